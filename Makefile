@@ -1,0 +1,50 @@
+# Everything runs inside .venv at the repository root, created on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+CONFIG ?= config.toml
+
+.PHONY: help demo test lint run bench db-upgrade clean
+
+help:
+	@echo "make demo   play a patient journey against the built-in Telegram simulator (no token)"
+	@echo "make test   run the whole test suite (SQLite; PostgreSQL with AFTERCARE_TEST_DATABASE_URL)"
+	@echo "make run    start the real bot from $(CONFIG)"
+	@echo "make lint   ruff and mypy"
+	@echo "make bench  benchmarks (not part of make test)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aftercare_bot needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamps re-install when pyproject.toml changes.
+$(VENV)/.installed-runtime: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-runtime
+
+demo: $(VENV)/.installed-runtime
+	$(PY) bot.py demo
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check aftercare_bot tests bot.py benchmarks
+	$(VENV)/bin/mypy
+
+run: $(VENV)/.installed-runtime
+	$(PY) bot.py run --config $(CONFIG)
+
+db-upgrade: $(VENV)/.installed-runtime
+	$(PY) bot.py db upgrade --config $(CONFIG)
+
+bench: $(VENV)/.installed-test
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, repositories named by intent, a unit of work, migrations."""

@@ -1,0 +1,41 @@
+"""A unit of work: one transaction, the repositories that share it, and an explicit commit.
+
+Repositories never commit; a use case decides when its changes become real, so a failure
+half-way leaves nothing half-written.
+"""
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from aftercare_bot.adapters.persistence.audit import AuditRepository
+
+
+class SqlUnitOfWork:
+    """One database transaction for one use case."""
+
+    session: AsyncSession
+    audit: AuditRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> "SqlUnitOfWork":
+        self.session = self._sessions()
+        self.audit = AuditRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        """Make this unit's changes permanent."""
+        await self.session.commit()

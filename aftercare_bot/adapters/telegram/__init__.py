@@ -1,0 +1,1 @@
+"""Telegram adapter: handlers per audience, keyboards, and the lifecycle of the Application."""

@@ -1,0 +1,36 @@
+"""Typed access from handlers to the bot's services, instead of string keys in bot_data."""
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.clock import Clock
+from aftercare_bot.config import Config
+from aftercare_bot.texts import Texts
+
+_SERVICES_KEY = "aftercare_services"
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every handler may use: the config, the texts, the database and the clock."""
+
+    config: Config
+    texts: Texts
+    database: Database
+    clock: Clock
+
+    def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Make these services reachable from every handler's context."""
+        application.bot_data[_SERVICES_KEY] = self
+
+
+class AftercareContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context our handlers receive."""
+
+    @property
+    def services(self) -> Services:
+        """The services attached when the application was built."""
+        return cast(Services, self.application.bot_data[_SERVICES_KEY])

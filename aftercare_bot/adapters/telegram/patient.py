@@ -1,0 +1,62 @@
+"""Handlers for patients in their private chat with the bot."""
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+
+
+def _clinic_params(context: AftercareContext) -> dict[str, str]:
+    clinic = context.services.config.clinic
+    return {
+        "clinic": clinic.name,
+        "phone": clinic.phone,
+        "emergency": clinic.emergency_number,
+        "hours": clinic.hours.text,
+    }
+
+
+async def _reply(update: Update, context: AftercareContext, key: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    text = context.services.texts.render(language_of(update, context), key, **_clinic_params(context))
+    await message.reply_html(text)
+
+
+async def start_command(update: Update, context: AftercareContext) -> None:
+    """Greet someone who opened the bot without an enrollment link, and say how to get one."""
+    await _reply(update, context, "start.not_linked")
+
+
+async def help_command(update: Update, context: AftercareContext) -> None:
+    """Show what a patient can do and how to reach the clinic."""
+    await _reply(update, context, "help.patient")
+
+
+async def on_unknown_command(update: Update, context: AftercareContext) -> None:
+    """Point a mistyped command to /help rather than ignoring it."""
+    await _reply(update, context, "fallback.unknown_command")
+
+
+async def on_free_text(update: Update, context: AftercareContext) -> None:
+    """Answer text written outside any flow with where to get help."""
+    await _reply(update, context, "fallback.text_outside_flow")
+
+
+async def on_unsupported_message(update: Update, context: AftercareContext) -> None:
+    """Answer stickers, locations, voice notes and the like with what the bot can read."""
+    await _reply(update, context, "fallback.not_understood")
+
+
+def patient_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """The patient's handlers, in the order they must be tried."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("start", start_command, filters=private),
+        CommandHandler("help", help_command, filters=private),
+        MessageHandler(private & filters.COMMAND, on_unknown_command),
+        MessageHandler(private & filters.TEXT, on_free_text),
+        MessageHandler(private & ~filters.StatusUpdate.ALL, on_unsupported_message),
+    ]

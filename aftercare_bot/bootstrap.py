@@ -1,0 +1,124 @@
+"""The one place that builds the engine, the Application and the services, and runs them.
+
+`run`, the demo and the end-to-end tests all go through `BotRuntime`, so what the demo shows
+is exactly what a clinic runs.
+"""
+
+import asyncio
+import logging
+import signal
+from types import TracebackType
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from aftercare_bot import __version__
+from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.adapters.telegram.commands import publish_command_menu
+from aftercare_bot.adapters.telegram.context import AftercareContext, Services
+from aftercare_bot.adapters.telegram.errors import on_error
+from aftercare_bot.adapters.telegram.patient import patient_handlers
+from aftercare_bot.clock import Clock, SystemClock
+from aftercare_bot.config import Config
+from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.texts import Texts
+
+logger = logging.getLogger(__name__)
+
+AftercareApplication = Application[Any, AftercareContext, Any, Any, Any, Any]
+
+# Long polling: Telegram answers as soon as an update arrives, so this only bounds idle waits.
+POLL_TIMEOUT_SECONDS = 10
+
+
+def build_application(services: Services, token: str) -> AftercareApplication:
+    """The python-telegram-bot Application with every handler registered."""
+    telegram = services.config.telegram
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(telegram.base_url)
+        .base_file_url(telegram.base_file_url)
+        .context_types(ContextTypes(context=AftercareContext))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
+    )
+    services.attach(application)
+    application.add_handlers(patient_handlers())
+    application.add_error_handler(on_error)
+    return application
+
+
+class BotRuntime:
+    """The running bot: database, Application and polling, started and stopped in order."""
+
+    def __init__(self, config: Config, clock: Clock | None = None) -> None:
+        self.services = Services(
+            config=config,
+            texts=Texts.load(),
+            database=Database(config.database_url),
+            clock=clock or SystemClock(),
+        )
+        self.application = build_application(self.services, config.require_token())
+
+    async def __aenter__(self) -> "BotRuntime":
+        application = self.application
+        await application.initialize()
+        await self._on_startup()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        logger.info("bot @%s is running", application.bot.username)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        await self.services.database.dispose()
+        logger.info("bot stopped")
+
+    async def _on_startup(self) -> None:
+        services = self.services
+        await publish_command_menu(
+            self.application.bot, services.texts, services.config.clinic.language
+        )
+        async with services.database.unit_of_work() as uow:
+            await uow.audit.record(
+                AuditEvent(
+                    occurred_at=services.clock.now(),
+                    action="bot.started",
+                    subject=f"@{self.application.bot.username}",
+                    detail=f"version {__version__}",
+                )
+            )
+            await uow.commit()
+
+
+async def serve_until_signalled(config: Config) -> None:
+    """Run the bot until SIGINT or SIGTERM, then stop taking updates and shut down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with BotRuntime(config):
+        await stop.wait()
+
+
+def run(config: Config) -> None:
+    """Migrate the database, then run the bot in the foreground."""
+    config.require_token()
+    migrate.upgrade(config.database_url)
+    asyncio.run(serve_until_signalled(config))

@@ -1,0 +1,104 @@
+"""`python bot.py COMMAND [--config PATH]`: the command line for clinics and operators.
+
+Mistakes in the config or the arguments get one line each and exit status 2; nothing the
+operator did wrong produces a traceback.
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from aftercare_bot import __version__, bootstrap
+from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+from aftercare_bot.texts import CatalogueError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Start the bot and run until interrupted."""
+    bootstrap.run(load_config(args.config))
+    return EXIT_OK
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """Play the demo journey against the built-in simulator."""
+    from aftercare_bot.demo.journey import play_demo
+
+    return asyncio.run(play_demo())
+
+
+def db_upgrade_command(args: argparse.Namespace) -> int:
+    """Create or migrate the database named by the config."""
+    config = load_config(args.config)
+    migrate.upgrade(config.database_url)
+    shown = make_url(config.database_url).render_as_string(hide_password=True)
+    print(f"database {shown} is at revision {migrate.current_revision(config.database_url)}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    parser = argparse.ArgumentParser(
+        prog="python bot.py", description="Aftercare follow-up bot for scalp mesotherapy clinics."
+    )
+    parser.add_argument("--version", action="version", version=f"aftercare_bot {__version__}")
+    config_option = argparse.ArgumentParser(add_help=False)
+    config_option.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG_PATH, help="config file (default: ./config.toml)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add(commands, "run", "start the bot", run_command, config_option)
+    _add(commands, "demo", "play a patient journey against the built-in simulator", demo_command)
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    _add(db_commands, "upgrade", "create or migrate the database", db_upgrade_command, config_option)
+    return parser
+
+
+def _add(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
+    name: str,
+    summary: str,
+    handler: Command,
+    *parents: argparse.ArgumentParser,
+) -> None:
+    command = commands.add_parser(name, help=summary, description=summary, parents=list(parents))
+    command.set_defaults(handler=handler)
+
+
+def configure_logging() -> None:
+    """Readable logs on stderr; the HTTP client stays quiet because its lines carry the token."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, run one command, and turn known failures into exit codes."""
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    handler: Command = args.handler
+    try:
+        return handler(args)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogueError as error:
+        print(f"texts: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_OK

@@ -1,0 +1,295 @@
+"""Load and validate the TOML config once, into frozen objects passed down to everything else.
+
+A clinic's IT person edits this file by hand, so every mistake is reported on one line that
+names the key, the value and what was expected, all mistakes at once, and never a traceback.
+`AFTERCARE_<SECTION>_<KEY>` in the environment overrides the file (e.g. the token, so that
+it need not be written to disk).
+"""
+
+import json
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from aftercare_bot.domain.clinic_hours import ClinicHours, parse_clinic_hours
+from aftercare_bot.domain.durations import parse_duration
+from aftercare_bot.texts import available_languages
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+DEFAULT_SQLITE_NAME = "aftercare.sqlite3"
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """The config cannot be used; `problems` holds one readable line per mistake."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _zone(value: object) -> ZoneInfo:
+    if isinstance(value, ZoneInfo):
+        return value
+    if not isinstance(value, str) or not value:
+        raise ValueError('is not a time zone (expected an IANA name such as "Europe/Paris")')
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            'is not a known time zone (expected an IANA name such as "Europe/Paris")'
+        ) from None
+
+
+def _hours(value: object) -> ClinicHours:
+    if isinstance(value, ClinicHours):
+        return value
+    if not isinstance(value, str):
+        raise ValueError('is not opening hours (expected e.g. "Mon-Fri 09:00-19:00")')
+    return parse_clinic_hours(value)
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value))
+
+
+TimeZone = Annotated[ZoneInfo, BeforeValidator(_zone)]
+OpeningHours = Annotated[ClinicHours, BeforeValidator(_hours)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class TelegramConfig(_Section):
+    """How to reach Telegram: the real Bot API, a self-hosted server, or the simulator."""
+
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and not _TOKEN.match(secret):
+            raise ValueError("is not a bot token (expected the form 123456:ABC-DEF... from @BotFather)")
+        return value
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError('is not an http(s) URL (expected e.g. "http://127.0.0.1:8081/bot")')
+        return value
+
+
+class DatabaseConfig(_Section):
+    """Where patients and the schedule are stored; SQLite by default, PostgreSQL in production."""
+
+    url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                'is not a supported database URL (expected "sqlite:///path" or '
+                '"postgresql://user@host/db")'
+            )
+        return value
+
+
+class ClinicConfig(_Section):
+    """The clinic as patients meet it: its name, zone, phone numbers and watched hours."""
+
+    name: str = Field(min_length=1)
+    timezone: TimeZone
+    phone: str = Field(min_length=1)
+    emergency_number: str = Field(min_length=1)
+    hours: OpeningHours
+    language: str = "en"
+
+    @field_validator("language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        languages = available_languages()
+        if value not in languages:
+            raise ValueError(f"is not a supported language (expected one of {', '.join(languages)})")
+        return value
+
+
+class StaffConfig(_Section):
+    """Who may run staff commands, and where escalations go."""
+
+    admin_ids: list[int] = Field(min_length=1)
+    escalation_chat_id: int | None = None
+
+
+class Config(BaseSettings):
+    """The whole validated config; `source` is the file it came from."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AFTERCARE_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+        frozen=True,
+    )
+    sections: ClassVar[tuple[str, ...]] = ("telegram", "database", "clinic", "staff")
+
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    clinic: ClinicConfig
+    staff: StaffConfig
+    source: Path = Path(".")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment wins over the file, so a token can stay out of it."""
+        return (env_settings, init_settings)
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file next to the config file."""
+        if self.database.url:
+            return resolve_sqlite_path(self.database.url, self.source.parent)
+        return f"sqlite:///{(self.source.parent / DEFAULT_SQLITE_NAME).resolve()}"
+
+    def require_token(self) -> str:
+        """The bot token, for the commands that talk to Telegram.
+
+        Raises:
+            ConfigError: no token in the file nor in AFTERCARE_TELEGRAM_TOKEN.
+        """
+        token = self.telegram.token.get_secret_value()
+        if not token:
+            raise ConfigError(
+                [
+                    'telegram.token: "" is empty (expected the token from @BotFather, '
+                    "or set AFTERCARE_TELEGRAM_TOKEN)"
+                ]
+            )
+        return token
+
+
+def resolve_sqlite_path(url: str, base: Path) -> str:
+    """Make a relative SQLite path relative to the config file rather than to the shell's cwd."""
+    match = re.match(r"^(sqlite(?:\+\w+)?:///)(?!/)(.+)$", url)
+    if match is None or match[2].startswith(":memory:"):
+        return url
+    return f"{match[1]}{(base / match[2]).resolve()}"
+
+
+def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
+    """Read, merge with the environment and validate the config file.
+
+    Raises:
+        ConfigError: the file is missing, is not TOML, or holds invalid values.
+    """
+    data = read_toml(path)
+    try:
+        return Config(**data, source=path)
+    except ValidationError as error:
+        raise ConfigError([describe_problem(problem) for problem in error.errors()]) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The raw TOML table, or a ConfigError naming the file and the line of a syntax error."""
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError(
+            [f"{path}: file not found (copy config.example.toml to {path} and fill it in)"]
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{path}: not valid TOML ({error})"]) from None
+    if "source" in data:
+        raise ConfigError([f'source: {json.dumps(data["source"])} is not a known key'])
+    return data
+
+
+def describe_problem(problem: Any) -> str:
+    """One line for one pydantic problem: the dotted key, the value, and what was expected."""
+    key = ".".join(str(part) for part in problem["loc"])
+    kind = problem["type"]
+    if kind == "missing":
+        return f"{key}: missing (expected {_expected_for(problem['loc'])})"
+    value = _shown(problem["input"], key)
+    if kind == "extra_forbidden":
+        return f"{key}: {value} is not a known key (expected one of {_known_keys(problem['loc'])})"
+    if kind == "value_error":
+        message = str(problem["ctx"]["error"])
+    else:
+        message = "is not valid: " + _plain(problem["msg"])
+    separator = " " if message.startswith(("is ", "must ")) else ": "
+    return f"{key}: {value}{separator}{message}"
+
+
+def _shown(value: object, key: str) -> str:
+    if key.endswith("token"):
+        return '"***"'
+    if isinstance(value, SecretStr):
+        return '"***"'
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _known_keys(loc: tuple[object, ...]) -> str:
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:
+        annotation = model.model_fields[str(part)].annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            break
+        model = annotation
+    names = [name for name in model.model_fields if name != "source"]
+    return ", ".join(names)
+
+
+_EXPECTED = {
+    "clinic": "a [clinic] table with name, timezone, phone, emergency_number and hours",
+    "staff": "a [staff] table with admin_ids",
+    "clinic.name": 'the clinic\'s name, e.g. "Riverside Hair Clinic"',
+    "clinic.timezone": 'an IANA time zone, e.g. "Europe/Paris"',
+    "clinic.phone": 'the number patients call, e.g. "+33 1 23 45 67 89"',
+    "clinic.emergency_number": 'the local emergency number, e.g. "112"',
+    "clinic.hours": 'when the chat is watched, e.g. "Mon-Fri 09:00-19:00, Sat 10:00-14:00"',
+    "staff.admin_ids": "a list of Telegram user ids, e.g. [123456789]",
+}
+
+
+def _expected_for(loc: tuple[object, ...]) -> str:
+    return _EXPECTED.get(".".join(str(part) for part in loc), "a value")
+
+
+def _plain(message: str) -> str:
+    for phrase in ("Input should be", "String should have", "List should have", "Value should have"):
+        message = message.replace(phrase, "expected")
+    return message

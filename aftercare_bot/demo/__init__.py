@@ -1,0 +1,1 @@
+"""The demo: a patient journey played against the built-in Telegram simulator."""

@@ -1,0 +1,18 @@
+"""One exception tree for the domain, translated into user-facing texts at the edges.
+
+    AftercareError
+    ├── InvalidDuration        a duration such as "3x" that is not <number><s|m|h|d|w>
+    └── InvalidClinicHours     an opening-hours line that cannot be read
+"""
+
+
+class AftercareError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class InvalidDuration(AftercareError, ValueError):
+    """A duration string that is not `<number><unit>` with unit s, m, h, d or w."""
+
+
+class InvalidClinicHours(AftercareError, ValueError):
+    """An opening-hours description that cannot be parsed."""

@@ -1,0 +1,125 @@
+"""Every user-facing text, from `messages/<lang>.toml`, rendered with HTML-escaped parameters.
+
+Texts are written in Telegram's HTML parse mode. Anything a user typed is escaped when it is
+put into a text, so that a patient called "<b>" breaks nothing; a parameter that is already
+HTML is passed wrapped in `Html`.
+"""
+
+import html
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from babel.dates import format_datetime
+
+PACKAGE = "aftercare_bot.messages"
+DEFAULT_LANGUAGE = "en"
+
+
+class CatalogueError(Exception):
+    """The message catalogues disagree or cannot be read; raised at start, never at send time."""
+
+
+@dataclass(frozen=True)
+class Html:
+    """A parameter value that is already safe HTML and must not be escaped again."""
+
+    markup: str
+
+
+@cache
+def available_languages() -> tuple[str, ...]:
+    """The language codes with a catalogue, the default language first."""
+    names = [entry.name for entry in files(PACKAGE).iterdir() if entry.name.endswith(".toml")]
+    codes = sorted(name.removesuffix(".toml") for name in names)
+    return tuple(sorted(codes, key=lambda code: code != DEFAULT_LANGUAGE))
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, str):
+            flat[name] = value
+        else:
+            raise CatalogueError(f"{name}: expected text, got {type(value).__name__}")
+    return flat
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The `{names}` a text expects."""
+    return frozenset(field for _, field, _, _ in string.Formatter().parse(text) if field)
+
+
+class Texts:
+    """All catalogues, checked to have the same keys and placeholders in every language."""
+
+    def __init__(self, catalogues: Mapping[str, Mapping[str, str]]) -> None:
+        self._catalogues = dict(catalogues)
+        self.languages = tuple(catalogues)
+        self._check_in_step()
+
+    @classmethod
+    def load(cls) -> "Texts":
+        """Read every catalogue shipped in `messages/`.
+
+        Raises:
+            CatalogueError: a file is not TOML, or the languages disagree.
+        """
+        catalogues: dict[str, dict[str, str]] = {}
+        for code in available_languages():
+            source = files(PACKAGE).joinpath(f"{code}.toml").read_text(encoding="utf-8")
+            try:
+                catalogues[code] = _flatten(tomllib.loads(source))
+            except tomllib.TOMLDecodeError as error:
+                raise CatalogueError(f"messages/{code}.toml: {error}") from None
+        return cls(catalogues)
+
+    def _check_in_step(self) -> None:
+        reference = self._catalogues[DEFAULT_LANGUAGE]
+        for code, catalogue in self._catalogues.items():
+            missing = sorted(set(reference) - set(catalogue))
+            extra = sorted(set(catalogue) - set(reference))
+            if missing or extra:
+                raise CatalogueError(f"messages/{code}.toml: missing {missing}, unexpected {extra}")
+            for key, text in catalogue.items():
+                if placeholders(text) != placeholders(reference[key]):
+                    raise CatalogueError(
+                        f"messages/{code}.toml: {key} has placeholders "
+                        f"{sorted(placeholders(text))}, expected {sorted(placeholders(reference[key]))}"
+                    )
+
+    def language_for(self, code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
+        """The supported language closest to a Telegram `language_code` such as "ru" or "en-GB"."""
+        if code:
+            base = code.split("-")[0].lower()
+            if base in self._catalogues:
+                return base
+        return fallback
+
+    def render(self, language: str, key: str, **params: object) -> str:
+        """The text for `key` in `language`, parameters escaped for Telegram's HTML mode.
+
+        Raises:
+            KeyError: the key is in no catalogue (a programming error, caught by the tests).
+        """
+        catalogue = self._catalogues.get(language, self._catalogues[DEFAULT_LANGUAGE])
+        safe = {name: _escaped(value) for name, value in params.items()}
+        return catalogue[key].format(**safe)
+
+    def format_time(self, language: str, moment: datetime, pattern: str = "medium") -> str:
+        """A localized date and time, e.g. "25 Nov 2026, 19:00" (the moment is already local)."""
+        return format_datetime(moment, format=pattern, locale=language)
+
+
+def _escaped(value: object) -> str:
+    if isinstance(value, Html):
+        return value.markup
+    return html.escape(str(value), quote=False)

@@ -1,0 +1,1 @@
+"""User-facing texts, one TOML catalogue per language (package data)."""

@@ -1,0 +1,71 @@
+"""Fixtures shared by every test: a fresh database per test, on SQLite or PostgreSQL.
+
+`AFTERCARE_TEST_DATABASE_URL` switches the database tests to PostgreSQL; the schema is reset
+and migrated once per run, then every table is emptied before each test.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.adapters.persistence.tables import metadata
+from aftercare_bot.adapters.persistence.urls import sync_url
+
+POSTGRES_URL = os.environ.get("AFTERCARE_TEST_DATABASE_URL", "")
+
+
+def reset_postgres_schema(url: str) -> None:
+    """Drop everything in the test database's public schema."""
+    engine = create_engine(sync_url(url), poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def empty_postgres_tables(url: str) -> None:
+    """Remove every row but keep the migrated schema."""
+    names = ", ".join(table.name for table in metadata.sorted_tables)
+    if not names:
+        return
+    engine = create_engine(sync_url(url), poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str]:
+    """The PostgreSQL test database, migrated once for the whole run."""
+    reset_postgres_schema(POSTGRES_URL)
+    migrate.upgrade(POSTGRES_URL)
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database for one test."""
+    if POSTGRES_URL:
+        url: str = request.getfixturevalue("migrated_postgres")
+        empty_postgres_tables(url)
+        return url
+    url = f"sqlite:///{tmp_path / 'aftercare.sqlite3'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, for migration tests."""
+    if POSTGRES_URL:
+        reset_postgres_schema(POSTGRES_URL)
+        yield POSTGRES_URL
+        reset_postgres_schema(POSTGRES_URL)
+        migrate.upgrade(POSTGRES_URL)
+        return
+    yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"

@@ -1,0 +1,103 @@
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftercare_bot.config import ConfigError, load_config
+from tests.config_files import VALID_CONFIG, write_config
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return caught.value.problems
+
+
+def test_a_valid_config_is_loaded_into_typed_values(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    assert config.clinic.timezone == ZoneInfo("Europe/London")
+    assert config.staff.admin_ids == [1001]
+    assert config.telegram.base_url == "https://api.telegram.org/bot"
+    assert config.require_token().startswith("123456789:")
+
+
+def test_the_database_defaults_to_a_sqlite_file_next_to_the_config(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    assert config.database_url == f"sqlite:///{tmp_path.resolve() / 'aftercare.sqlite3'}"
+
+
+def test_a_relative_sqlite_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, database_url="sqlite:///data/bot.sqlite3"))
+    assert config.database_url == f"sqlite:///{tmp_path.resolve() / 'data' / 'bot.sqlite3'}"
+
+
+def test_the_environment_overrides_the_token_in_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AFTERCARE_TELEGRAM_TOKEN", "42:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    config = load_config(write_config(tmp_path, base_url="http://127.0.0.1:9/bot"))
+    assert config.require_token() == "42:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    assert config.telegram.base_url == "http://127.0.0.1:9/bot"
+
+
+def test_a_missing_token_is_named_with_where_to_put_it(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, VALID_CONFIG.replace("123456789:AAtest-token-for-the-simulator-00", "")))
+    with pytest.raises(ConfigError) as caught:
+        config.require_token()
+    assert caught.value.problems == [
+        'telegram.token: "" is empty (expected the token from @BotFather, '
+        "or set AFTERCARE_TELEGRAM_TOKEN)"
+    ]
+
+
+def test_every_mistake_is_one_line_naming_the_key_the_value_and_what_was_expected(
+    tmp_path: Path,
+) -> None:
+    text = (
+        VALID_CONFIG.replace('"Europe/London"', '"Mars/Olympus"')
+        .replace("[1001]", '["abc"]')
+        .replace('hours = "Mon-Fri', 'hours = "Mon-Fro')
+        .replace('name = "Riverside', 'nmae = "Riverside')
+    )
+    problems = problems_of(write_config(tmp_path, text))
+    assert problems == [
+        'clinic.name: missing (expected the clinic\'s name, e.g. "Riverside Hair Clinic")',
+        'clinic.timezone: "Mars/Olympus" is not a known time zone '
+        '(expected an IANA name such as "Europe/Paris")',
+        'clinic.hours: "Mon-Fro 09:00-19:00, Sat 10:00-14:00": \'Fro\' is not a weekday '
+        "(expected one of Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+        'clinic.nmae: "Riverside Hair Clinic" is not a known key '
+        "(expected one of name, timezone, phone, emergency_number, hours, language)",
+        'staff.admin_ids.0: "abc" is not valid: expected a valid integer, '
+        "unable to parse string as an integer",
+    ]
+
+
+def test_a_token_in_a_problem_line_is_never_printed(tmp_path: Path) -> None:
+    problems = problems_of(write_config(tmp_path, VALID_CONFIG.replace("123456789:AA", "secret")))
+    assert problems == [
+        'telegram.token: "***" is not a bot token (expected the form 123456:ABC-DEF... from @BotFather)'
+    ]
+
+
+def test_a_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
+    assert problems_of(tmp_path / "config.toml") == [
+        f"{tmp_path / 'config.toml'}: file not found "
+        f"(copy config.example.toml to {tmp_path / 'config.toml'} and fill it in)"
+    ]
+
+
+def test_a_toml_syntax_error_names_the_file_and_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[clinic]\nname = \n", encoding="utf-8")
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}: not valid TOML (")
+    assert "line 2" in problem
+
+
+def test_the_shipped_example_config_is_valid_once_it_has_a_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AFTERCARE_TELEGRAM_TOKEN", "42:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    config = load_config(Path(__file__).parents[2] / "config.example.toml")
+    assert config.clinic.hours.text == "Mon-Fri 09:00-19:00, Sat 10:00-14:00"

@@ -1,0 +1,60 @@
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.pool import NullPool
+
+from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.adapters.persistence.tables import metadata
+from aftercare_bot.adapters.persistence.urls import sync_url
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_engine(sync_url(url), poolclass=NullPool)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_an_empty_database_is_migrated_to_exactly_the_tables_the_code_uses(
+    empty_database_url: str,
+) -> None:
+    migrate.upgrade(empty_database_url)
+    assert migrate.current_revision(empty_database_url) == migrate.head_revision()
+    assert table_names(empty_database_url) == set(metadata.tables)
+
+
+def test_migrating_twice_changes_nothing(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    migrate.upgrade(empty_database_url)
+    assert migrate.current_revision(empty_database_url) == migrate.head_revision()
+
+
+def test_every_migration_can_be_undone(empty_database_url: str) -> None:
+    migrate.upgrade(empty_database_url)
+    migrate.downgrade(empty_database_url, "base")
+    assert migrate.current_revision(empty_database_url) is None
+    assert table_names(empty_database_url) == set()
+    migrate.upgrade(empty_database_url)
+    assert table_names(empty_database_url) == set(metadata.tables)
+
+
+def test_two_instances_starting_together_both_end_up_on_the_current_schema(
+    empty_database_url: str,
+) -> None:
+    script = "import sys; from aftercare_bot.adapters.persistence import migrate; migrate.upgrade(sys.argv[1])"
+    instances = [
+        subprocess.Popen([sys.executable, "-c", script, empty_database_url], stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    outcomes = [(instance.communicate(timeout=60)[1], instance.returncode) for instance in instances]
+    assert outcomes == [(b"", 0)] * 3
+    assert migrate.current_revision(empty_database_url) == migrate.head_revision()
+
+
+def test_the_sqlite_file_and_its_folder_are_created_on_first_use(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "folder"
+    migrate.upgrade(f"sqlite:///{folder / 'bot.sqlite3'}")
+    assert (folder / "bot.sqlite3").exists()
