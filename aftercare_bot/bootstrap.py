@@ -6,6 +6,7 @@ is exactly what a clinic runs.
 
 import asyncio
 import logging
+import os
 import signal
 from types import TracebackType
 from typing import Any
@@ -35,6 +36,9 @@ POLL_TIMEOUT_SECONDS = 10
 
 def build_application(services: Services, token: str) -> AftercareApplication:
     """The python-telegram-bot Application with every handler registered."""
+    # Without it PTB 22 turns a 429's retry_after into a deprecation warning instead of a
+    # timedelta; the rest of the bot reads RetryAfter.retry_after as a timedelta.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     telegram = services.config.telegram
     application = (
         ApplicationBuilder()

@@ -35,7 +35,10 @@ def demo_command(args: argparse.Namespace) -> int:
     """Play the demo journey against the built-in simulator."""
     from aftercare_bot.demo.journey import play_demo
 
-    return asyncio.run(play_demo())
+    # The transcript is the demo's output; routine log lines would only interleave with it.
+    logging.getLogger().setLevel(logging.WARNING)
+    exit_code: int = asyncio.run(play_demo())
+    return exit_code
 
 
 def db_upgrade_command(args: argparse.Namespace) -> int:
@@ -55,14 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aftercare_bot {__version__}")
     config_option = argparse.ArgumentParser(add_help=False)
     config_option.add_argument(
-        "--config", type=Path, default=DEFAULT_CONFIG_PATH, help="config file (default: ./config.toml)"
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG_PATH,
+        help="config file (default: ./config.toml)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add(commands, "run", "start the bot", run_command, config_option)
     _add(commands, "demo", "play a patient journey against the built-in simulator", demo_command)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    _add(db_commands, "upgrade", "create or migrate the database", db_upgrade_command, config_option)
+    _add(
+        db_commands, "upgrade", "create or migrate the database", db_upgrade_command, config_option
+    )
     return parser
 
 
@@ -80,7 +88,9 @@ def _add(
 def configure_logging() -> None:
     """Readable logs on stderr; the HTTP client stays quiet because its lines carry the token."""
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

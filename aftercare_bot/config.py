@@ -90,7 +90,9 @@ class TelegramConfig(_Section):
     def _token_shape(cls, value: SecretStr) -> SecretStr:
         secret = value.get_secret_value()
         if secret and not _TOKEN.match(secret):
-            raise ValueError("is not a bot token (expected the form 123456:ABC-DEF... from @BotFather)")
+            raise ValueError(
+                "is not a bot token (expected the form 123456:ABC-DEF... from @BotFather)"
+            )
         return value
 
     @field_validator("base_url", "base_file_url")
@@ -132,7 +134,9 @@ class ClinicConfig(_Section):
     def _supported_language(cls, value: str) -> str:
         languages = available_languages()
         if value not in languages:
-            raise ValueError(f"is not a supported language (expected one of {', '.join(languages)})")
+            raise ValueError(
+                f"is not a supported language (expected one of {', '.join(languages)})"
+            )
         return value
 
 
@@ -230,7 +234,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML ({error})"]) from None
     if "source" in data:
-        raise ConfigError([f'source: {json.dumps(data["source"])} is not a known key'])
+        raise ConfigError([f"source: {json.dumps(data['source'])} is not a known key"])
     return data
 
 
@@ -290,6 +294,11 @@ def _expected_for(loc: tuple[object, ...]) -> str:
 
 
 def _plain(message: str) -> str:
-    for phrase in ("Input should be", "String should have", "List should have", "Value should have"):
+    for phrase in (
+        "Input should be",
+        "String should have",
+        "List should have",
+        "Value should have",
+    ):
         message = message.replace(phrase, "expected")
     return message

@@ -91,9 +91,10 @@ class Texts:
                 raise CatalogueError(f"messages/{code}.toml: missing {missing}, unexpected {extra}")
             for key, text in catalogue.items():
                 if placeholders(text) != placeholders(reference[key]):
+                    expected = sorted(placeholders(reference[key]))
                     raise CatalogueError(
                         f"messages/{code}.toml: {key} has placeholders "
-                        f"{sorted(placeholders(text))}, expected {sorted(placeholders(reference[key]))}"
+                        f"{sorted(placeholders(text))}, expected {expected}"
                     )
 
     def language_for(self, code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:

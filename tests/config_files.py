@@ -18,16 +18,18 @@ admin_ids = [1001]
 """
 
 
-def write_config(directory: Path, text: str = VALID_CONFIG, *, database_url: str = "",
-                 base_url: str = "") -> Path:
+def write_config(
+    directory: Path, text: str = VALID_CONFIG, *, database_url: str = "", base_url: str = ""
+) -> Path:
     """A config file in `directory`, optionally pointing at a database and a Bot API server."""
     extra = ""
     if database_url:
         extra += f'\n[database]\nurl = "{database_url}"\n'
     if base_url:
+        file_url = base_url.replace("/bot", "/file/bot")
         text = text.replace(
             "[telegram]\n",
-            f'[telegram]\nbase_url = "{base_url}"\nbase_file_url = "{base_url.replace("/bot", "/file/bot")}"\n',
+            f'[telegram]\nbase_url = "{base_url}"\nbase_file_url = "{file_url}"\n',
         )
     path = directory / "config.toml"
     path.write_text(text + extra, encoding="utf-8")

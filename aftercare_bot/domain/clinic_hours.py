@@ -58,7 +58,7 @@ def _parse_part(part: str) -> list[OpeningSpan]:
     match = _PART.match(part)
     if match is None:
         raise InvalidClinicHours(
-            f"{part!r} is not opening hours (expected e.g. \"Mon-Fri 09:00-19:00, Sat 10:00-14:00\")"
+            f'{part!r} is not opening hours (expected e.g. "Mon-Fri 09:00-19:00, Sat 10:00-14:00")'
         )
     first = _weekday(match["first"])
     last = _weekday(match["last"]) if match["last"] else first

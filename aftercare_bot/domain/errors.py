@@ -1,8 +1,8 @@
 """One exception tree for the domain, translated into user-facing texts at the edges.
 
-    AftercareError
-    ├── InvalidDuration        a duration such as "3x" that is not <number><s|m|h|d|w>
-    └── InvalidClinicHours     an opening-hours line that cannot be read
+AftercareError
+├── InvalidDuration        a duration such as "3x" that is not <number><s|m|h|d|w>
+└── InvalidClinicHours     an opening-hours line that cannot be read
 """
 
 

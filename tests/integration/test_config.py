@@ -41,7 +41,11 @@ def test_the_environment_overrides_the_token_in_the_file(
 
 
 def test_a_missing_token_is_named_with_where_to_put_it(tmp_path: Path) -> None:
-    config = load_config(write_config(tmp_path, VALID_CONFIG.replace("123456789:AAtest-token-for-the-simulator-00", "")))
+    config = load_config(
+        write_config(
+            tmp_path, VALID_CONFIG.replace("123456789:AAtest-token-for-the-simulator-00", "")
+        )
+    )
     with pytest.raises(ConfigError) as caught:
         config.require_token()
     assert caught.value.problems == [
@@ -64,7 +68,7 @@ def test_every_mistake_is_one_line_naming_the_key_the_value_and_what_was_expecte
         'clinic.name: missing (expected the clinic\'s name, e.g. "Riverside Hair Clinic")',
         'clinic.timezone: "Mars/Olympus" is not a known time zone '
         '(expected an IANA name such as "Europe/Paris")',
-        'clinic.hours: "Mon-Fro 09:00-19:00, Sat 10:00-14:00": \'Fro\' is not a weekday '
+        "clinic.hours: \"Mon-Fro 09:00-19:00, Sat 10:00-14:00\": 'Fro' is not a weekday "
         "(expected one of Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
         'clinic.nmae: "Riverside Hair Clinic" is not a known key '
         "(expected one of name, timezone, phone, emergency_number, hours, language)",
@@ -76,7 +80,8 @@ def test_every_mistake_is_one_line_naming_the_key_the_value_and_what_was_expecte
 def test_a_token_in_a_problem_line_is_never_printed(tmp_path: Path) -> None:
     problems = problems_of(write_config(tmp_path, VALID_CONFIG.replace("123456789:AA", "secret")))
     assert problems == [
-        'telegram.token: "***" is not a bot token (expected the form 123456:ABC-DEF... from @BotFather)'
+        'telegram.token: "***" is not a bot token '
+        "(expected the form 123456:ABC-DEF... from @BotFather)"
     ]
 
 

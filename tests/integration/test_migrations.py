@@ -44,12 +44,17 @@ def test_every_migration_can_be_undone(empty_database_url: str) -> None:
 def test_two_instances_starting_together_both_end_up_on_the_current_schema(
     empty_database_url: str,
 ) -> None:
-    script = "import sys; from aftercare_bot.adapters.persistence import migrate; migrate.upgrade(sys.argv[1])"
+    script = (
+        "import sys; from aftercare_bot.adapters.persistence import migrate; "
+        "migrate.upgrade(sys.argv[1])"
+    )
     instances = [
         subprocess.Popen([sys.executable, "-c", script, empty_database_url], stderr=subprocess.PIPE)
         for _ in range(3)
     ]
-    outcomes = [(instance.communicate(timeout=60)[1], instance.returncode) for instance in instances]
+    outcomes = [
+        (instance.communicate(timeout=60)[1], instance.returncode) for instance in instances
+    ]
     assert outcomes == [(b"", 0)] * 3
     assert migrate.current_revision(empty_database_url) == migrate.head_revision()
 

@@ -34,7 +34,7 @@ def test_a_telegram_language_code_is_matched_to_a_catalogue_or_falls_back() -> N
 
 
 def test_an_unknown_language_is_rendered_in_the_default_one() -> None:
-    texts = Texts({"en": {"a": "A"}, "ru": {"a": "А"}})
+    texts = Texts({"en": {"a": "A"}, "ru": {"a": "Б"}})
     assert texts.render("fr", "a") == "A"
 
 

@@ -6,17 +6,16 @@ connection, and on SQLite the migration's transaction takes the write lock as it
 (BEGIN IMMEDIATE), so a second instance waits and then finds nothing left to do.
 """
 
+import threading
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-import threading
-from typing import Any
-
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
@@ -31,7 +30,9 @@ _in_process = threading.Lock()
 
 def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(files("aftercare_bot.adapters.persistence.migrations")))
+    config.set_main_option(
+        "script_location", str(files("aftercare_bot.adapters.persistence.migrations"))
+    )
     config.attributes["connection"] = connection
     return config
 
@@ -70,7 +71,9 @@ def _run(url: str, action: Callable[[AlembicConfig], None]) -> None:
         with _in_process, engine.connect() as connection:
             locked = connection.dialect.name == "postgresql"
             if locked:
-                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                connection.execute(
+                    text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
                 connection.commit()
             try:
                 action(_alembic_config(connection))

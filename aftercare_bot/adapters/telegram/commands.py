@@ -12,7 +12,8 @@ async def publish_command_menu(bot: Bot, texts: Texts, default_language: str) ->
     scope = BotCommandScopeAllPrivateChats()
     for language in texts.languages:
         commands = [
-            BotCommand(name, texts.render(language, f"commands.{name}")) for name in PATIENT_COMMANDS
+            BotCommand(name, texts.render(language, f"commands.{name}"))
+            for name in PATIENT_COMMANDS
         ]
         await bot.set_my_commands(commands, scope=scope, language_code=language)
         if language == default_language:

@@ -27,7 +27,9 @@ class Services:
         application.bot_data[_SERVICES_KEY] = self
 
 
-class AftercareContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class AftercareContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
     """The callback context our handlers receive."""
 
     @property

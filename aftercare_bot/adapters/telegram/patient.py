@@ -21,7 +21,9 @@ async def _reply(update: Update, context: AftercareContext, key: str) -> None:
     message = update.effective_message
     if message is None:
         return
-    text = context.services.texts.render(language_of(update, context), key, **_clinic_params(context))
+    text = context.services.texts.render(
+        language_of(update, context), key, **_clinic_params(context)
+    )
     await message.reply_html(text)
 
 

@@ -1,0 +1,81 @@
+"""A person who opens the bot for the first time, without an enrollment link."""
+
+from datetime import timedelta
+
+from aftercare_bot.adapters.persistence.database import Database
+from tests.e2e.conftest import START, RunningBot
+
+
+async def test_someone_without_a_link_is_told_how_to_get_one(bot: RunningBot) -> None:
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send("/start")
+    reply = await anna.wait_for_reply(timeout=5)
+    assert "Riverside Hair Clinic" in reply["text"]
+    assert "scan the QR code or open the link" in reply["text"]
+    assert "+44 20 7946 0000" in reply["text"]
+
+
+async def test_help_says_what_the_bot_does_and_how_to_reach_the_clinic(bot: RunningBot) -> None:
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send("/help")
+    reply = await anna.wait_for_reply(timeout=5)
+    assert "/start" in reply["text"]
+    assert "Mon-Fri 09:00-19:00, Sat 10:00-14:00" in reply["text"]
+    assert "999" in reply["text"]
+
+
+async def test_a_russian_speaker_is_answered_in_russian(bot: RunningBot) -> None:
+    boris = bot.simulator.add_user(first_name="Борис", language_code="ru")
+    await boris.send("/start")
+    reply = await boris.wait_for_reply(timeout=5)
+    assert "Здравствуйте" in reply["text"]
+
+
+async def test_a_language_without_texts_falls_back_to_the_clinics_language(
+    bot: RunningBot,
+) -> None:
+    klaus = bot.simulator.add_user(first_name="Klaus", language_code="de")
+    await klaus.send("/help")
+    reply = await klaus.wait_for_reply(timeout=5)
+    assert "What I can do" in reply["text"]
+
+
+async def test_a_sticker_gets_a_short_answer_instead_of_silence(bot: RunningBot) -> None:
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send_sticker()
+    reply = await anna.wait_for_reply(timeout=5)
+    assert "Send /help" in reply["text"]
+
+
+async def test_a_mistyped_command_points_to_help(bot: RunningBot) -> None:
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send("/hlep")
+    reply = await anna.wait_for_reply(timeout=5)
+    assert "I do not know that command" in reply["text"]
+
+
+async def test_free_text_is_answered_with_where_to_get_help(bot: RunningBot) -> None:
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send("my scalp itches a bit <is that ok?>")
+    reply = await anna.wait_for_reply(timeout=5)
+    assert "+44 20 7946 0000" in reply["text"]
+
+
+async def test_the_command_menu_is_published_in_every_language(bot: RunningBot) -> None:
+    menus = {
+        call.params.get("language_code", ""): call.params["commands"]
+        for call in bot.simulator.api_calls
+        if call.method == "setMyCommands"
+    }
+    assert set(menus) == {"", "en", "ru"}
+    assert [command["command"] for command in menus["ru"]] == ["start", "help"]
+    assert menus["ru"][1]["description"] == "Что умеет этот бот"
+
+
+async def test_the_bot_start_is_in_the_audit_trail(bot: RunningBot) -> None:
+    database: Database = bot.runtime.services.database
+    async with database.unit_of_work() as uow:
+        events = await uow.audit.since(START - timedelta(seconds=1))
+    assert [(event.action, event.subject) for event in events] == [
+        ("bot.started", "@aftercare_test_bot")
+    ]

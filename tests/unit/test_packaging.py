@@ -1,0 +1,27 @@
+"""A plain `pip install .` must carry every module, text, migration and vendored file."""
+
+import tomllib
+from pathlib import Path
+
+REPOSITORY = Path(__file__).parents[2]
+
+
+def declared_packages() -> set[str]:
+    pyproject = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    return set(pyproject["tool"]["setuptools"]["packages"])
+
+
+def test_every_python_package_in_the_source_tree_is_declared() -> None:
+    found = {
+        ".".join(init.parent.relative_to(REPOSITORY).parts)
+        for init in (REPOSITORY / "aftercare_bot").rglob("__init__.py")
+    }
+    assert found | {"aftercare_bot.messages"} == declared_packages()
+
+
+def test_texts_and_migrations_are_shipped_as_package_data() -> None:
+    pyproject = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    data = pyproject["tool"]["setuptools"]["package-data"]
+    assert data["aftercare_bot.messages"] == ["*.toml"]
+    assert (REPOSITORY / "messages" / "__init__.py").exists()
+    assert "spec/*" in data["aftercare_bot.sandbox"]
