@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from aftercare_bot import __version__
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.errors import on_error
@@ -66,6 +67,7 @@ class BotRuntime:
             clock=clock or SystemClock(),
         )
         self.application = build_application(self.services, config.require_token())
+        self.heartbeat = Heartbeat()
 
     async def __aenter__(self) -> "BotRuntime":
         application = self.application
@@ -76,6 +78,7 @@ class BotRuntime:
             poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES
         )
         await application.start()
+        self.heartbeat.start()
         logger.info("bot @%s is running", application.bot.username)
         return self
 
@@ -86,6 +89,7 @@ class BotRuntime:
         traceback: TracebackType | None,
     ) -> None:
         application = self.application
+        await self.heartbeat.shutdown()
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:

@@ -45,4 +45,5 @@ async def bot(
     )
     clock = ManualClock(START)
     async with BotRuntime(config, clock=clock) as runtime:
+        clock.on_change(runtime.heartbeat.wake)
         yield RunningBot(simulator, runtime, clock)

@@ -1,0 +1,97 @@
+"""APScheduler only wakes the bot's periodic work; what is due lives in the database.
+
+Each beat (the dispatcher, later the escalation re-pager) is a coroutine run every
+`interval` by APScheduler, and at once when `wake()` is called: after the clock moves in a
+test, or when a use case has just made something due. A beat never runs twice at the same
+time; a wake that arrives while it runs makes it run once more afterwards, so no wake is lost.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+logger = logging.getLogger(__name__)
+
+BeatWork = Callable[[], Awaitable[None]]
+
+
+class _Beat:
+    """One periodic piece of work that coalesces overlapping wakes."""
+
+    def __init__(self, name: str, work: BeatWork) -> None:
+        self.name = name
+        self._work = work
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    def kick(self) -> None:
+        """Run the work now, or once more right after the current run."""
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=f"beat:{self.name}")
+
+    async def _run(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self._work()
+            except Exception:
+                # One failed round must not stop the next; the work logs its own details.
+                logger.exception("beat %s failed", self.name)
+            if not self._again:
+                return
+
+    async def idle(self) -> None:
+        """Wait until no run is in progress or pending."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+
+class Heartbeat:
+    """The scheduler adapter: periodic beats, and `wake()` to run them all at once."""
+
+    def __init__(self) -> None:
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._beats: dict[str, _Beat] = {}
+
+    def every(self, interval: timedelta, name: str, work: BeatWork) -> None:
+        """Run `work` every `interval` (and on every wake) once the heartbeat starts."""
+        beat = _Beat(name, work)
+        self._beats[name] = beat
+        self._scheduler.add_job(
+            beat.kick,
+            IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC),
+            id=name,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+
+    def start(self) -> None:
+        """Start the timers and run every beat once, to catch up on what fell due while down."""
+        self._scheduler.start()
+        self.wake()
+
+    def wake(self) -> None:
+        """Run every beat now (a no-op before `start`)."""
+        if not self._scheduler.running:
+            return
+        for beat in self._beats.values():
+            beat.kick()
+
+    async def idle(self) -> None:
+        """Wait until every beat has finished its current and pending runs."""
+        for beat in self._beats.values():
+            await beat.idle()
+
+    async def shutdown(self) -> None:
+        """Stop the timers and let runs in progress finish."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        await self.idle()
