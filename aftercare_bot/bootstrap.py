@@ -20,12 +20,17 @@ from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
+from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
+from aftercare_bot.adapters.telegram.linking import linking_handlers
+from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.patient import patient_handlers
+from aftercare_bot.adapters.telegram.staff import staff_handlers
+from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
-from aftercare_bot.config import Config
+from aftercare_bot.config import Config, load_texts_and_plans
 from aftercare_bot.domain.audit import AuditEvent
-from aftercare_bot.texts import Texts
+from aftercare_bot.services.delivery import DeliveryReport, deliver_due
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +56,10 @@ def build_application(services: Services, token: str) -> AftercareApplication:
         .build()
     )
     services.attach(application)
+    # Order matters: a deep-link /start before the plain one, flows before the fallbacks.
+    application.add_handlers(linking_handlers())
+    application.add_handlers(enroll_handlers())
+    application.add_handlers(staff_handlers())
     application.add_handlers(patient_handlers())
     application.add_error_handler(on_error)
     return application
@@ -60,14 +69,19 @@ class BotRuntime:
     """The running bot: database, Application and polling, started and stopped in order."""
 
     def __init__(self, config: Config, clock: Clock | None = None) -> None:
+        texts, plans = load_texts_and_plans(config)
+        self.heartbeat = Heartbeat()
         self.services = Services(
             config=config,
-            texts=Texts.load(),
+            texts=texts,
+            plans=plans,
             database=Database(config.database_url),
             clock=clock or SystemClock(),
+            heartbeat=self.heartbeat,
+            views=Views(texts, config),
         )
         self.application = build_application(self.services, config.require_token())
-        self.heartbeat = Heartbeat()
+        self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
 
     async def __aenter__(self) -> "BotRuntime":
         application = self.application
@@ -97,6 +111,17 @@ class BotRuntime:
         await application.shutdown()
         await self.services.database.dispose()
         logger.info("bot stopped")
+
+    async def _dispatch(self) -> None:
+        services = self.services
+        report = await deliver_due(
+            services.database,
+            Messenger(self.application.bot),
+            services.views.compose,
+            services.clock.now(),
+        )
+        if report != DeliveryReport():
+            logger.info("dispatch round: %s", report)
 
     async def _on_startup(self) -> None:
         services = self.services

@@ -10,8 +10,9 @@ import json
 import re
 import tomllib
 from datetime import timedelta
+from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -27,10 +28,13 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from aftercare_bot.domain.clinic_hours import ClinicHours, parse_clinic_hours
 from aftercare_bot.domain.durations import parse_duration
-from aftercare_bot.texts import available_languages
+from aftercare_bot.domain.plans import InvalidPlan, Plan, parse_plans
+from aftercare_bot.domain.quiet_hours import QuietHours, parse_quiet_hours
+from aftercare_bot.texts import CatalogueError, Texts
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DEFAULT_SQLITE_NAME = "aftercare.sqlite3"
+DEFAULT_QUIET_HOURS = "21:00-08:00"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
@@ -63,6 +67,12 @@ def _hours(value: object) -> ClinicHours:
     return parse_clinic_hours(value)
 
 
+def _quiet(value: object) -> QuietHours | None:
+    if value is None or isinstance(value, QuietHours):
+        return value
+    return parse_quiet_hours(str(value))
+
+
 def _duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
@@ -72,6 +82,7 @@ def _duration(value: object) -> timedelta:
 TimeZone = Annotated[ZoneInfo, BeforeValidator(_zone)]
 OpeningHours = Annotated[ClinicHours, BeforeValidator(_hours)]
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+QuietWindow = Annotated[QuietHours | None, BeforeValidator(_quiet)]
 
 
 class _Section(BaseModel):
@@ -129,15 +140,27 @@ class ClinicConfig(_Section):
     hours: OpeningHours
     language: str = "en"
 
-    @field_validator("language")
-    @classmethod
-    def _supported_language(cls, value: str) -> str:
-        languages = available_languages()
-        if value not in languages:
-            raise ValueError(
-                f"is not a supported language (expected one of {', '.join(languages)})"
-            )
-        return value
+
+class EnrollmentConfig(_Section):
+    """How long an enrollment or staff invitation link stays usable."""
+
+    link_lifetime: Duration = timedelta(days=7)
+
+
+class ScheduleConfig(_Section):
+    """When messages may go out, and which plans exist."""
+
+    grace: Duration = timedelta(hours=6)
+    tick: Duration = timedelta(seconds=30)
+    quiet_hours: QuietWindow = parse_quiet_hours(DEFAULT_QUIET_HOURS)
+    default_plan: str = "scalp-mesotherapy"
+    plans_file: str = ""
+
+
+class TextsConfig(_Section):
+    """Where the texts come from: the shipped `messages/`, or a clinic's adapted copy."""
+
+    dir: str = ""
 
 
 class StaffConfig(_Section):
@@ -157,12 +180,14 @@ class Config(BaseSettings):
         extra="forbid",
         frozen=True,
     )
-    sections: ClassVar[tuple[str, ...]] = ("telegram", "database", "clinic", "staff")
-
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
+    texts: TextsConfig = TextsConfig()
     clinic: ClinicConfig
     staff: StaffConfig
+    enrollment: EnrollmentConfig = EnrollmentConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    plans: dict[str, Any] = Field(default_factory=dict)
     source: Path = Path(".")
 
     @classmethod
@@ -217,9 +242,63 @@ def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
     """
     data = read_toml(path)
     try:
-        return Config(**data, source=path)
+        config = Config(**data, source=path)
     except ValidationError as error:
         raise ConfigError([describe_problem(problem) for problem in error.errors()]) from None
+    load_texts_and_plans(config)  # refuse to start with texts and plans that disagree
+    return config
+
+
+def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
+    """The texts (shipped or the clinic's) and the plans, checked against each other.
+
+    Raises:
+        ConfigError: a catalogue is broken, a plan names an unknown text, the default plan or
+            the clinic's language does not exist.
+    """
+    base = config.source.parent
+    try:
+        texts = Texts.load(base / config.texts.dir if config.texts.dir else None)
+    except (CatalogueError, OSError) as error:
+        raise ConfigError([f"texts.dir: {json.dumps(config.texts.dir)}: {error}"]) from None
+    problems: list[str] = []
+    if config.clinic.language not in texts.languages:
+        problems.append(
+            f"clinic.language: {json.dumps(config.clinic.language)} is not a supported language "
+            f"(expected one of {', '.join(texts.languages)})"
+        )
+    try:
+        plans = parse_plans(
+            _plan_tables(config),
+            known_messages=texts.keys(),
+            default_valid_for=config.schedule.grace,
+        )
+    except InvalidPlan as error:
+        raise ConfigError(problems + list(error.problems)) from None
+    if config.schedule.default_plan not in plans:
+        problems.append(
+            f"schedule.default_plan: {json.dumps(config.schedule.default_plan)} is not a plan "
+            f"(expected one of {', '.join(plans)})"
+        )
+    if problems:
+        raise ConfigError(problems)
+    return texts, plans
+
+
+def _plan_tables(config: Config) -> dict[str, Any]:
+    if config.plans:
+        return config.plans
+    if config.schedule.plans_file:
+        path = config.source.parent / config.schedule.plans_file
+        table = read_toml(path).get("plans")
+        if not isinstance(table, dict):
+            raise ConfigError(
+                [f"schedule.plans_file: {path} has no [plans.NAME] tables (expected at least one)"]
+            )
+        return table
+    shipped = files("aftercare_bot").joinpath("default_plans.toml").read_text("utf-8")
+    plans: dict[str, Any] = tomllib.loads(shipped)["plans"]
+    return plans
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_datetime
@@ -67,20 +68,32 @@ class Texts:
         self._check_in_step()
 
     @classmethod
-    def load(cls) -> "Texts":
-        """Read every catalogue shipped in `messages/`.
+    def load(cls, directory: Path | None = None) -> "Texts":
+        """Read every catalogue shipped in `messages/`, or a clinic's own copy in `directory`.
 
         Raises:
             CatalogueError: a file is not TOML, or the languages disagree.
         """
+        if directory is None:
+            sources = {
+                name.removesuffix(".toml"): files(PACKAGE).joinpath(name).read_text("utf-8")
+                for name in (f"{code}.toml" for code in available_languages())
+            }
+        else:
+            sources = {path.stem: path.read_text("utf-8") for path in directory.glob("*.toml")}
+        if DEFAULT_LANGUAGE not in sources:
+            raise CatalogueError(f"{directory}: no {DEFAULT_LANGUAGE}.toml")
         catalogues: dict[str, dict[str, str]] = {}
-        for code in available_languages():
-            source = files(PACKAGE).joinpath(f"{code}.toml").read_text(encoding="utf-8")
+        for code, source in sorted(sources.items(), key=lambda item: item[0] != DEFAULT_LANGUAGE):
             try:
                 catalogues[code] = _flatten(tomllib.loads(source))
             except tomllib.TOMLDecodeError as error:
-                raise CatalogueError(f"messages/{code}.toml: {error}") from None
+                raise CatalogueError(f"{code}.toml: {error}") from None
         return cls(catalogues)
+
+    def keys(self) -> frozenset[str]:
+        """Every message key (the same in every language)."""
+        return frozenset(self._catalogues[DEFAULT_LANGUAGE])
 
     def _check_in_step(self) -> None:
         reference = self._catalogues[DEFAULT_LANGUAGE]

@@ -16,3 +16,19 @@ class InvalidDuration(AftercareError, ValueError):
 
 class InvalidClinicHours(AftercareError, ValueError):
     """An opening-hours description that cannot be parsed."""
+
+
+class DeliveryError(AftercareError):
+    """A message could not be delivered."""
+
+
+class RecipientUnreachable(DeliveryError):
+    """The recipient blocked the bot, deleted their account, or the chat no longer exists."""
+
+
+class DeliveryDeferred(DeliveryError):
+    """A temporary failure (network, 5xx, flood limit); `retry_after` seconds if known."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after

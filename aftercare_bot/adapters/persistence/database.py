@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from aftercare_bot.adapters.persistence.orm import start_mappers
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.adapters.persistence.urls import async_url, is_sqlite, sqlite_file
 
@@ -21,6 +22,7 @@ class Database:
     """One engine per process, handing out units of work."""
 
     def __init__(self, url: str) -> None:
+        start_mappers()
         self.url = url
         self.engine = create_engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -3,9 +3,27 @@
 Only what the bot uses exists here: each later capability adds its tables with a migration.
 """
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Interval,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from aftercare_bot.adapters.persistence.types import UtcDateTime
+from aftercare_bot.domain.consent import ConsentChange
+from aftercare_bot.domain.enrollment_links import LinkPurpose
+from aftercare_bot.domain.outbox import MessageState
+from aftercare_bot.domain.patients import PatientStatus
 
 metadata = MetaData(
     naming_convention={
@@ -28,4 +46,123 @@ audit_events = Table(
     Column("subject", String(128), nullable=True),
     Column("detail", String(512), nullable=True),
     Index("ix_audit_events_occurred_at", "occurred_at"),
+)
+
+
+def _enum(enum: type[StrEnum], length: int = 16) -> Enum:
+    """Store a StrEnum as its value in a plain string column (no database enum type)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+patients = Table(
+    "patients",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(8), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("language", String(8), nullable=True),
+    Column("timezone", String(64), nullable=False),
+    Column("practitioner", String(64), nullable=False),
+    Column("status", _enum(PatientStatus), nullable=False),
+    # One chat follows one patient: no account can take over another patient's record.
+    Column("chat_id", BigInteger, nullable=True, unique=True),
+    Column("enrolled_at", UtcDateTime(), nullable=False),
+    Column("enrolled_by", BigInteger, nullable=True),
+    Column("import_key", String(64), nullable=True, unique=True),
+)
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("plan_name", String(64), nullable=False),
+    Column("sessions_planned", Integer, nullable=False),
+    Column("spacing", Interval, nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("next_appointment_at", UtcDateTime(), nullable=True),
+    Column("closed_at", UtcDateTime(), nullable=True),
+)
+
+treatment_sessions = Table(
+    "treatment_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("held_at", UtcDateTime(), nullable=False),
+    Column("practitioner", String(64), nullable=False),
+    Column("product", String(64), nullable=True),
+    Column("batch", String(64), nullable=True),
+    UniqueConstraint("course_id", "number", name="uq_treatment_sessions_course_id_number"),
+)
+
+enrollment_links = Table(
+    "enrollment_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("purpose", _enum(LinkPurpose), nullable=False),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("created_by", BigInteger, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("opened_by_chat", BigInteger, nullable=True),
+    Column("used_at", UtcDateTime(), nullable=True),
+    Column("used_by_chat", BigInteger, nullable=True),
+)
+
+consent_events = Table(
+    "consent_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("change", _enum(ConsentChange), nullable=False),
+    Column("text_version", String(32), nullable=False),
+    Column("chat_id", BigInteger, nullable=True),
+)
+
+staff_members = Table(
+    "staff_members",
+    metadata,
+    Column("telegram_user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("display_name", String(64), nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("added_by", BigInteger, nullable=True),
+    Column("removed_at", UtcDateTime(), nullable=True),
+)
+
+# Small facts the bot learns at run time: the bound staff group, its own @username.
+bot_settings = Table(
+    "bot_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+scheduled_messages = Table(
+    "scheduled_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unique_key", String(160), nullable=False, unique=True),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("session_id", ForeignKey("treatment_sessions.id", ondelete="CASCADE"), nullable=True),
+    Column("step_key", String(64), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("message_key", String(64), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=False),
+    Column("state", _enum(MessageState), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("telegram_message_id", BigInteger, nullable=True),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    Column("last_error", String(256), nullable=True),
+    Index("ix_scheduled_messages_state_due_at", "state", "due_at"),
 )

@@ -9,6 +9,10 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftercare_bot.adapters.persistence.audit import AuditRepository
+from aftercare_bot.adapters.persistence.links import LinkRepository
+from aftercare_bot.adapters.persistence.outbox import OutboxRepository
+from aftercare_bot.adapters.persistence.patients import PatientRepository
+from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
 
 
 class SqlUnitOfWork:
@@ -16,6 +20,11 @@ class SqlUnitOfWork:
 
     session: AsyncSession
     audit: AuditRepository
+    patients: PatientRepository
+    links: LinkRepository
+    staff: StaffRepository
+    settings: SettingsRepository
+    outbox: OutboxRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -23,6 +32,11 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessions()
         self.audit = AuditRepository(self.session)
+        self.patients = PatientRepository(self.session)
+        self.links = LinkRepository(self.session)
+        self.staff = StaffRepository(self.session)
+        self.settings = SettingsRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(

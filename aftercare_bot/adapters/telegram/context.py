@@ -6,8 +6,11 @@ from typing import Any, cast
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock
 from aftercare_bot.config import Config
+from aftercare_bot.domain.plans import Plan
 from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
@@ -15,12 +18,15 @@ _SERVICES_KEY = "aftercare_services"
 
 @dataclass(frozen=True)
 class Services:
-    """What every handler may use: the config, the texts, the database and the clock."""
+    """What every handler may use: the config, texts, plans, database, clock and heartbeat."""
 
     config: Config
     texts: Texts
+    plans: dict[str, Plan]
     database: Database
     clock: Clock
+    heartbeat: Heartbeat
+    views: Views
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Make these services reachable from every handler's context."""
@@ -36,3 +42,8 @@ class AftercareContext(
     def services(self) -> Services:
         """The services attached when the application was built."""
         return cast(Services, self.application.bot_data[_SERVICES_KEY])
+
+    @property
+    def views(self) -> Views:
+        """Texts rendered with the clinic's details."""
+        return self.services.views

@@ -3,6 +3,7 @@
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
+from aftercare_bot.adapters.telegram.access import role_of_user
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 
@@ -33,8 +34,10 @@ async def start_command(update: Update, context: AftercareContext) -> None:
 
 
 async def help_command(update: Update, context: AftercareContext) -> None:
-    """Show what a patient can do and how to reach the clinic."""
+    """Show what a patient can do and how to reach the clinic; staff also see their commands."""
     await _reply(update, context, "help.patient")
+    if await role_of_user(update, context) is not None:
+        await _reply(update, context, "help.staff")
 
 
 async def on_unknown_command(update: Update, context: AftercareContext) -> None:

@@ -1,0 +1,90 @@
+"""The outbox: scheduled messages, claimed when due and marked with what happened."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftercare_bot.adapters.persistence.tables import scheduled_messages
+from aftercare_bot.domain.outbox import MessageState, ScheduledMessage
+
+
+class OutboxRepository:
+    """Scheduled messages."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_unless_present(self, message: ScheduledMessage) -> bool:
+        """Stage a message unless one with its unique key exists; True if it was added.
+
+        A cancelled one comes back to life with the new times (an appointment moved away
+        and back again still gets its reminders); any other is left as it is, so nothing
+        is ever sent twice.
+        """
+        existing = await self._session.scalar(
+            select(ScheduledMessage)
+            .where(scheduled_messages.c.unique_key == message.unique_key)
+            .execution_options(populate_existing=True)
+        )
+        if existing is None:
+            self._session.add(message)
+            return True
+        if existing.state != MessageState.CANCELLED:
+            return False
+        existing.state, existing.attempts = message.state, 0
+        existing.due_at, existing.valid_until = message.due_at, message.valid_until
+        return True
+
+    async def due(self, now: datetime, limit: int) -> Sequence[ScheduledMessage]:
+        """Pending messages due by `now`, oldest first, locked against other dispatchers."""
+        rows = await self._session.scalars(
+            select(ScheduledMessage)
+            .where(
+                scheduled_messages.c.state == MessageState.PENDING,
+                scheduled_messages.c.due_at <= now,
+            )
+            .order_by(scheduled_messages.c.due_at, scheduled_messages.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(rows)
+
+    async def by_id(self, message_id: int) -> ScheduledMessage | None:
+        """The scheduled message with this id."""
+        return await self._session.get(ScheduledMessage, message_id)
+
+    async def for_patient(self, patient_id: int) -> Sequence[ScheduledMessage]:
+        """Every scheduled message of a patient, in due order."""
+        rows = await self._session.scalars(
+            select(ScheduledMessage)
+            .where(scheduled_messages.c.patient_id == patient_id)
+            .order_by(scheduled_messages.c.due_at, scheduled_messages.c.id)
+        )
+        return list(rows)
+
+    async def cancel_pending_for_session(self, session_id: int) -> None:
+        """Cancel what is still pending from a session's plan (a new session replaces it)."""
+        await self._session.execute(
+            update(scheduled_messages)
+            .where(
+                scheduled_messages.c.session_id == session_id,
+                scheduled_messages.c.state == MessageState.PENDING,
+            )
+            .values(state=MessageState.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def cancel_pending_reminders(self, session_id: int) -> None:
+        """Cancel a session's pending appointment reminders (the appointment moved)."""
+        await self._session.execute(
+            update(scheduled_messages)
+            .where(
+                scheduled_messages.c.session_id == session_id,
+                scheduled_messages.c.kind == "appointment",
+                scheduled_messages.c.state == MessageState.PENDING,
+            )
+            .values(state=MessageState.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )

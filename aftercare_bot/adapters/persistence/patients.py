@@ -1,0 +1,99 @@
+"""Patients, their courses and sessions: queries named by what staff and patients need.
+
+Filters use the table columns (`tables.patients.c.code`): the domain classes are plain
+dataclasses, mapped from outside, so their attributes are not typed as SQL expressions.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftercare_bot.adapters.persistence.tables import (
+    consent_events,
+    courses,
+    patients,
+    treatment_sessions,
+)
+from aftercare_bot.domain.consent import ConsentEvent
+from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
+
+MAX_SEARCH_RESULTS = 10
+
+
+class PatientRepository:
+    """Patients and everything hanging off them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, item: Patient | Course | TreatmentSession | ConsentEvent) -> None:
+        """Stage a new record; it is written on flush or commit."""
+        self._session.add(item)
+
+    async def flush(self) -> None:
+        """Write staged records now, so that they get their ids."""
+        await self._session.flush()
+
+    async def by_id(self, patient_id: int) -> Patient | None:
+        """The patient with this id."""
+        return await self._session.get(Patient, patient_id)
+
+    async def by_code(self, code: str) -> Patient | None:
+        """The patient with this code (already normalised)."""
+        return await self._session.scalar(select(Patient).where(patients.c.code == code))
+
+    async def by_chat(self, chat_id: int) -> Patient | None:
+        """The patient followed in this chat."""
+        return await self._session.scalar(select(Patient).where(patients.c.chat_id == chat_id))
+
+    async def by_import_key(self, key: str) -> Patient | None:
+        """The patient enrolled from this CSV row before, if any."""
+        return await self._session.scalar(select(Patient).where(patients.c.import_key == key))
+
+    async def code_taken(self, code: str) -> bool:
+        """Whether a code is already used."""
+        return await self.by_code(code) is not None
+
+    async def matching(self, text: str) -> Sequence[Patient]:
+        """Patients whose code or display name contains `text`, case-insensitively."""
+        pattern = f"%{text.strip().lower()}%"
+        rows = await self._session.scalars(
+            select(Patient)
+            .where(
+                or_(
+                    func.lower(patients.c.display_name).like(pattern),
+                    func.lower(patients.c.code).like(pattern),
+                )
+            )
+            .order_by(patients.c.enrolled_at.desc())
+            .limit(MAX_SEARCH_RESULTS)
+        )
+        return list(rows)
+
+    async def current_course(self, patient_id: int) -> Course | None:
+        """The patient's open course, the newest if several."""
+        return await self._session.scalar(
+            select(Course)
+            .where(courses.c.patient_id == patient_id, courses.c.closed_at.is_(None))
+            .order_by(courses.c.id.desc())
+            .limit(1)
+        )
+
+    async def latest_session(self, course_id: int) -> TreatmentSession | None:
+        """The most recent session of a course."""
+        return await self._session.scalar(
+            select(TreatmentSession)
+            .where(treatment_sessions.c.course_id == course_id)
+            .order_by(treatment_sessions.c.number.desc())
+            .limit(1)
+        )
+
+    async def consent_history(self, patient_id: int) -> Sequence[ConsentEvent]:
+        """Every consent decision of a patient, oldest first."""
+        rows = await self._session.scalars(
+            select(ConsentEvent)
+            .where(consent_events.c.patient_id == patient_id)
+            .order_by(consent_events.c.occurred_at, consent_events.c.id)
+        )
+        return list(rows)

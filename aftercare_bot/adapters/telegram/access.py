@@ -1,0 +1,37 @@
+"""Who may run a command: staff commands check the role, refuse politely, and audit refusals."""
+
+from telegram import Update
+
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.domain.staff import StaffRole
+from aftercare_bot.services.staff import record_refusal, staff_role
+
+
+async def role_of_user(update: Update, context: AftercareContext) -> StaffRole | None:
+    """The sender's staff role, or None."""
+    user = update.effective_user
+    if user is None:
+        return None
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        return await staff_role(uow, user.id, services.config.staff.admin_ids)
+
+
+async def require_staff(
+    update: Update, context: AftercareContext, *, admin: bool = False
+) -> StaffRole | None:
+    """The sender's role if allowed; otherwise a polite refusal, an audit entry, and None."""
+    role = await role_of_user(update, context)
+    if role is not None and (not admin or role == StaffRole.ADMIN):
+        return role
+    user, message = update.effective_user, update.effective_message
+    services = context.services
+    if user is not None:
+        async with services.database.unit_of_work() as uow:
+            command = (message.text or "").split(maxsplit=1)[0] if message else ""
+            await record_refusal(uow, user.id, command, services.clock.now())
+    if message is not None:
+        key = "staff.admins_only" if role is not None else "staff.refused"
+        await message.reply_html(services.texts.render(language_of(update, context), key))
+    return None

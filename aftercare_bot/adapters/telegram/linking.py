@@ -1,0 +1,170 @@
+"""The patient's side of enrollment: `/start <token>`, the welcome, and the consent buttons."""
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.staff_notices import notify_staff
+from aftercare_bot.domain.enrollment_links import LinkProblem, is_token_shaped
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.services.linking import (
+    ConsentGiven,
+    Opening,
+    accept_consent,
+    decline_consent,
+    open_link,
+)
+
+logger = logging.getLogger(__name__)
+
+_PROBLEM_TEXTS = {
+    LinkProblem.UNKNOWN: "link.unknown",
+    LinkProblem.EXPIRED: "link.expired",
+    LinkProblem.USED: "link.used",
+    LinkProblem.OPENED_ELSEWHERE: "link.used",
+    LinkProblem.ALREADY_YOURS: "link.already_yours",
+}
+
+
+def _patient_language(patient: Patient, update: Update, context: AftercareContext) -> str:
+    return context.services.texts.language_for(
+        patient.language, fallback=language_of(update, context)
+    )
+
+
+async def start_with_token(update: Update, context: AftercareContext) -> None:
+    """Open a deep link: ask a patient for consent, or welcome a new staff member."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    services, views = context.services, context.views
+    payload = context.args[0] if context.args else ""
+    language = language_of(update, context)
+    if not is_token_shaped(payload):
+        await message.reply_html(views.render(language, "link.unknown"))
+        return
+    async with services.database.unit_of_work() as uow:
+        opened = await open_link(
+            uow, payload, message.chat_id, user.first_name, services.clock.now()
+        )
+    if opened.outcome == Opening.STAFF_JOINED:
+        await message.reply_html(views.render(language, "staff.joined", name=user.first_name))
+    elif opened.outcome == Opening.CHAT_TAKEN:
+        await message.reply_html(views.render(language, "link.chat_taken"))
+    elif opened.outcome == Opening.PROBLEM:
+        assert opened.problem is not None
+        await message.reply_html(views.render(language, _PROBLEM_TEXTS[opened.problem]))
+    else:
+        assert opened.patient is not None and opened.link_id is not None
+        await _ask_consent(update, context, opened.patient, opened.link_id)
+
+
+async def _ask_consent(
+    update: Update, context: AftercareContext, patient: Patient, link_id: int
+) -> None:
+    language = _patient_language(patient, update, context)
+    views, texts = context.views, context.services.texts
+    buttons = (
+        (
+            (
+                texts.render(language, "buttons.agree"),
+                callback_data.pack(callback_data.CONSENT, link_id, "yes"),
+            ),
+            (
+                texts.render(language, "buttons.decline"),
+                callback_data.pack(callback_data.CONSENT, link_id, "no"),
+            ),
+        ),
+    )
+    welcome = views.outgoing(
+        language,
+        "consent.welcome",
+        buttons,
+        name=patient.display_name,
+        practitioner=patient.practitioner,
+    )
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(welcome.text, reply_markup=keyboard(welcome))
+
+
+async def on_consent(update: Update, context: AftercareContext) -> None:
+    """Accept or decline the follow-up; only the chat that opened the link may answer."""
+    query = update.callback_query
+    parsed = callback_data.unpack(query.data if query else None)
+    if query is None or parsed is None or len(parsed.args) != 2 or not parsed.args[0].isdigit():
+        if query is not None:
+            await query.answer()
+        return
+    await query.answer()
+    link_id, choice = int(parsed.args[0]), parsed.args[1]
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    services = context.services
+    now = services.clock.now()
+    async with services.database.unit_of_work() as uow:
+        if choice == "yes":
+            outcome: object = await accept_consent(
+                uow,
+                link_id,
+                chat_id,
+                language_of(update, context),
+                services.plans,
+                services.config.schedule.quiet_hours,
+                now,
+            )
+        else:
+            outcome = await decline_consent(uow, link_id, chat_id, now)
+    await _remove_buttons(update)
+    await _answer_consent(update, context, outcome)
+
+
+async def _answer_consent(update: Update, context: AftercareContext, outcome: object) -> None:
+    views = context.views
+    message = update.effective_message
+    assert message is not None
+    if isinstance(outcome, LinkProblem):
+        await message.reply_html(
+            views.render(language_of(update, context), _PROBLEM_TEXTS[outcome])
+        )
+        return
+    if isinstance(outcome, ConsentGiven):
+        patient = outcome.patient
+        language = views.language_of(patient)
+        await message.reply_html(
+            views.render(language, "consent.accepted", name=patient.display_name)
+        )
+        context.services.heartbeat.wake()  # the aftercare instructions are due now
+        if outcome.moved_from_chat is not None:
+            await notify_staff(
+                context, "consent.staff_moved", code=patient.code, name=patient.display_name
+            )
+        return
+    assert isinstance(outcome, Patient)
+    language = views.language_of(outcome)
+    await message.reply_html(views.render(language, "consent.declined"))
+    await notify_staff(
+        context, "consent.staff_declined", code=outcome.code, name=outcome.display_name
+    )
+
+
+async def _remove_buttons(update: Update) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError:
+        logger.info("consent buttons of update %s already gone", update.update_id)
+
+
+def linking_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """Deep-link /start (before plain /start) and the consent buttons."""
+    return [
+        CommandHandler("start", start_with_token, filters=filters.ChatType.PRIVATE, has_args=True),
+        CallbackQueryHandler(on_consent, pattern=callback_data.pattern(callback_data.CONSENT)),
+    ]

@@ -1,0 +1,350 @@
+"""Staff commands outside enrollment: staff membership, the staff group, links, sessions."""
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.patient_lookup import find_patient
+from aftercare_bot.domain.local_time import (
+    InvalidLocalTime,
+    example_input,
+    parse_local_datetime,
+)
+from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.services.courses import CourseComplete, record_session, set_appointment
+from aftercare_bot.services.enrollment import issue_new_patient_link
+from aftercare_bot.services.staff import (
+    active_members,
+    bind_staff_group,
+    invite_staff,
+    remove_staff,
+)
+
+PatientAction = Callable[[Update, AftercareContext, Patient, list[str]], Awaitable[None]]
+
+
+def deep_link(context: AftercareContext, token: str) -> str:
+    """The t.me link that opens the bot with `token`."""
+    return f"https://t.me/{context.bot.username}?start={token}"
+
+
+async def _reply(update: Update, context: AftercareContext, key: str, **params: object) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_html(context.views.render(language_of(update, context), key, **params))
+
+
+async def _private_only(update: Update, context: AftercareContext) -> bool:
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        return True
+    await _reply(update, context, "staff.private_only")
+    return False
+
+
+async def addstaff_command(update: Update, context: AftercareContext) -> None:
+    """Admins: create a one-time invitation link for a new staff member."""
+    if not await _private_only(update, context) or not await require_staff(
+        update, context, admin=True
+    ):
+        return
+    services = context.services
+    now = services.clock.now()
+    assert update.effective_user is not None
+    async with services.database.unit_of_work() as uow:
+        token = await invite_staff(
+            uow, update.effective_user.id, now, services.config.enrollment.link_lifetime
+        )
+    expires = context.views.when(
+        language_of(update, context),
+        now + services.config.enrollment.link_lifetime,
+        services.config.clinic.timezone,
+    )
+    await _reply(update, context, "staff.invite", link=deep_link(context, token), expires=expires)
+
+
+async def removestaff_command(update: Update, context: AftercareContext) -> None:
+    """Admins: list invited staff as buttons; pressing one removes that member."""
+    if not await _private_only(update, context) or not await require_staff(
+        update, context, admin=True
+    ):
+        return
+    async with context.services.database.unit_of_work() as uow:
+        members = await active_members(uow)
+    language = language_of(update, context)
+    if not members:
+        await _reply(update, context, "staff.remove_none")
+        return
+    buttons = tuple(
+        (
+            (
+                member.display_name,
+                callback_data.pack(callback_data.REMOVE_STAFF, member.telegram_user_id),
+            ),
+        )
+        for member in members
+    )
+    prompt = Outgoing(context.views.render(language, "staff.remove_pick"), buttons)
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+
+
+async def on_remove_staff(update: Update, context: AftercareContext) -> None:
+    """Remove the member whose button an admin pressed (checked again on press)."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parsed = callback_data.unpack(query.data)
+    if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
+        return
+    if not await require_staff(update, context, admin=True):
+        return
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        removed = await remove_staff(
+            uow, query.from_user.id, int(parsed.args[0]), services.clock.now()
+        )
+    if removed is None:
+        await _reply(update, context, "staff.not_staff_member")
+    else:
+        await _reply(update, context, "staff.removed", name=removed.display_name)
+
+
+async def bindgroup_command(update: Update, context: AftercareContext) -> None:
+    """Admins, in the staff group: make this group receive escalations (private groups only)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if chat.type == ChatType.PRIVATE:
+        await _reply(update, context, "staff.bindgroup_in_private")
+        return
+    if not await require_staff(update, context, admin=True):
+        return
+    full = await context.bot.get_chat(chat.id)
+    if full.username:
+        await _reply(update, context, "staff.bindgroup_public", username=full.username)
+        return
+    services = context.services
+    assert update.effective_user is not None
+    async with services.database.unit_of_work() as uow:
+        await bind_staff_group(uow, update.effective_user.id, chat.id, services.clock.now())
+    await _reply(update, context, "staff.bindgroup_done")
+
+
+async def _with_patient(
+    update: Update, context: AftercareContext, action: str, run: PatientAction, usage: str
+) -> None:
+    if not await _private_only(update, context) or not await require_staff(update, context):
+        return
+    args = list(context.args or [])
+    zone = context.services.config.clinic.timezone
+    example = example_input(context.services.clock.now(), zone)
+    if not args:
+        await _reply(update, context, usage, example=example)
+        return
+    query, rest = _split_patient_query(args)
+    async with context.services.database.unit_of_work() as uow:
+        found = await find_patient(uow, query)
+    if found.patient is not None:
+        await run(update, context, found.patient, rest)
+        return
+    if not found.candidates:
+        await _reply(update, context, "staff.patient_not_found", query=query)
+        return
+    context.user_data["pick_args"] = rest  # type: ignore[index]
+    buttons = tuple(
+        ((f"{p.code} {p.display_name}", callback_data.pack(callback_data.PICK, action, p.code)),)
+        for p in found.candidates
+    )
+    prompt = Outgoing(
+        context.views.render(language_of(update, context), "staff.patient_pick", query=query),
+        buttons,
+    )
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+
+
+def _split_patient_query(args: list[str]) -> tuple[str, list[str]]:
+    """`Anna Maria 2026-12-01 10:00` -> ("Anna Maria", ["2026-12-01", "10:00"])."""
+    for index, arg in enumerate(args):
+        if arg[:4].isdigit() and "-" in arg:
+            return " ".join(args[:index]), args[index:]
+    return " ".join(args), []
+
+
+async def _newlink(
+    update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
+) -> None:
+    services = context.services
+    now = services.clock.now()
+    lifetime = services.config.enrollment.link_lifetime
+    assert update.effective_user is not None
+    async with services.database.unit_of_work() as uow:
+        fresh = await uow.patients.by_id(patient.id or 0)
+        assert fresh is not None
+        token = await issue_new_patient_link(uow, fresh, now, lifetime, update.effective_user.id)
+    language = language_of(update, context)
+    await _reply(
+        update,
+        context,
+        "staff.newlink_done",
+        name=patient.display_name,
+        code=patient.code,
+        link=deep_link(context, token),
+        expires=context.views.when(language, now + lifetime, services.config.clinic.timezone),
+    )
+
+
+async def _session(
+    update: Update, context: AftercareContext, patient: Patient, rest: list[str]
+) -> None:
+    services = context.services
+    now = services.clock.now()
+    zone = services.config.clinic.timezone
+    try:
+        held_at = parse_local_datetime(" ".join(rest), zone) if rest else now
+    except InvalidLocalTime:
+        await _reply(
+            update,
+            context,
+            "staff.bad_datetime",
+            text=" ".join(rest),
+            example=example_input(now, zone),
+        )
+        return
+    assert update.effective_user is not None
+    async with services.database.unit_of_work() as uow:
+        fresh = await uow.patients.by_id(patient.id or 0)
+        assert fresh is not None
+        outcome = await record_session(
+            uow,
+            fresh,
+            held_at,
+            fresh.practitioner,
+            services.plans,
+            services.config.schedule.quiet_hours,
+            update.effective_user.id,
+            now,
+        )
+    services.heartbeat.wake()
+    if outcome is None:
+        await _reply(update, context, "staff.patient_not_found", query=patient.code)
+    elif isinstance(outcome, CourseComplete):
+        await _reply(
+            update,
+            context,
+            "staff.session_course_complete",
+            name=patient.display_name,
+            code=patient.code,
+            sessions=outcome.course.sessions_planned,
+        )
+    else:
+        when = context.views.when(language_of(update, context), held_at, zone)
+        await _reply(
+            update,
+            context,
+            "staff.session_done",
+            number=outcome.session.number,
+            sessions=outcome.course.sessions_planned,
+            name=patient.display_name,
+            code=patient.code,
+            when=when,
+        )
+
+
+async def _appointment(
+    update: Update, context: AftercareContext, patient: Patient, rest: list[str]
+) -> None:
+    services = context.services
+    now = services.clock.now()
+    zone = services.config.clinic.timezone
+    try:
+        at = parse_local_datetime(" ".join(rest), zone)
+    except InvalidLocalTime:
+        await _reply(update, context, "staff.usage_appointment", example=example_input(now, zone))
+        return
+    assert update.effective_user is not None
+    async with services.database.unit_of_work() as uow:
+        fresh = await uow.patients.by_id(patient.id or 0)
+        assert fresh is not None
+        await set_appointment(
+            uow,
+            fresh,
+            at,
+            services.plans,
+            services.config.schedule.quiet_hours,
+            update.effective_user.id,
+            now,
+        )
+    services.heartbeat.wake()
+    when = context.views.when(language_of(update, context), at, zone)
+    await _reply(
+        update,
+        context,
+        "staff.appointment_done",
+        name=patient.display_name,
+        code=patient.code,
+        when=when,
+    )
+
+
+_PATIENT_ACTIONS: dict[str, tuple[PatientAction, str]] = {
+    "newlink": (_newlink, "staff.usage_newlink"),
+    "session": (_session, "staff.usage_session"),
+    "appointment": (_appointment, "staff.usage_appointment"),
+}
+
+
+def _patient_command(
+    action: str,
+) -> Callable[[Update, AftercareContext], Coroutine[Any, Any, None]]:
+    run, usage = _PATIENT_ACTIONS[action]
+
+    async def command(update: Update, context: AftercareContext) -> None:
+        await _with_patient(update, context, action, run, usage)
+
+    command.__doc__ = f"Staff: /{action} for a patient named by code or name."
+    return command
+
+
+async def on_pick_patient(update: Update, context: AftercareContext) -> None:
+    """Staff picked one of several patients matching a name: run the command for them."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parsed = callback_data.unpack(query.data)
+    if parsed is None or len(parsed.args) != 2 or parsed.args[0] not in _PATIENT_ACTIONS:
+        return
+    if not await require_staff(update, context):
+        return
+    run, _usage = _PATIENT_ACTIONS[parsed.args[0]]
+    async with context.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(parsed.args[1])
+    if patient is None:
+        await _reply(update, context, "staff.patient_not_found", query=parsed.args[1])
+        return
+    rest = list((context.user_data or {}).pop("pick_args", []))
+    await run(update, context, patient, rest)
+
+
+def staff_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """Staff commands; each checks the sender's role itself."""
+    return [
+        CommandHandler("addstaff", addstaff_command),
+        CommandHandler("removestaff", removestaff_command),
+        CommandHandler("bindgroup", bindgroup_command),
+        *(CommandHandler(action, _patient_command(action)) for action in _PATIENT_ACTIONS),
+        CallbackQueryHandler(
+            on_remove_staff, pattern=callback_data.pattern(callback_data.REMOVE_STAFF)
+        ),
+        CallbackQueryHandler(on_pick_patient, pattern=callback_data.pattern(callback_data.PICK)),
+    ]

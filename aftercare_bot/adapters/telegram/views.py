@@ -1,0 +1,86 @@
+"""Turning domain values into what people read: rendered texts, dates in their zone, buttons."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aftercare_bot.config import Config
+from aftercare_bot.domain.outgoing import Buttons, Outgoing
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.plans import PlannedMessage
+from aftercare_bot.services.delivery import Delivery
+from aftercare_bot.texts import Texts
+
+DATE_TIME_PATTERN = "EEE d MMM y, HH:mm"
+
+
+class Views:
+    """Renders texts with the clinic's details filled in."""
+
+    def __init__(self, texts: Texts, config: Config) -> None:
+        self.texts = texts
+        self.config = config
+
+    def clinic_params(self) -> dict[str, str]:
+        """The clinic's details that many texts mention."""
+        clinic = self.config.clinic
+        return {
+            "clinic": clinic.name,
+            "phone": clinic.phone,
+            "emergency": clinic.emergency_number,
+            "hours": clinic.hours.text,
+        }
+
+    def render(self, language: str, key: str, **params: object) -> str:
+        """A text with the clinic's details and `params`."""
+        return self.texts.render(language, key, **{**self.clinic_params(), **params})
+
+    def outgoing(
+        self, language: str, key: str, buttons: Buttons = (), **params: object
+    ) -> Outgoing:
+        """A rendered text ready to send."""
+        return Outgoing(self.render(language, key, **params), buttons)
+
+    def when(self, language: str, moment: datetime, zone: ZoneInfo | str) -> str:
+        """A moment as a person in `zone` reads it, e.g. "Wed 25 Nov 2026, 19:00"."""
+        local = moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
+        return self.texts.format_time(language, local, DATE_TIME_PATTERN)
+
+    def language_of(self, patient: Patient) -> str:
+        """The language of a patient's messages."""
+        return self.texts.language_for(patient.language, fallback=self.config.clinic.language)
+
+    def compose(self, delivery: Delivery) -> Outgoing:
+        """A plan message for one patient (the dispatcher's composer)."""
+        patient = delivery.patient
+        language = self.language_of(patient)
+        appointment = (
+            self.when(language, delivery.next_appointment_at, patient.timezone)
+            if delivery.next_appointment_at
+            else ""
+        )
+        return self.outgoing(
+            language,
+            delivery.message.message_key,
+            name=patient.display_name,
+            practitioner=patient.practitioner,
+            appointment=appointment,
+        )
+
+    def timeline(
+        self, language: str, planned: Sequence[PlannedMessage], zone: ZoneInfo, now: datetime
+    ) -> str:
+        """The dry run staff see before confirming: one line per message, in the patient's zone."""
+        lines = []
+        for message in planned:
+            what = self.texts.render(
+                language, f"enroll.kind_{message.kind.value}", step=message.step_key
+            )
+            if message.due_at is None:
+                lines.append(self.texts.render(language, "enroll.timeline_on_link", what=what))
+                continue
+            when = self.when(language, message.due_at, zone)
+            past = message.valid_until is not None and message.valid_until < now
+            key = "enroll.timeline_past" if past else "enroll.timeline_item"
+            lines.append(self.texts.render(language, key, when=when, what=what))
+        return "\n".join(lines)

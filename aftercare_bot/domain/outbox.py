@@ -1,0 +1,44 @@
+"""Scheduled messages: every message the bot will send is a row before it is due.
+
+A row's `unique_key` names what it is (patient, session, step), so expanding a plan twice
+never doubles a message, and its state records what happened to it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class MessageState(StrEnum):
+    """The life of a scheduled message."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@dataclass
+class ScheduledMessage:
+    """One message (or timer) the bot will act on."""
+
+    unique_key: str
+    patient_id: int
+    kind: str
+    message_key: str
+    due_at: datetime
+    valid_until: datetime
+    session_id: int | None = None
+    step_key: str | None = None
+    state: MessageState = MessageState.PENDING
+    attempts: int = 0
+    telegram_message_id: int | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    id: int | None = None
+
+    def is_stale(self, now: datetime) -> bool:
+        """Past the moment after which sending would do more harm than good."""
+        return now > self.valid_until

@@ -1,0 +1,90 @@
+"""A course over time: recording the next session and moving the next appointment."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
+from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.patients import Course, Patient, PatientStatus, TreatmentSession
+from aftercare_bot.domain.plans import Plan
+from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.services.scheduling import schedule_session_messages
+
+
+@dataclass(frozen=True)
+class SessionRecorded:
+    """The new session and its place in the course."""
+
+    session: TreatmentSession
+    course: Course
+
+
+@dataclass(frozen=True)
+class CourseComplete:
+    """Every planned session has already been held."""
+
+    course: Course
+
+
+async def record_session(
+    uow: SqlUnitOfWork,
+    patient: Patient,
+    held_at: datetime,
+    practitioner: str,
+    plans: Mapping[str, Plan],
+    quiet: QuietHours | None,
+    by: int | None,
+    now: datetime,
+) -> SessionRecorded | CourseComplete | None:
+    """Record the next session: the previous one's pending aftercare is cancelled and the
+    plan starts again from this one. None when the patient has no open course."""
+    assert patient.id is not None
+    course = await uow.patients.current_course(patient.id)
+    if course is None or course.id is None:
+        return None
+    previous = await uow.patients.latest_session(course.id)
+    number = previous.number + 1 if previous else 1
+    if number > course.sessions_planned:
+        return CourseComplete(course)
+    if previous is not None and previous.id is not None:
+        await uow.outbox.cancel_pending_for_session(previous.id)
+    session = TreatmentSession(course.id, number, held_at, practitioner)
+    uow.patients.add(session)
+    course.next_appointment_at = None
+    await uow.patients.flush()
+    plan = plans.get(course.plan_name)
+    if plan is not None and patient.status == PatientStatus.LINKED:
+        # Later sessions have no link to wait for: "on link" steps go out now.
+        await schedule_session_messages(uow, patient, course, session, plan, quiet, now, now)
+    await uow.audit.record(
+        AuditEvent(now, "session.recorded", by, subject=patient.code, detail=str(number))
+    )
+    await uow.commit()
+    return SessionRecorded(session, course)
+
+
+async def set_appointment(
+    uow: SqlUnitOfWork,
+    patient: Patient,
+    at: datetime,
+    plans: Mapping[str, Plan],
+    quiet: QuietHours | None,
+    by: int | None,
+    now: datetime,
+) -> Course | None:
+    """Set or move the next appointment; reminders for the old time are cancelled."""
+    assert patient.id is not None
+    course = await uow.patients.current_course(patient.id)
+    if course is None or course.id is None:
+        return None
+    session = await uow.patients.latest_session(course.id)
+    course.next_appointment_at = at
+    if session is not None and session.id is not None:
+        await uow.outbox.cancel_pending_reminders(session.id)
+        plan = plans.get(course.plan_name)
+        if plan is not None and patient.status == PatientStatus.LINKED:
+            await schedule_session_messages(uow, patient, course, session, plan, quiet, now, now)
+    await uow.audit.record(AuditEvent(now, "appointment.set", by, subject=patient.code))
+    await uow.commit()
+    return course
