@@ -19,10 +19,15 @@ admin_ids = [1001]
 
 
 def write_config(
-    directory: Path, text: str = VALID_CONFIG, *, database_url: str = "", base_url: str = ""
+    directory: Path,
+    text: str = VALID_CONFIG,
+    *,
+    database_url: str = "",
+    base_url: str = "",
+    admin_ids: tuple[int, ...] = (),
+    extra: str = "",
 ) -> Path:
     """A config file in `directory`, optionally pointing at a database and a Bot API server."""
-    extra = ""
     if database_url:
         extra += f'\n[database]\nurl = "{database_url}"\n'
     if base_url:
@@ -31,6 +36,8 @@ def write_config(
             "[telegram]\n",
             f'[telegram]\nbase_url = "{base_url}"\nbase_file_url = "{file_url}"\n',
         )
+    if admin_ids:
+        text = text.replace("admin_ids = [1001]", f"admin_ids = {list(admin_ids)}")
     path = directory / "config.toml"
     path.write_text(text + extra, encoding="utf-8")
     return path

@@ -10,7 +10,7 @@ import pytest
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.config import load_config
-from aftercare_bot.sandbox import TelegramSimulator
+from aftercare_bot.sandbox import SimUser, TelegramSimulator
 from tests.config_files import write_config
 
 TOKEN = "123456789:AAtest-token-for-the-simulator-00"
@@ -19,17 +19,27 @@ START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 @dataclass
 class RunningBot:
-    """What a test drives: the simulator (playing users) and the bot's runtime."""
+    """What a test drives: the simulator (playing users), the bot's runtime, and its admin."""
 
     simulator: TelegramSimulator
     runtime: BotRuntime
     clock: ManualClock
+    admin: SimUser
+
+    async def settle(self) -> None:
+        """Let the dispatcher finish what the last action made due."""
+        await self.runtime.heartbeat.idle()
 
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[TelegramSimulator]:
-    """A Telegram Bot API simulator on a free port of 127.0.0.1."""
-    sim = TelegramSimulator(token=TOKEN, bot_username="aftercare_test_bot")
+    """A Telegram Bot API simulator on a free port of 127.0.0.1.
+
+    Flood limits are off here: these tests answer at machine speed, many times faster than
+    a person taps, so the per-chat limit would only make them wait. The delivery and
+    benchmark tests switch them on.
+    """
+    sim = TelegramSimulator(token=TOKEN, bot_username="aftercare_test_bot", rate_limits=False)
     await sim.start()
     yield sim
     await sim.stop()
@@ -40,10 +50,16 @@ async def bot(
     simulator: TelegramSimulator, database_url: str, tmp_path: Path
 ) -> AsyncIterator[RunningBot]:
     """The bot, built exactly as `python bot.py run` builds it, polling the simulator."""
+    admin = simulator.add_user(first_name="Grey", language_code="en")
     config = load_config(
-        write_config(tmp_path, database_url=database_url, base_url=simulator.base_url)
+        write_config(
+            tmp_path,
+            database_url=database_url,
+            base_url=simulator.base_url,
+            admin_ids=(admin.id,),
+        )
     )
     clock = ManualClock(START)
     async with BotRuntime(config, clock=clock) as runtime:
         clock.on_change(runtime.heartbeat.wake)
-        yield RunningBot(simulator, runtime, clock)
+        yield RunningBot(simulator, runtime, clock, admin)

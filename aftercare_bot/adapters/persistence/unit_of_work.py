@@ -45,10 +45,9 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed and detaches the loaded objects
+        # without expiring them, so callers can still read what the use case returned.
+        await self.session.close()
 
     async def commit(self) -> None:
         """Make this unit's changes permanent."""
