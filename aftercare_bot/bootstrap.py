@@ -22,6 +22,7 @@ from aftercare_bot.adapters.telegram.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
+from aftercare_bot.adapters.telegram.identity import remember_username
 from aftercare_bot.adapters.telegram.linking import linking_handlers
 from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.patient import patient_handlers
@@ -125,6 +126,12 @@ class BotRuntime:
 
     async def _on_startup(self) -> None:
         services = self.services
+        await remember_username(
+            services.database,
+            self.application.bot.token,
+            self.application.bot.username,
+            services.clock.now(),
+        )
         await publish_command_menu(
             self.application.bot, services.texts, services.config.clinic.language
         )

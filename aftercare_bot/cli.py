@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from aftercare_bot import __version__, bootstrap
 from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
 from aftercare_bot.texts import CatalogueError
 
@@ -50,6 +51,43 @@ def db_upgrade_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def enroll_command(args: argparse.Namespace) -> int:
+    """Enroll one patient from flags, or every row of a CSV, and print `code,link` lines."""
+    from aftercare_bot.adapters.telegram.identity import TelegramUnreachable
+    from aftercare_bot.adapters.telegram.qr import qr_png
+    from aftercare_bot.enrollment_import import InvalidRow, read_rows, run_enroll
+
+    # The output is code,link lines for scripts; routine log lines would only get in the way.
+    logging.getLogger().setLevel(logging.WARNING)
+    config = load_config(args.config)
+    migrate.upgrade(config.database_url)
+    try:
+        rows = list(read_rows(args.csv)) if args.csv else [(0, _enroll_flags(args))]
+        enrolled, problems = asyncio.run(
+            run_enroll(config, rows, args.csv is not None, SystemClock().now())
+        )
+    except (TelegramUnreachable, InvalidRow, OSError, UnicodeDecodeError) as error:
+        print(f"enroll: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for code, link in enrolled:
+        print(f"{code},{link or 'already enrolled'}")
+        if link and args.qr:
+            args.qr.write_bytes(qr_png(link))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if any(link is None for _, link in enrolled):
+        print(
+            "rows enrolled before were left as they were; /newlink CODE gives a new link",
+            file=sys.stderr,
+        )
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def _enroll_flags(args: argparse.Namespace) -> dict[str, str]:
+    names = ("name", "session", "next", "lang", "plan", "practitioner")
+    return {name: getattr(args, name) or "" for name in names}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = argparse.ArgumentParser(
@@ -66,6 +104,28 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add(commands, "run", "start the bot", run_command, config_option)
     _add(commands, "demo", "play a patient journey against the built-in simulator", demo_command)
+    enroll = _add(
+        commands,
+        "enroll",
+        "enroll a patient (or a CSV of patients) and print code,link",
+        enroll_command,
+        config_option,
+    )
+    who = enroll.add_mutually_exclusive_group(required=True)
+    who.add_argument("--name", help="the patient's first name")
+    who.add_argument(
+        "--csv", type=Path, help="CSV with columns name,session,next,lang,plan,practitioner"
+    )
+    enroll.add_argument(
+        "--session", help='session date and time, "YYYY-MM-DD HH:MM" (default: now)'
+    )
+    enroll.add_argument("--next", help='next session, "YYYY-MM-DD HH:MM"')
+    enroll.add_argument(
+        "--lang", help="the patient's language code (default: their Telegram language)"
+    )
+    enroll.add_argument("--plan", help="aftercare plan (default: schedule.default_plan)")
+    enroll.add_argument("--practitioner", help="who performed the session (default: the clinic)")
+    enroll.add_argument("--qr", type=Path, help="also write the link as a QR code PNG here")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     _add(
@@ -80,9 +140,10 @@ def _add(
     summary: str,
     handler: Command,
     *parents: argparse.ArgumentParser,
-) -> None:
+) -> argparse.ArgumentParser:
     command = commands.add_parser(name, help=summary, description=summary, parents=list(parents))
     command.set_defaults(handler=handler)
+    return command
 
 
 def configure_logging() -> None:

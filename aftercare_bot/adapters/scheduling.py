@@ -46,6 +46,13 @@ class _Beat:
             if not self._again:
                 return
 
+    async def tick(self) -> None:
+        """APScheduler's job: a coroutine, so that it runs on the bot's event loop.
+
+        (AsyncIOScheduler hands plain functions to a thread pool, where there is no loop.)
+        """
+        self.kick()
+
     async def idle(self) -> None:
         """Wait until no run is in progress or pending."""
         while self._task is not None and not self._task.done():
@@ -64,7 +71,7 @@ class Heartbeat:
         beat = _Beat(name, work)
         self._beats[name] = beat
         self._scheduler.add_job(
-            beat.kick,
+            beat.tick,
             IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC),
             id=name,
             replace_existing=True,

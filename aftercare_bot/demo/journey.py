@@ -10,23 +10,27 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.config import Config, load_config
-from aftercare_bot.sandbox import SimUser, TelegramSimulator
+from aftercare_bot.sandbox import SimUser, TelegramSimulator, TranscriptEvent
 
 REPLY_TIMEOUT_SECONDS = 10.0
-DEMO_ADMIN_ID = 700001
+PLAN_TIMEOUT_SECONDS = 20.0
 
 
-def demo_config(directory: Path, simulator_url: str = "http://127.0.0.1:1/bot") -> Config:
+def demo_config(
+    directory: Path, simulator_url: str = "http://127.0.0.1:1/bot", admin_id: int = 0
+) -> Config:
     """The shipped demo config, with a database in `directory` and the simulator's address."""
     path = directory / "demo.toml"
     text = files("aftercare_bot.demo").joinpath("demo.toml").read_text(encoding="utf-8")
+    text = text.replace("admin_ids = [700001]", f"admin_ids = [{admin_id or 700001}]")
     file_url = simulator_url.replace("/bot", "/file/bot")
     text = text.replace(
         "[telegram]\n",
@@ -44,6 +48,7 @@ class Narrator:
         self._simulator = simulator
         self._out = out
         self._shown = 0
+        self._texts: dict[int, str | None] = {}
 
     def say(self, line: str) -> None:
         """Print a line of narration."""
@@ -54,38 +59,92 @@ class Narrator:
         self.say(f"\n── {title}")
 
     def show_new_lines(self) -> None:
-        """Print whatever the simulator recorded since the last call."""
-        lines = self._simulator.transcript_lines()
-        for line in lines[self._shown :]:
-            self.say(f"  {line}")
-        self._shown = len(lines)
+        """Print what the simulator recorded since the last call, minus bookkeeping.
+
+        Silent acknowledgements of button presses, and edits that only take a prompt's
+        buttons away, are real API calls but say nothing to a reader.
+        """
+        events = self._simulator.transcript
+        for event in events[self._shown :]:
+            if event.message_id is not None and event.is_new_message:
+                self._texts[event.message_id] = event.text
+            if self._is_bookkeeping(event):
+                continue
+            self.say(f"  {self._simulator.format_transcript(event)}")
+        self._shown = len(events)
+
+    def _is_bookkeeping(self, event: TranscriptEvent) -> bool:
+        if event.kind == "answer":
+            return not event.text
+        return (
+            event.kind == "edit"
+            and not event.buttons
+            and self._texts.get(event.message_id or 0) == event.text
+        )
 
 
 async def _exchange(
-    narrator: Narrator, user: SimUser, action: Callable[[], Awaitable[object]]
+    narrator: Narrator,
+    user: SimUser,
+    action: Callable[[], Awaitable[object]],
+    replies: int = 1,
 ) -> None:
     await action()
-    await user.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
+    await user.wait_for_replies(replies, timeout=REPLY_TIMEOUT_SECONDS)
     narrator.show_new_lines()
 
 
-async def play_journey(simulator: TelegramSimulator, narrator: Narrator) -> None:
+async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_id: int) -> None:
     """The steps a newcomer sees; each waits for the bot's real answer over HTTP."""
+    grey = simulator.user(admin_id)
     anna = simulator.add_user(first_name="Anna", language_code="en")
     boris = simulator.add_user(first_name="Boris", language_code="ru")
+    staff_group = simulator.add_group("Clinic staff", [grey])
 
     menu = simulator.commands({"type": "all_private_chats"}, "en")
     narrator.step("The bot published its command menu for patients")
     narrator.say("  " + "  ".join(f"/{command}" for command in menu))
-    narrator.step("A patient opens the bot without an enrollment link")
-    await _exchange(narrator, anna, lambda: anna.send("/start"))
-    narrator.step("She asks for help")
-    await _exchange(narrator, anna, lambda: anna.send("/help"))
-    narrator.step("She sends a sticker, which the bot cannot read, and a mistyped command")
-    await _exchange(narrator, anna, lambda: anna.send_sticker())
-    await _exchange(narrator, anna, lambda: anna.send("/hlep"))
-    narrator.step("A Russian-speaking patient is answered in Russian")
+
+    narrator.step("An admin binds the clinic's private staff group")
+    await _exchange(narrator, grey, lambda: grey.send("/bindgroup", chat=staff_group))
+
+    narrator.step("After Anna's session, Dr Grey enrolls her: a short guided conversation")
+    token = await _enroll(narrator, grey)
+
+    narrator.step("Anna scans the QR code: the link opens the bot, which asks for her consent")
+    welcome = await _reply_to(narrator, anna, lambda: anna.send(f"/start {token}"))
+    narrator.step("She agrees: the chat is linked and the aftercare instructions arrive at once")
+    await _exchange(narrator, anna, lambda: anna.press(welcome, "Yes, I agree"), replies=2)
+
+    narrator.step("The plan runs (in seconds for the demo): this evening's advice, then a check-in")
+    await anna.wait_for_replies(2, timeout=PLAN_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+
+    narrator.step("Someone opens the bot without a link, in Russian, and sends a sticker")
     await _exchange(narrator, boris, lambda: boris.send("/start"))
+    await _exchange(narrator, boris, lambda: boris.send_sticker())
+
+
+async def _enroll(narrator: Narrator, grey: SimUser) -> str:
+    """Dr Grey's /enroll, answered step by step; returns the token of the link."""
+    question = await _reply_to(narrator, grey, lambda: grey.send("/enroll"))
+    question = await _reply_to(narrator, grey, lambda: grey.send("Anna"))
+    for label in ("Now", "Me (Grey)", "In 3 weeks", "English"):
+        question = await _reply_to(narrator, grey, partial(grey.press, question, label))
+    preview = await _reply_to(narrator, grey, lambda: grey.send("Dermaheal HSR, LOT-42"))
+    await grey.press(preview, "Confirm and create the link")
+    done, _qr = await grey.wait_for_replies(2, timeout=REPLY_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+    return str(done["text"]).split("?start=")[1].split()[0]
+
+
+async def _reply_to(
+    narrator: Narrator, user: SimUser, action: Callable[[], Awaitable[object]]
+) -> dict[str, Any]:
+    await action()
+    reply = await user.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+    return reply
 
 
 async def play_demo(out: TextIO = sys.stdout) -> int:
@@ -93,18 +152,22 @@ async def play_demo(out: TextIO = sys.stdout) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="aftercare-demo-") as folder:
         config = demo_config(Path(folder))
+        # The demo types at machine speed, far faster than people tap; flood limits would
+        # only make it wait (the tests and benchmarks exercise them).
         simulator = TelegramSimulator(
-            token=config.require_token(), bot_username="aftercare_demo_bot"
+            token=config.require_token(), bot_username="aftercare_demo_bot", rate_limits=False
         )
+        grey = simulator.add_user(first_name="Grey", language_code="en")
+        config = demo_config(Path(folder), admin_id=grey.id)
         await simulator.start()
         narrator = Narrator(simulator, out)
         try:
-            config = demo_config(Path(folder), simulator.base_url)
+            config = demo_config(Path(folder), simulator.base_url, admin_id=grey.id)
             narrator.say(f"Telegram Bot API simulator listening at {simulator.base_url}")
             await asyncio.to_thread(migrate.upgrade, config.database_url)
             async with BotRuntime(config) as runtime:
                 narrator.say(f"Bot @{runtime.application.bot.username} started (no token needed)")
-                await play_journey(simulator, narrator)
+                await play_journey(simulator, narrator, grey.id)
         except TimeoutError:
             narrator.show_new_lines()
             narrator.say("\nThe bot did not answer in time: the demo failed.")

@@ -89,3 +89,21 @@ async def test_a_failing_round_does_not_stop_the_next_one() -> None:
     await heartbeat.idle()
     await heartbeat.shutdown()
     assert attempts == 2
+
+
+async def test_the_interval_timer_runs_the_beat_on_the_event_loop() -> None:
+    ran_twice = asyncio.Event()
+    runs = 0
+
+    async def work() -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 2:
+            ran_twice.set()
+
+    heartbeat = Heartbeat()
+    heartbeat.every(timedelta(milliseconds=20), "dispatch", work)
+    heartbeat.start()
+    await asyncio.wait_for(ran_twice.wait(), timeout=5)
+    await heartbeat.shutdown()
+    assert runs >= 2

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.identity import deep_link_for
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.patient_lookup import find_patient
@@ -34,7 +35,7 @@ PatientAction = Callable[[Update, AftercareContext, Patient, list[str]], Awaitab
 
 def deep_link(context: AftercareContext, token: str) -> str:
     """The t.me link that opens the bot with `token`."""
-    return f"https://t.me/{context.bot.username}?start={token}"
+    return deep_link_for(context.bot.username, token)
 
 
 async def _reply(update: Update, context: AftercareContext, key: str, **params: object) -> None:

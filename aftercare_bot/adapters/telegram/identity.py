@@ -1,0 +1,62 @@
+"""The bot's own @username, needed to write `t.me/<bot>?start=...` links.
+
+The command line learns it from getMe through `telegram.base_url` once and keeps it in the
+database (keyed by the bot's id, so a new token means a fresh look-up); the running bot
+refreshes it at every start.
+"""
+
+from datetime import datetime
+
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+
+from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.config import Config
+from aftercare_bot.domain.errors import AftercareError
+
+
+class TelegramUnreachable(AftercareError):
+    """getMe failed: the token is refused or the Bot API server does not answer."""
+
+
+def _setting_key(token: str) -> str:
+    return f"bot_username:{token.split(':', 1)[0]}"
+
+
+async def remember_username(database: Database, token: str, username: str, now: datetime) -> None:
+    """Store the bot's username for the command line."""
+    async with database.unit_of_work() as uow:
+        await uow.settings.put(_setting_key(token), username, now)
+        await uow.commit()
+
+
+async def bot_username(config: Config, database: Database, now: datetime) -> str:
+    """The cached username, else getMe's answer (then cached).
+
+    Raises:
+        TelegramUnreachable: no cached name and getMe failed.
+    """
+    token = config.require_token()
+    async with database.unit_of_work() as uow:
+        cached = await uow.settings.get(_setting_key(token))
+    if cached:
+        return cached
+    bot = Bot(token, base_url=config.telegram.base_url, base_file_url=config.telegram.base_file_url)
+    try:
+        async with bot:
+            username = bot.username
+    except InvalidToken:
+        raise TelegramUnreachable(
+            "telegram.token was refused by Telegram (check it with @BotFather)"
+        ) from None
+    except TelegramError as error:
+        raise TelegramUnreachable(
+            f'telegram.base_url: "{config.telegram.base_url}" did not answer getMe ({error})'
+        ) from None
+    await remember_username(database, token, username, now)
+    return username
+
+
+def deep_link_for(username: str, token: str) -> str:
+    """The link a patient opens: Telegram passes `token` to the bot as `/start <token>`."""
+    return f"https://t.me/{username}?start={token}"
