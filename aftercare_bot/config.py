@@ -258,7 +258,7 @@ def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
     """
     base = config.source.parent
     try:
-        texts = Texts.load(base / config.texts.dir if config.texts.dir else None)
+        texts = _load_texts(base, config.texts.dir)
     except (CatalogueError, OSError) as error:
         raise ConfigError([f"texts.dir: {json.dumps(config.texts.dir)}: {error}"]) from None
     problems: list[str] = []
@@ -283,6 +283,20 @@ def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
     if problems:
         raise ConfigError(problems)
     return texts, plans
+
+
+def _load_texts(base: Path, directory: str) -> Texts:
+    """The shipped texts, or a clinic's copy that must have every key the bot uses."""
+    shipped = Texts.load()
+    if not directory:
+        return shipped
+    own = Texts.load(base / directory)
+    missing = sorted(shipped.keys() - own.keys())
+    if missing:
+        raise CatalogueError(
+            f"missing {', '.join(missing)} (expected every key of messages/en.toml)"
+        )
+    return own
 
 
 def _plan_tables(config: Config) -> dict[str, Any]:

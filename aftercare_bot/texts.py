@@ -16,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_datetime
 
 PACKAGE = "aftercare_bot.messages"
@@ -41,11 +42,22 @@ def available_languages() -> tuple[str, ...]:
     return tuple(sorted(codes, key=lambda code: code != DEFAULT_LANGUAGE))
 
 
+PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
+_PLURAL_MARK = "#"  # "buttons.in_weeks#few": one plural form of "buttons.in_weeks"
+
+
+def _is_plural(value: Mapping[str, Any]) -> bool:
+    """A table of CLDR plural forms, e.g. { one = "...", few = "...", other = "..." }."""
+    return "other" in value and set(value) <= PLURAL_CATEGORIES
+
+
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and _is_plural(value):
+            flat.update({f"{name}{_PLURAL_MARK}{form}": str(text) for form, text in value.items()})
+        elif isinstance(value, Mapping):
             flat.update(_flatten(value, f"{name}."))
         elif isinstance(value, str):
             flat[name] = value
@@ -93,22 +105,34 @@ class Texts:
 
     def keys(self) -> frozenset[str]:
         """Every message key (the same in every language)."""
-        return frozenset(self._catalogues[DEFAULT_LANGUAGE])
+        return frozenset(_base_keys(self._catalogues[DEFAULT_LANGUAGE]))
 
     def _check_in_step(self) -> None:
-        reference = self._catalogues[DEFAULT_LANGUAGE]
+        reference = _base_keys(self._catalogues[DEFAULT_LANGUAGE])
         for code, catalogue in self._catalogues.items():
-            missing = sorted(set(reference) - set(catalogue))
-            extra = sorted(set(catalogue) - set(reference))
+            self._check_plural_forms(code, catalogue)
+            missing = sorted(set(reference) - set(_base_keys(catalogue)))
+            extra = sorted(set(_base_keys(catalogue)) - set(reference))
             if missing or extra:
                 raise CatalogueError(f"messages/{code}.toml: missing {missing}, unexpected {extra}")
             for key, text in catalogue.items():
-                if placeholders(text) != placeholders(reference[key]):
-                    expected = sorted(placeholders(reference[key]))
+                if placeholders(text) != placeholders(reference[_base(key)]):
+                    expected = sorted(placeholders(reference[_base(key)]))
                     raise CatalogueError(
                         f"messages/{code}.toml: {key} has placeholders "
                         f"{sorted(placeholders(text))}, expected {expected}"
                     )
+
+    def _check_plural_forms(self, code: str, catalogue: Mapping[str, str]) -> None:
+        """Every plural text has each form the language's grammar needs (Babel's CLDR data)."""
+        needed = set(Locale.parse(code).plural_form.tags) | {"other"}
+        plural_keys = {_base(key) for key in catalogue if _PLURAL_MARK in key}
+        for key in sorted(plural_keys):
+            forms = {name.split(_PLURAL_MARK)[1] for name in catalogue if _base(name) == key}
+            if not needed <= forms:
+                raise CatalogueError(
+                    f"messages/{code}.toml: {key} lacks plural forms {sorted(needed - forms)}"
+                )
 
     def language_for(self, code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
         """The supported language closest to a Telegram `language_code` such as "ru" or "en-GB"."""
@@ -121,16 +145,42 @@ class Texts:
     def render(self, language: str, key: str, **params: object) -> str:
         """The text for `key` in `language`, parameters escaped for Telegram's HTML mode.
 
+        A plural text picks its form from the integer parameter `count`, by the language's
+        CLDR plural rules (Babel): "1 week", "3 недели", "5 недель".
+
         Raises:
             KeyError: the key is in no catalogue (a programming error, caught by the tests).
         """
-        catalogue = self._catalogues.get(language, self._catalogues[DEFAULT_LANGUAGE])
+        if language not in self._catalogues:
+            language = DEFAULT_LANGUAGE
+        catalogue = self._catalogues[language]
         safe = {name: _escaped(value) for name, value in params.items()}
+        count = params.get("count")
+        if key not in catalogue and isinstance(count, int):
+            key = _plural_key(catalogue, key, Locale.parse(language).plural_form(count))
         return catalogue[key].format(**safe)
 
     def format_time(self, language: str, moment: datetime, pattern: str = "medium") -> str:
         """A localized date and time, e.g. "25 Nov 2026, 19:00" (the moment is already local)."""
         return format_datetime(moment, format=pattern, locale=language)
+
+
+def _plural_key(catalogue: Mapping[str, str], key: str, form: str) -> str:
+    chosen = f"{key}{_PLURAL_MARK}{form}"
+    return chosen if chosen in catalogue else f"{key}{_PLURAL_MARK}other"
+
+
+def _base(key: str) -> str:
+    return key.split(_PLURAL_MARK)[0]
+
+
+def _base_keys(catalogue: Mapping[str, str]) -> dict[str, str]:
+    """One entry per text; a plural text is represented by its "other" form."""
+    keys: dict[str, str] = {}
+    for key, text in catalogue.items():
+        if _PLURAL_MARK not in key or key.endswith(f"{_PLURAL_MARK}other"):
+            keys[_base(key)] = text
+    return keys
 
 
 def _escaped(value: object) -> str:

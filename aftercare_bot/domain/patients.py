@@ -4,6 +4,7 @@ Health data rule: collect no more than the follow-up needs. A display name (a fi
 enough), a language and a time zone; never a surname, phone number or date of birth.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -98,18 +99,21 @@ def new_patient_code() -> str:
     return CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+_CODE_PATTERN = re.compile(rf"^P-?([{CODE_ALPHABET}]{{{CODE_LENGTH}}})$")
+
+
 def looks_like_code(text: str) -> bool:
-    """Whether staff typed a patient code (any case, with or without the P-)."""
-    candidate = normalise_code(text)
-    return len(candidate) == len(CODE_PREFIX) + CODE_LENGTH and all(
-        char in CODE_ALPHABET for char in candidate[len(CODE_PREFIX) :]
-    )
+    """Whether staff typed a patient code (any case, with or without the dash).
+
+    A name such as "Peter" can look like one too; callers fall back to a name search.
+    """
+    return _CODE_PATTERN.match(text.strip().upper()) is not None
 
 
 def normalise_code(text: str) -> str:
     """`p7k3q`, `P-7k3q` and ` P-7K3Q ` all mean P-7K3Q."""
-    body = text.strip().upper().removeprefix(CODE_PREFIX).removeprefix("P")
-    return CODE_PREFIX + body.strip("- ")
+    match = _CODE_PATTERN.match(text.strip().upper())
+    return CODE_PREFIX + match[1] if match else text.strip().upper()
 
 
 def clean_display_name(text: str) -> str:

@@ -106,3 +106,44 @@ def test_the_shipped_example_config_is_valid_once_it_has_a_token(
     monkeypatch.setenv("AFTERCARE_TELEGRAM_TOKEN", "42:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     config = load_config(Path(__file__).parents[2] / "config.example.toml")
     assert config.clinic.hours.text == "Mon-Fri 09:00-19:00, Sat 10:00-14:00"
+
+
+def test_a_clinic_can_point_texts_dir_at_its_own_adapted_copy(tmp_path: Path) -> None:
+    from aftercare_bot.config import load_texts_and_plans
+
+    own = tmp_path / "our-texts"
+    own.mkdir()
+    for language in ("en", "ru"):
+        shipped = (Path(__file__).parents[2] / "messages" / f"{language}.toml").read_text("utf-8")
+        (own / f"{language}.toml").write_text(
+            shipped.replace("Aftercare after your session", "Our own aftercare"), "utf-8"
+        )
+    config = load_config(write_config(tmp_path, extra='\n[texts]\ndir = "our-texts"\n'))
+    texts, _plans = load_texts_and_plans(config)
+    assert texts.render(
+        "en",
+        "plan.aftercare",
+        **dict.fromkeys(("name", "clinic", "practitioner", "phone", "emergency"), "x"),
+    ).startswith("<b>Our own aftercare")
+
+
+def test_a_clinic_copy_of_the_texts_is_checked_like_the_shipped_one(tmp_path: Path) -> None:
+    own = tmp_path / "our-texts"
+    own.mkdir()
+    (own / "en.toml").write_text('[plan]\naftercare = "Hi {name}"\n', "utf-8")
+    problems = problems_of(write_config(tmp_path, extra='\n[texts]\ndir = "our-texts"\n'))
+    [problem] = problems
+    assert problem.startswith('texts.dir: "our-texts": missing buttons.agree, buttons.cancel')
+    assert problem.endswith("(expected every key of messages/en.toml)")
+
+
+def test_a_plan_naming_a_text_that_does_not_exist_is_refused_at_start(tmp_path: Path) -> None:
+    plan = (
+        '\n[plans.short]\nsessions = 2\nspacing = "4w"\nsteps = [\n'
+        '  { key = "hello", on = "link", message = "plan.hello", kind = "info" },\n'
+        '  { key = "later", after = "3x", message = "plan.checkin", kind = "info" },\n]\n'
+        '[schedule]\ndefault_plan = "short"\n'
+    )
+    problems = problems_of(write_config(tmp_path, extra=plan))
+    assert problems[0].startswith('plans.short.steps[0].message: "plan.hello" is not a known')
+    assert problems[1].startswith('plans.short.steps[1].after: "3x" is not a duration')

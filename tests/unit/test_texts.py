@@ -40,3 +40,22 @@ def test_an_unknown_language_is_rendered_in_the_default_one() -> None:
 
 def test_placeholders_are_read_from_format_fields() -> None:
     assert placeholders("{a} and {b} but not {{c}}") == {"a", "b"}
+
+
+def test_plural_texts_follow_each_languages_grammar() -> None:
+    texts = Texts.load()
+    assert texts.render("en", "buttons.in_weeks", count=1) == "In 1 week"
+    assert texts.render("en", "buttons.in_weeks", count=3) == "In 3 weeks"
+    assert texts.render("ru", "buttons.in_weeks", count=2) == "Через 2 недели"
+    assert texts.render("ru", "buttons.in_weeks", count=5) == "Через 5 недель"
+    assert texts.render("ru", "buttons.in_weeks", count=21) == "Через 21 неделю"
+
+
+def test_a_plural_text_missing_a_form_its_language_needs_is_caught_at_start() -> None:
+    with pytest.raises(CatalogueError, match=r"lacks plural forms \['few', 'many'\]"):
+        Texts(
+            {
+                "en": {"w#one": "{count} week", "w#other": "{count} weeks"},
+                "ru": {"w#one": "{count} неделя", "w#other": "{count} недели"},
+            }
+        )

@@ -208,7 +208,7 @@ async def _ask_next(update: Update, context: AftercareContext) -> int:
     language = language_of(update, context)
     buttons = (
         tuple(
-            _button(context, language, "buttons.in_weeks", f"w{weeks}", weeks=weeks)
+            _button(context, language, "buttons.in_weeks", f"w{weeks}", count=weeks)
             for weeks in NEXT_SESSION_WEEKS
         ),
         (_button(context, language, "buttons.unknown_next", "none"),),

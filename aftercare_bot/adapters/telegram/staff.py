@@ -20,7 +20,7 @@ from aftercare_bot.domain.local_time import (
     parse_local_datetime,
 )
 from aftercare_bot.domain.outgoing import Outgoing
-from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.patients import Patient, looks_like_code
 from aftercare_bot.services.courses import CourseComplete, record_session, set_appointment
 from aftercare_bot.services.enrollment import issue_new_patient_link
 from aftercare_bot.services.staff import (
@@ -175,7 +175,10 @@ async def _with_patient(
 
 
 def _split_patient_query(args: list[str]) -> tuple[str, list[str]]:
-    """`Anna Maria 2026-12-01 10:00` -> ("Anna Maria", ["2026-12-01", "10:00"])."""
+    """`Anna Maria 2026-12-01 10:00` -> ("Anna Maria", ["2026-12-01", "10:00"]);
+    a code is always the whole query: `P-7K3Q soon` -> ("P-7K3Q", ["soon"])."""
+    if looks_like_code(args[0]):
+        return args[0], args[1:]
     for index, arg in enumerate(args):
         if arg[:4].isdigit() and "-" in arg:
             return " ".join(args[:index]), args[index:]
