@@ -153,6 +153,10 @@ class SimUser:
         """Press the inline button carrying callback `data`; returns the query id."""
         return self._press(message, data=data)
 
+    async def forge_press(self, message: dict[str, Any], data: str) -> str:
+        """Send callback `data` for a message that has no such button, as a modified client can."""
+        return self._press(message, forged={"text": "(forged)", "callback_data": data})
+
     async def block_bot(self) -> None:
         """Block the bot: its sends now fail with 403 and it gets a my_chat_member update."""
         self._change_block(blocked=True)
@@ -275,14 +279,19 @@ class SimUser:
             raise ValueError(f"{self.name} is not a member of {chat.label}")
 
     def _press(
-        self, message: dict[str, Any], *, label: str | None = None, data: str | None = None
+        self,
+        message: dict[str, Any],
+        *,
+        label: str | None = None,
+        data: str | None = None,
+        forged: dict[str, Any] | None = None,
     ) -> str:
         world = self._world
         stored = world.message(int(message["chat"]["id"]), int(message["message_id"]))
         if stored is None:
             raise LookupError(f"message {message.get('message_id')} no longer exists")
         self._check_can_post(stored.chat)
-        button = find_inline_button(stored.payload, label=label, data=data)
+        button = forged or find_inline_button(stored.payload, label=label, data=data)
         if "callback_data" not in button:
             raise ValueError(f"button {button.get('text')!r} is not a callback button")
         query_id = world.push_callback_query(self, stored, button)

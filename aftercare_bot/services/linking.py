@@ -84,13 +84,10 @@ async def accept_consent(
     now: datetime,
 ) -> ConsentGiven | LinkProblem:
     """Link the chat to the patient, record the consent, and make the follow-up due."""
-    link = await uow.links.by_id(link_id)
-    if link is None or link.purpose != LinkPurpose.PATIENT:
-        return LinkProblem.UNKNOWN
-    problem = link.problem_for(chat_id, now)
-    if problem is not None:
-        return problem
-    patient = await _patient_of(uow, link)
+    usable = await _usable_link(uow, link_id, chat_id, now)
+    if isinstance(usable, LinkProblem):
+        return usable
+    link, patient = usable
     if await _chat_follows_someone_else(uow, chat_id, patient):
         return LinkProblem.USED
     moved_from = patient.chat_id if patient.chat_id not in (None, chat_id) else None
@@ -129,13 +126,10 @@ async def decline_consent(
     uow: SqlUnitOfWork, link_id: int, chat_id: int, now: datetime
 ) -> Patient | LinkProblem:
     """Record a refusal; nothing about the chat is kept and the link is spent."""
-    link = await uow.links.by_id(link_id)
-    if link is None or link.purpose != LinkPurpose.PATIENT:
-        return LinkProblem.UNKNOWN
-    problem = link.problem_for(chat_id, now)
-    if problem is not None:
-        return problem
-    patient = await _patient_of(uow, link)
+    usable = await _usable_link(uow, link_id, chat_id, now)
+    if isinstance(usable, LinkProblem):
+        return usable
+    link, patient = usable
     link.used_at, link.opened_by_chat = now, None
     if patient.status == PatientStatus.NOT_LINKED:
         patient.status = PatientStatus.DECLINED
@@ -144,6 +138,22 @@ async def decline_consent(
     await uow.audit.record(AuditEvent(now, "patient.declined", subject=patient.code))
     await uow.commit()
     return patient
+
+
+async def _usable_link(
+    uow: SqlUnitOfWork, link_id: int, chat_id: int, now: datetime
+) -> tuple[EnrollmentLink, Patient] | LinkProblem:
+    """The patient link pressed in a consent button, checked again: buttons can be forged."""
+    link = await uow.links.by_id(link_id)
+    if link is None or link.purpose != LinkPurpose.PATIENT:
+        return LinkProblem.UNKNOWN
+    problem = link.problem_for(chat_id, now)
+    if problem is not None:
+        return problem
+    if link.opened_by_chat != chat_id:
+        # Only a chat that opened the link with its token was shown the consent question.
+        return LinkProblem.UNKNOWN
+    return link, await _patient_of(uow, link)
 
 
 async def _patient_of(uow: SqlUnitOfWork, link: EnrollmentLink) -> Patient:

@@ -225,3 +225,22 @@ async def test_cancel_leaves_at_any_step_and_stores_nothing(bot: RunningBot) -> 
     assert "Nothing was stored" in reply["text"]
     async with bot.runtime.services.database.unit_of_work() as uow:
         assert await uow.patients.matching("Anna") == []
+
+
+async def test_a_forged_consent_button_cannot_link_a_chat_without_the_token(
+    bot: RunningBot,
+) -> None:
+    from aftercare_bot.domain.enrollment_links import hash_token
+
+    enrolled = await enroll(bot.admin)
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        link = await uow.links.by_token_hash(hash_token(enrolled.token))
+    assert link is not None
+    eve = bot.simulator.add_user(first_name="Eve")
+    await eve.send("/start")
+    greeting = await eve.wait_for_reply()
+    await eve.forge_press(greeting, f"consent:{link.id}:yes")
+    assert "This link is not valid" in (await eve.wait_for_reply())["text"]
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(enrolled.code)
+    assert patient is not None and patient.chat_id is None
