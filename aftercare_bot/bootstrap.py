@@ -25,13 +25,15 @@ from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.identity import remember_username
 from aftercare_bot.adapters.telegram.linking import linking_handlers
 from aftercare_bot.adapters.telegram.messenger import Messenger
+from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 from aftercare_bot.adapters.telegram.patient import patient_handlers
 from aftercare_bot.adapters.telegram.staff import staff_handlers
+from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans
 from aftercare_bot.domain.audit import AuditEvent
-from aftercare_bot.services.delivery import DeliveryReport, deliver_due
+from aftercare_bot.services.delivery import DeliveryReport, Dispatcher
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +84,24 @@ class BotRuntime:
             views=Views(texts, config),
         )
         self.application = build_application(self.services, config.require_token())
+        self.dispatcher = Dispatcher(
+            database=self.services.database,
+            sender=Messenger(self.application.bot),
+            compose=self.services.views.compose,
+            pacer=TelegramPacer(
+                config.delivery.max_per_second,
+                config.delivery.per_chat_interval.total_seconds(),
+            ),
+            clock=self.services.clock,
+            quiet=config.schedule.quiet_hours,
+            tell_staff=StaffNotifier(self.application.bot, self.services).about,
+        )
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
 
     async def __aenter__(self) -> "BotRuntime":
         application = self.application
         await application.initialize()
+        await self.dispatcher.recover()
         await self._on_startup()
         assert application.updater is not None
         await application.updater.start_polling(
@@ -114,13 +129,7 @@ class BotRuntime:
         logger.info("bot stopped")
 
     async def _dispatch(self) -> None:
-        services = self.services
-        report = await deliver_due(
-            services.database,
-            Messenger(self.application.bot),
-            services.views.compose,
-            services.clock.now(),
-        )
+        report = await self.dispatcher.deliver_due()
         if report != DeliveryReport():
             logger.info("dispatch round: %s", report)
 

@@ -34,7 +34,7 @@ from aftercare_bot.texts import CatalogueError, Texts
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DEFAULT_SQLITE_NAME = "aftercare.sqlite3"
-DEFAULT_QUIET_HOURS = "21:00-08:00"
+DEFAULT_QUIET_HOURS = "21:00-09:00"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
@@ -157,6 +157,13 @@ class ScheduleConfig(_Section):
     plans_file: str = ""
 
 
+class DeliveryConfig(_Section):
+    """How fast the dispatcher sends: under Telegram's ~30/s overall and ~1/s per chat."""
+
+    max_per_second: float = Field(default=25.0, gt=0, le=30)
+    per_chat_interval: Duration = timedelta(seconds=1)
+
+
 class TextsConfig(_Section):
     """Where the texts come from: the shipped `messages/`, or a clinic's adapted copy."""
 
@@ -187,6 +194,7 @@ class Config(BaseSettings):
     staff: StaffConfig
     enrollment: EnrollmentConfig = EnrollmentConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     plans: dict[str, Any] = Field(default_factory=dict)
     source: Path = Path(".")
 

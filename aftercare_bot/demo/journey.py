@@ -168,9 +168,9 @@ async def play_demo(out: TextIO = sys.stdout) -> int:
             async with BotRuntime(config) as runtime:
                 narrator.say(f"Bot @{runtime.application.bot.username} started (no token needed)")
                 await play_journey(simulator, narrator, grey.id)
-        except TimeoutError:
+        except (TimeoutError, LookupError) as error:
             narrator.show_new_lines()
-            narrator.say("\nThe bot did not answer in time: the demo failed.")
+            narrator.say(f"\nThe bot did not answer as expected ({error}): the demo failed.")
             return 1
         finally:
             await simulator.stop()

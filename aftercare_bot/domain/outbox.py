@@ -6,7 +6,15 @@ never doubles a message, and its state records what happened to it.
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
+
+
+class Priority(IntEnum):
+    """Lower goes first: what a person waits for overtakes bulk reminders."""
+
+    STAFF = 0
+    REPLY = 10
+    PLAN = 50
 
 
 class MessageState(StrEnum):
@@ -33,7 +41,9 @@ class ScheduledMessage:
     session_id: int | None = None
     step_key: str | None = None
     state: MessageState = MessageState.PENDING
+    priority: int = Priority.PLAN
     attempts: int = 0
+    retry_at: datetime | None = None
     telegram_message_id: int | None = None
     sent_at: datetime | None = None
     last_error: str | None = None

@@ -28,6 +28,7 @@ class PatientStatus(StrEnum):
 
     NOT_LINKED = "not_linked"
     LINKED = "linked"
+    UNREACHABLE = "unreachable"
     DECLINED = "declined"
     STOPPED = "stopped"
     DISCHARGED = "discharged"

@@ -1,26 +1,38 @@
-"""The dispatcher: claim what is due, send it, record what happened.
+"""The dispatcher: claim what is due, send it paced, record what happened.
 
-Claim → send → record, each step short, so that a crash leaves at most the messages being
-sent at that moment in the explicit `sending` state (never silently lost or doubled). The
-Scheduling issue completes this seed with pacing, retries and recovery of that state.
+Claim → send → record, each step short. A crash leaves at most the messages being sent at
+that moment in the explicit `sending` state; at the next start they go back to pending and
+are sent again (a repeated reminder is less harmful than a lost one). Nothing is dropped in
+silence: a message whose time has passed is marked skipped and becomes a staff task, and a
+patient who blocked the bot is marked unreachable, their messages paused, staff told.
 """
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
+from aftercare_bot.clock import Clock
 from aftercare_bot.domain.errors import DeliveryDeferred, RecipientUnreachable
-from aftercare_bot.domain.outbox import MessageState, ScheduledMessage
+from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, PatientStatus
+from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.domain.tasks import StaffTask, TaskKind
 
 logger = logging.getLogger(__name__)
 
-CLAIM_BATCH = 50
-MAX_ATTEMPTS = 5
+CLAIM_BATCH = 200
+MAX_ATTEMPTS = 8
+CONCURRENT_CHATS = 16
+FIRST_BACKOFF = timedelta(seconds=5)
+LONGEST_BACKOFF = timedelta(minutes=10)
 
 
 class Sender(Protocol):
@@ -28,6 +40,18 @@ class Sender(Protocol):
 
     async def send(self, chat_id: int, message: Outgoing) -> int:
         """Send, raising RecipientUnreachable or DeliveryDeferred on failure."""
+        ...
+
+
+class Pacer(Protocol):
+    """Keeps bulk sends under Telegram's limits."""
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Wait until a message to this chat may go."""
+        ...
+
+    def slow_down(self, seconds: float) -> None:
+        """Telegram asked to wait."""
         ...
 
 
@@ -41,6 +65,7 @@ class Delivery:
 
 
 Composer = Callable[[Delivery], Outgoing]
+StaffNotice = Callable[[str, Patient], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -49,68 +74,203 @@ class DeliveryReport:
 
     sent: int = 0
     skipped: int = 0
-    failed: int = 0
     deferred: int = 0
+    failed: int = 0
+    unreachable: int = 0
 
 
-async def deliver_due(
-    database: Database, sender: Sender, compose: Composer, now: datetime
-) -> DeliveryReport:
-    """Send every message due by `now`, in due order."""
-    claimed, skipped = await _claim(database, now)
-    sent = failed = deferred = 0
-    for message_id, patient_id in claimed:
-        outcome = await _deliver_one(database, sender, compose, message_id, patient_id, now)
-        sent += outcome == MessageState.SENT
-        failed += outcome == MessageState.FAILED
-        deferred += outcome == MessageState.PENDING
-    return DeliveryReport(sent, skipped, failed, deferred)
+@dataclass(frozen=True)
+class Dispatcher:
+    """The dependencies of a delivery round, built once by bootstrap."""
 
+    database: Database
+    sender: Sender
+    compose: Composer
+    pacer: Pacer
+    clock: Clock
+    quiet: QuietHours | None
+    tell_staff: StaffNotice
 
-async def _claim(database: Database, now: datetime) -> tuple[list[tuple[int, int]], int]:
-    claimed: list[tuple[int, int]] = []
-    skipped = 0
-    async with database.unit_of_work() as uow:
-        for message in await uow.outbox.due(now, CLAIM_BATCH):
-            assert message.id is not None
-            if message.is_stale(now):
-                message.state = MessageState.SKIPPED
-                skipped += 1
-                continue
-            message.state = MessageState.SENDING
-            message.attempts += 1
-            claimed.append((message.id, message.patient_id))
-        await uow.commit()
-    return claimed, skipped
-
-
-async def _deliver_one(
-    database: Database,
-    sender: Sender,
-    compose: Composer,
-    message_id: int,
-    patient_id: int,
-    now: datetime,
-) -> MessageState:
-    async with database.unit_of_work() as uow:
-        message = await uow.outbox.by_id(message_id)
-        patient = await uow.patients.by_id(patient_id)
-        assert message is not None and patient is not None
-        if patient.status != PatientStatus.LINKED or patient.chat_id is None:
-            message.state = MessageState.CANCELLED
+    async def recover(self) -> int:
+        """At start: messages a crash left in `sending` go back to pending."""
+        async with self.database.unit_of_work() as uow:
+            released = await uow.outbox.release_interrupted()
             await uow.commit()
-            return MessageState.CANCELLED
-        course = await uow.patients.current_course(patient_id)
+        if released:
+            logger.warning("%s interrupted messages will be sent again", released)
+        return released
+
+    async def deliver_due(self) -> DeliveryReport:
+        """One round: everything due now, each chat in order, chats side by side."""
+        claimed, skipped = await self._claim(self.clock.now())
+        by_chat: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for message_id, patient_id, chat_id in claimed:
+            by_chat[chat_id].append((message_id, patient_id))
+        limit = asyncio.Semaphore(CONCURRENT_CHATS)
+        outcomes = await asyncio.gather(
+            *(self._deliver_chat(chat_id, queue, limit) for chat_id, queue in by_chat.items())
+        )
+        flat = [outcome for chat in outcomes for outcome in chat]
+        return DeliveryReport(
+            sent=flat.count("sent"),
+            skipped=skipped,
+            deferred=flat.count("deferred"),
+            failed=flat.count("failed"),
+            unreachable=flat.count("unreachable"),
+        )
+
+    async def _claim(self, now: datetime) -> tuple[list[tuple[int, int, int]], int]:
+        claimed: list[tuple[int, int, int]] = []
+        skipped = 0
+        async with self.database.unit_of_work() as uow:
+            for message in await uow.outbox.due(now, CLAIM_BATCH):
+                patient = await uow.patients.by_id(message.patient_id)
+                assert message.id is not None and patient is not None
+                assert patient.chat_id is not None
+                if message.is_stale(now):
+                    await _skip(uow, message, now)
+                    skipped += 1
+                elif not self._held_by_quiet_hours(message, patient, now):
+                    message.state = MessageState.SENDING
+                    message.attempts += 1
+                    claimed.append((message.id, patient.id or 0, patient.chat_id))
+            await uow.commit()
+        return claimed, skipped
+
+    def _held_by_quiet_hours(
+        self, message: ScheduledMessage, patient: Patient, now: datetime
+    ) -> bool:
+        """Routine messages wait for the end of the patient's quiet hours (e.g. after downtime);
+        their validity counts from then. Replies to what the patient just did never wait."""
+        if self.quiet is None or message.priority < Priority.PLAN:
+            return False
+        local = now.astimezone(ZoneInfo(patient.timezone))
+        if not self.quiet.contains(local):
+            return False
+        resume = self.quiet.end_after(local)
+        message.retry_at = resume
+        message.valid_until = max(
+            message.valid_until, resume + (message.valid_until - message.due_at)
+        )
+        return True
+
+    async def _deliver_chat(
+        self, chat_id: int, queue: list[tuple[int, int]], limit: asyncio.Semaphore
+    ) -> list[str]:
+        outcomes: list[str] = []
+        async with limit:
+            for position, (message_id, patient_id) in enumerate(queue):
+                await self.pacer.wait_turn(chat_id)
+                outcome = await self._deliver_one(message_id, patient_id, chat_id)
+                outcomes.append(outcome)
+                if outcome in ("unreachable", "deferred"):
+                    # Keep the chat's order: what follows waits for the next round.
+                    await self._release([item[0] for item in queue[position + 1 :]])
+                    break
+        return outcomes
+
+    async def _deliver_one(self, message_id: int, patient_id: int, chat_id: int) -> str:
+        async with self.database.unit_of_work() as uow:
+            message = await uow.outbox.by_id(message_id)
+            patient = await uow.patients.by_id(patient_id)
+            course = await uow.patients.current_course(patient_id)
+        assert message is not None and patient is not None
         delivery = Delivery(patient, message, course.next_appointment_at if course else None)
         try:
-            message.telegram_message_id = await sender.send(patient.chat_id, compose(delivery))
-            message.state, message.sent_at = MessageState.SENT, now
+            telegram_id = await self.sender.send(chat_id, self.compose(delivery))
         except RecipientUnreachable as error:
-            message.state, message.last_error = MessageState.FAILED, str(error)[:256]
+            await self._mark_unreachable(message_id, patient, str(error))
+            return "unreachable"
         except DeliveryDeferred as error:
-            give_up = message.attempts >= MAX_ATTEMPTS
-            message.state = MessageState.FAILED if give_up else MessageState.PENDING
+            return await self._defer(message_id, error)
+        except Exception:
+            logger.exception("scheduled message %s could not be sent", message_id)
+            await self._fail(message_id, "rejected by Telegram")
+            return "failed"
+        await self._record_sent(message_id, telegram_id)
+        return "sent"
+
+    async def _record_sent(self, message_id: int, telegram_id: int) -> None:
+        async with self.database.unit_of_work() as uow:
+            message = await uow.outbox.by_id(message_id)
+            assert message is not None
+            message.state, message.sent_at = MessageState.SENT, self.clock.now()
+            message.telegram_message_id, message.last_error = telegram_id, None
+            await uow.commit()
+
+    async def _defer(self, message_id: int, error: DeliveryDeferred) -> str:
+        if error.retry_after is not None:
+            self.pacer.slow_down(error.retry_after)
+        now = self.clock.now()
+        async with self.database.unit_of_work() as uow:
+            message = await uow.outbox.by_id(message_id)
+            assert message is not None
+            if message.attempts >= MAX_ATTEMPTS:
+                await uow.commit()
+                await self._fail(message_id, str(error))
+                return "failed"
+            wait = (
+                timedelta(seconds=error.retry_after)
+                if error.retry_after is not None
+                else min(FIRST_BACKOFF * 2 ** (message.attempts - 1), LONGEST_BACKOFF)
+            )
+            message.state, message.retry_at = MessageState.PENDING, now + wait
             message.last_error = str(error)[:256]
-        logger.info("scheduled message %s: %s", message.id, message.state)
-        await uow.commit()
-        return message.state
+            await uow.commit()
+        logger.info("scheduled message %s deferred: %s", message_id, error)
+        return "deferred"
+
+    async def _fail(self, message_id: int, reason: str) -> None:
+        now = self.clock.now()
+        async with self.database.unit_of_work() as uow:
+            message = await uow.outbox.by_id(message_id)
+            assert message is not None
+            message.state, message.last_error = MessageState.FAILED, reason[:256]
+            await _open_task(uow, TaskKind.DELIVERY_FAILED, message, now)
+            await uow.commit()
+
+    async def _mark_unreachable(self, message_id: int, patient: Patient, reason: str) -> None:
+        now = self.clock.now()
+        async with self.database.unit_of_work() as uow:
+            message = await uow.outbox.by_id(message_id)
+            stored = await uow.patients.by_id(patient.id or 0)
+            assert message is not None and stored is not None
+            message.state, message.last_error = MessageState.PENDING, reason[:256]
+            stored.status = PatientStatus.UNREACHABLE
+            await _open_task(uow, TaskKind.UNREACHABLE, message, now)
+            await uow.commit()
+        logger.warning("patient %s unreachable; their messages are paused", patient.code)
+        await self.tell_staff("delivery.staff_unreachable", patient)
+
+    async def _release(self, message_ids: list[int]) -> None:
+        if not message_ids:
+            return
+        async with self.database.unit_of_work() as uow:
+            for message_id in message_ids:
+                message = await uow.outbox.by_id(message_id)
+                if message is not None and message.state == MessageState.SENDING:
+                    message.state = MessageState.PENDING
+                    message.attempts -= 1
+            await uow.commit()
+
+
+async def _skip(uow: SqlUnitOfWork, message: ScheduledMessage, now: datetime) -> None:
+    """Too late to be worth sending: skipped, and staff are given a task to follow up."""
+    message.state = MessageState.SKIPPED
+    await _open_task(uow, TaskKind.SKIPPED_MESSAGE, message, now)
+
+
+async def _open_task(
+    uow: SqlUnitOfWork, kind: TaskKind, message: ScheduledMessage, now: datetime
+) -> None:
+    await uow.tasks.open_unless_present(
+        StaffTask(
+            unique_key=f"{kind.value}:{message.unique_key}"
+            if kind != TaskKind.UNREACHABLE
+            else f"{kind.value}:{message.patient_id}:{now.date().isoformat()}",
+            kind=kind,
+            patient_id=message.patient_id,
+            created_at=now,
+            detail=message.step_key or message.message_key,
+        )
+    )

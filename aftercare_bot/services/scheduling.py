@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
-from aftercare_bot.domain.outbox import MessageState, ScheduledMessage
+from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
 from aftercare_bot.domain.plans import AnchorKind, Plan, PlannedMessage, expand
 from aftercare_bot.domain.quiet_hours import QuietHours
@@ -57,6 +57,8 @@ async def schedule_session_messages(
             session_id=session.id,
             step_key=planned.step_key,
             state=MessageState.PENDING if planned.valid_until >= now else MessageState.SKIPPED,
+            # "On link" steps answer what the patient just did: never behind bulk reminders.
+            priority=Priority.REPLY if planned.anchor == AnchorKind.LINK else Priority.PLAN,
         )
         if await uow.outbox.add_unless_present(message):
             added.append(message)

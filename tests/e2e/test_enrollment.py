@@ -25,7 +25,7 @@ async def test_staff_see_the_dated_timeline_before_confirming(bot: RunningBot) -
     assert "Wed 25 Nov 2026, 19:00: information (evening)" in text
     assert "Thu 26 Nov 2026, 10:00: check-in (checkin-day1)" in text
     assert "Tue 15 Dec 2026, 10:00: appointment reminder (reminder-day-before)" in text
-    assert "Wed 16 Dec 2026, 08:00: appointment reminder (reminder-2h)" in text
+    assert "Wed 16 Dec 2026, 09:00: appointment reminder (reminder-2h)" in text
 
 
 async def test_the_patient_links_with_one_tap_consents_and_gets_the_aftercare_at_once(

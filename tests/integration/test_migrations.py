@@ -63,3 +63,18 @@ def test_the_sqlite_file_and_its_folder_are_created_on_first_use(tmp_path: Path)
     folder = tmp_path / "new" / "folder"
     migrate.upgrade(f"sqlite:///{folder / 'bot.sqlite3'}")
     assert (folder / "bot.sqlite3").exists()
+
+
+def test_the_migrations_create_exactly_what_the_tables_describe(empty_database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    migrate.upgrade(empty_database_url)
+    engine = create_engine(sync_url(empty_database_url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert differences == []

@@ -12,6 +12,7 @@ from aftercare_bot.domain.enrollment_links import EnrollmentLink
 from aftercare_bot.domain.outbox import ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
 from aftercare_bot.domain.staff import StaffMember
+from aftercare_bot.domain.tasks import StaffTask
 
 mapper_registry = registry()
 _started = False
@@ -29,4 +30,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(ConsentEvent, tables.consent_events)
     mapper_registry.map_imperatively(StaffMember, tables.staff_members)
     mapper_registry.map_imperatively(ScheduledMessage, tables.scheduled_messages)
+    mapper_registry.map_imperatively(StaffTask, tables.staff_tasks)
     _started = True

@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aftercare_bot.adapters.persistence.tables import scheduled_messages
+from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
 from aftercare_bot.domain.outbox import MessageState, ScheduledMessage
+from aftercare_bot.domain.patients import PatientStatus
 
 
 class OutboxRepository:
@@ -38,18 +39,49 @@ class OutboxRepository:
         return True
 
     async def due(self, now: datetime, limit: int) -> Sequence[ScheduledMessage]:
-        """Pending messages due by `now`, oldest first, locked against other dispatchers."""
+        """Pending messages due by `now` for reachable patients, most urgent first, then
+        oldest; locked against other dispatchers where the database can (PostgreSQL)."""
         rows = await self._session.scalars(
             select(ScheduledMessage)
+            .join(patients, patients.c.id == scheduled_messages.c.patient_id)
             .where(
                 scheduled_messages.c.state == MessageState.PENDING,
                 scheduled_messages.c.due_at <= now,
+                or_(scheduled_messages.c.retry_at.is_(None), scheduled_messages.c.retry_at <= now),
+                patients.c.status == PatientStatus.LINKED,
             )
-            .order_by(scheduled_messages.c.due_at, scheduled_messages.c.id)
+            .order_by(
+                scheduled_messages.c.priority,
+                scheduled_messages.c.due_at,
+                scheduled_messages.c.id,
+            )
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(of=scheduled_messages, skip_locked=True)
         )
         return list(rows)
+
+    async def release_interrupted(self) -> int:
+        """Messages left `sending` by a crash go back to pending, to be sent again.
+
+        Telegram may have delivered them before the crash: a repeated reminder is less
+        harmful than a lost one (README states this window).
+        """
+        result = await self._session.execute(
+            update(scheduled_messages)
+            .where(scheduled_messages.c.state == MessageState.SENDING)
+            .values(state=MessageState.PENDING)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending message falls due (for waking the dispatcher)."""
+        earliest: datetime | None = await self._session.scalar(
+            select(func.min(scheduled_messages.c.due_at)).where(
+                scheduled_messages.c.state == MessageState.PENDING
+            )
+        )
+        return earliest
 
     async def by_id(self, message_id: int) -> ScheduledMessage | None:
         """The scheduled message with this id."""

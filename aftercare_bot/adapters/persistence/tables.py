@@ -24,6 +24,7 @@ from aftercare_bot.domain.consent import ConsentChange
 from aftercare_bot.domain.enrollment_links import LinkPurpose
 from aftercare_bot.domain.outbox import MessageState
 from aftercare_bot.domain.patients import PatientStatus
+from aftercare_bot.domain.tasks import TaskKind
 
 metadata = MetaData(
     naming_convention={
@@ -160,9 +161,24 @@ scheduled_messages = Table(
     Column("due_at", UtcDateTime(), nullable=False),
     Column("valid_until", UtcDateTime(), nullable=False),
     Column("state", _enum(MessageState), nullable=False),
+    Column("priority", Integer, nullable=False, server_default="50"),
     Column("attempts", Integer, nullable=False),
+    Column("retry_at", UtcDateTime(), nullable=True),
     Column("telegram_message_id", BigInteger, nullable=True),
     Column("sent_at", UtcDateTime(), nullable=True),
     Column("last_error", String(256), nullable=True),
     Index("ix_scheduled_messages_state_due_at", "state", "due_at"),
+)
+
+staff_tasks = Table(
+    "staff_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unique_key", String(160), nullable=False, unique=True),
+    Column("kind", _enum(TaskKind, length=32), nullable=False),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("detail", String(512), nullable=True),
+    Column("done_at", UtcDateTime(), nullable=True),
+    Column("done_by", BigInteger, nullable=True),
 )

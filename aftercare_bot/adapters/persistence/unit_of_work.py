@@ -13,6 +13,7 @@ from aftercare_bot.adapters.persistence.links import LinkRepository
 from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.patients import PatientRepository
 from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
+from aftercare_bot.adapters.persistence.tasks import TaskRepository
 
 
 class SqlUnitOfWork:
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     staff: StaffRepository
     settings: SettingsRepository
     outbox: OutboxRepository
+    tasks: TaskRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
         self.staff = StaffRepository(self.session)
         self.settings = SettingsRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.tasks = TaskRepository(self.session)
         return self
 
     async def __aexit__(

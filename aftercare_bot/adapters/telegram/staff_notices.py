@@ -6,25 +6,43 @@ health data, and admins' private chats are no better place for more.
 
 import logging
 
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.context import AftercareContext, Services
+from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.staff import staff_group
 
 logger = logging.getLogger(__name__)
 
 
+class StaffNotifier:
+    """Sends staff notices; a failure is logged, never raised into a patient's flow."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def __call__(self, key: str, **params: object) -> None:
+        """Render `key` in the clinic's language and post it where staff will see it."""
+        services = self._services
+        config = services.config
+        async with services.database.unit_of_work() as uow:
+            group = await staff_group(uow, config.staff.escalation_chat_id)
+        recipients = [group] if group is not None else list(config.staff.admin_ids)
+        text = services.views.render(config.clinic.language, key, **params)
+        for chat_id in recipients:
+            try:
+                await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+            except TelegramError as error:
+                logger.warning("staff notice %s to chat %s failed: %s", key, chat_id, error)
+
+    async def about(self, key: str, patient: Patient) -> None:
+        """A notice naming a patient by code and first name only."""
+        await self(key, code=patient.code, name=patient.display_name)
+
+
 async def notify_staff(context: AftercareContext, key: str, **params: object) -> None:
-    """Send a staff notice; a failure is logged, never raised into the patient's flow."""
-    services = context.services
-    config = services.config
-    async with services.database.unit_of_work() as uow:
-        group = await staff_group(uow, config.staff.escalation_chat_id)
-    recipients = [group] if group is not None else list(config.staff.admin_ids)
-    text = context.views.render(config.clinic.language, key, **params)
-    for chat_id in recipients:
-        try:
-            await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-        except TelegramError as error:
-            logger.warning("staff notice %s to chat %s failed: %s", key, chat_id, error)
+    """Send a staff notice from a handler."""
+    await StaffNotifier(context.bot, context.services)(key, **params)

@@ -1,0 +1,40 @@
+"""Staff tasks: opened once per unique key, listed while open, closed with who and when."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftercare_bot.adapters.persistence.tables import staff_tasks
+from aftercare_bot.domain.tasks import StaffTask
+
+
+class TaskRepository:
+    """Staff tasks."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def open_unless_present(self, task: StaffTask) -> bool:
+        """Stage a task unless one with the same key exists; True if it was added."""
+        existing = await self._session.scalar(
+            select(staff_tasks.c.id).where(staff_tasks.c.unique_key == task.unique_key)
+        )
+        if existing is not None:
+            return False
+        self._session.add(task)
+        return True
+
+    async def by_id(self, task_id: int) -> StaffTask | None:
+        """The task with this id."""
+        return await self._session.get(StaffTask, task_id)
+
+    async def open_tasks(self, limit: int = 50) -> Sequence[StaffTask]:
+        """Tasks not done yet, oldest first."""
+        rows = await self._session.scalars(
+            select(StaffTask)
+            .where(staff_tasks.c.done_at.is_(None))
+            .order_by(staff_tasks.c.created_at, staff_tasks.c.id)
+            .limit(limit)
+        )
+        return list(rows)
