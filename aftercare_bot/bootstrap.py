@@ -11,7 +11,7 @@ import signal
 from types import TracebackType
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from aftercare_bot import __version__
@@ -24,6 +24,7 @@ from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.identity import remember_username
 from aftercare_bot.adapters.telegram.linking import linking_handlers
+from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, membership_handlers
 from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 from aftercare_bot.adapters.telegram.patient import patient_handlers
@@ -33,7 +34,7 @@ from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans
 from aftercare_bot.domain.audit import AuditEvent
-from aftercare_bot.services.delivery import DeliveryReport, Dispatcher
+from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     )
     services.attach(application)
     # Order matters: a deep-link /start before the plain one, flows before the fallbacks.
+    application.add_handlers(membership_handlers(), group=MEMBERSHIP_GROUP)
     application.add_handlers(linking_handlers())
     application.add_handlers(enroll_handlers())
     application.add_handlers(staff_handlers())
@@ -71,7 +73,9 @@ def build_application(services: Services, token: str) -> AftercareApplication:
 class BotRuntime:
     """The running bot: database, Application and polling, started and stopped in order."""
 
-    def __init__(self, config: Config, clock: Clock | None = None) -> None:
+    def __init__(
+        self, config: Config, clock: Clock | None = None, pacer: Pacer | None = None
+    ) -> None:
         texts, plans = load_texts_and_plans(config)
         self.heartbeat = Heartbeat()
         self.services = Services(
@@ -84,11 +88,18 @@ class BotRuntime:
             views=Views(texts, config),
         )
         self.application = build_application(self.services, config.require_token())
+        telegram = config.telegram
+        self.dispatch_bot = Bot(
+            config.require_token(),
+            base_url=telegram.base_url,
+            base_file_url=telegram.base_file_url,
+        )
         self.dispatcher = Dispatcher(
             database=self.services.database,
-            sender=Messenger(self.application.bot),
+            sender=Messenger(self.dispatch_bot),
             compose=self.services.views.compose,
-            pacer=TelegramPacer(
+            pacer=pacer
+            or TelegramPacer(
                 config.delivery.max_per_second,
                 config.delivery.per_chat_interval.total_seconds(),
             ),
@@ -101,6 +112,7 @@ class BotRuntime:
     async def __aenter__(self) -> "BotRuntime":
         application = self.application
         await application.initialize()
+        await self.dispatch_bot.initialize()
         await self.dispatcher.recover()
         await self._on_startup()
         assert application.updater is not None
@@ -125,6 +137,7 @@ class BotRuntime:
         if application.running:
             await application.stop()
         await application.shutdown()
+        await self.dispatch_bot.shutdown()
         await self.services.database.dispose()
         logger.info("bot stopped")
 

@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -88,6 +89,30 @@ def _enroll_flags(args: argparse.Namespace) -> dict[str, str]:
     return {name: getattr(args, name) or "" for name in names}
 
 
+def schedule_command(args: argparse.Namespace) -> int:
+    """List scheduled messages: every patient's, or one patient's."""
+    from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.schedule_listing import as_json, as_table, schedule_rows
+
+    logging.getLogger().setLevel(logging.WARNING)
+    config = load_config(args.config)
+    migrate.upgrade(config.database_url)
+
+    async def read() -> list[Any] | None:
+        database = Database(config.database_url)
+        try:
+            return await schedule_rows(database, args.code)
+        finally:
+            await database.dispose()
+
+    rows = asyncio.run(read())
+    if rows is None:
+        print(f"schedule: no patient with code {args.code}", file=sys.stderr)
+        return EXIT_FAILED
+    print(as_json(rows) if args.json else as_table(rows))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = argparse.ArgumentParser(
@@ -126,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--plan", help="aftercare plan (default: schedule.default_plan)")
     enroll.add_argument("--practitioner", help="who performed the session (default: the clinic)")
     enroll.add_argument("--qr", type=Path, help="also write the link as a QR code PNG here")
+    schedule = _add(
+        commands, "schedule", "list scheduled messages", schedule_command, config_option
+    )
+    schedule.add_argument("code", nargs="?", help="only this patient (e.g. P-7K3Q)")
+    schedule.add_argument("--json", action="store_true", help="JSON instead of a table")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     _add(

@@ -15,10 +15,24 @@ from tests.config_files import write_config
 
 TOKEN = "123456789:AAtest-token-for-the-simulator-00"
 START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-# The simulator's flood limits are off here (see `simulator`), so the dispatcher need not
-# space messages to one chat a second apart: tests run on a controlled clock, not real time.
-E2E_DELIVERY = '\n[delivery]\nper_chat_interval = "0s"\nmax_per_second = 30\n'
 
+
+class ImmediatePacer:
+    """Lets every send go at once and remembers when Telegram asked to slow down.
+
+    The real pacer waits in real time; these tests run on a controlled clock, and the
+    pacer's own timing is unit-tested with a fake clock.
+    """
+
+    def __init__(self) -> None:
+        self.slowed_down: list[float] = []
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """No wait."""
+
+    def slow_down(self, seconds: float) -> None:
+        """Record the request."""
+        self.slowed_down.append(seconds)
 
 
 @dataclass
@@ -29,6 +43,7 @@ class RunningBot:
     runtime: BotRuntime
     clock: ManualClock
     admin: SimUser
+    pacer: ImmediatePacer
 
     async def settle(self) -> None:
         """Let the dispatcher finish what the last action made due."""
@@ -61,10 +76,10 @@ async def bot(
             database_url=database_url,
             base_url=simulator.base_url,
             admin_ids=(admin.id,),
-            extra=E2E_DELIVERY,
         )
     )
     clock = ManualClock(START)
-    async with BotRuntime(config, clock=clock) as runtime:
+    pacer = ImmediatePacer()
+    async with BotRuntime(config, clock=clock, pacer=pacer) as runtime:
         clock.on_change(runtime.heartbeat.wake)
-        yield RunningBot(simulator, runtime, clock, admin)
+        yield RunningBot(simulator, runtime, clock, admin, pacer)

@@ -150,3 +150,44 @@ async def test_without_a_reachable_telegram_the_command_says_so(
     assert result.stderr.startswith(
         'enroll: telegram.base_url: "http://127.0.0.1:9/bot" did not answer'
     )
+
+
+async def test_the_schedule_command_lists_each_patients_rows_in_utc_and_local_time(
+    tmp_path: Path, telegram: TelegramSimulator, database_url: str
+) -> None:
+    config = config_for(tmp_path, telegram, database_url)
+    enrolled = await bot_py(
+        "enroll",
+        "--config",
+        config,
+        "--name",
+        "Anna",
+        "--session",
+        "2026-07-01 10:00",
+        "--next",
+        "2026-07-22 10:00",
+    )
+    code = enrolled.stdout.split(",")[0]
+    table = await bot_py("schedule", "--config", config)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].split() == [
+        "code",
+        "step",
+        "kind",
+        "state",
+        "due",
+        "(UTC)",
+        "due",
+        "(local)",
+        "valid",
+        "until",
+        "(UTC)",
+    ]
+    listing = await bot_py("schedule", code, "--json", "--config", config)
+    import json
+
+    rows = json.loads(listing.stdout)
+    assert rows == []  # nothing is scheduled until the patient links and consents
+    missing = await bot_py("schedule", "P-ZZZZ", "--config", config)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "schedule: no patient with code P-ZZZZ"

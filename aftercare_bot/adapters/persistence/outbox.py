@@ -120,3 +120,15 @@ class OutboxRepository:
             .values(state=MessageState.CANCELLED)
             .execution_options(synchronize_session=False)
         )
+
+    async def listing(self, patient_id: int | None) -> Sequence[tuple[str, ScheduledMessage, str]]:
+        """(patient code, message, time zone) for every row or one patient's, by due time."""
+        query = (
+            select(patients.c.code, ScheduledMessage, patients.c.timezone)
+            .join(patients, patients.c.id == scheduled_messages.c.patient_id)
+            .order_by(scheduled_messages.c.due_at, scheduled_messages.c.id)
+        )
+        if patient_id is not None:
+            query = query.where(scheduled_messages.c.patient_id == patient_id)
+        rows = await self._session.execute(query)
+        return [(row[0], row[1], row[2]) for row in rows]

@@ -31,7 +31,13 @@ _UNREACHABLE_REQUESTS = ("chat not found", "user not found", "chat_id is empty")
 
 
 class Messenger:
-    """Sends on behalf of the services and translates failures."""
+    """Sends on behalf of the services and translates failures.
+
+    The dispatcher gives it a plain `Bot` of its own, outside python-telegram-bot's
+    AIORateLimiter: the dispatcher paces itself and handles a 429 by deferring the row,
+    where the limiter would sleep through retry_after inside the call (and its per-call
+    `max_retries` cannot be set to 0). Handlers' replies keep the limiter.
+    """
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
@@ -45,7 +51,10 @@ class Messenger:
         """
         sent = await self._call(
             self._bot.send_message(
-                chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message)
+                chat_id,
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message),
             )
         )
         return sent.message_id
@@ -53,7 +62,12 @@ class Messenger:
     async def send_photo(self, chat_id: int, png: bytes, caption: str) -> int:
         """Send an image (a QR code) with an HTML caption."""
         sent = await self._call(
-            self._bot.send_photo(chat_id, png, caption=caption, parse_mode=ParseMode.HTML)
+            self._bot.send_photo(
+                chat_id,
+                png,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            )
         )
         return sent.message_id
 
