@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import signal
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +19,7 @@ from aftercare_bot import __version__
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.telegram.appointments import appointment_handlers
 from aftercare_bot.adapters.telegram.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
@@ -34,6 +36,7 @@ from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,8 @@ AftercareApplication = Application[Any, AftercareContext, Any, Any, Any, Any]
 
 # Long polling: Telegram answers as soon as an update arrives, so this only bounds idle waits.
 POLL_TIMEOUT_SECONDS = 10
+# Courses waiting for a booking are checked this often (and whenever the heartbeat is woken).
+COURSE_CHECK_INTERVAL = timedelta(minutes=15)
 
 
 def build_application(services: Services, token: str) -> AftercareApplication:
@@ -65,6 +70,7 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     application.add_handlers(linking_handlers())
     application.add_handlers(enroll_handlers())
     application.add_handlers(staff_handlers())
+    application.add_handlers(appointment_handlers())
     application.add_handlers(patient_handlers())
     application.add_error_handler(on_error)
     return application
@@ -108,6 +114,7 @@ class BotRuntime:
             tell_staff=StaffNotifier(self.application.bot, self.services).about,
         )
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
+        self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
 
     async def __aenter__(self) -> "BotRuntime":
         application = self.application
@@ -145,6 +152,15 @@ class BotRuntime:
         report = await self.dispatcher.deliver_due()
         if report != DeliveryReport():
             logger.info("dispatch round: %s", report)
+
+    async def _follow_up_courses(self) -> None:
+        services = self.services
+        async with services.database.unit_of_work() as uow:
+            added = await follow_up_unbooked_courses(
+                uow, services.clock.now(), services.config.schedule.course_overdue_after
+            )
+        if added:
+            self.heartbeat.wake()
 
     async def _on_startup(self) -> None:
         services = self.services

@@ -152,6 +152,7 @@ class ScheduleConfig(_Section):
 
     grace: Duration = timedelta(hours=6)
     tick: Duration = timedelta(seconds=30)
+    course_overdue_after: Duration = timedelta(weeks=2)
     quiet_hours: QuietWindow = parse_quiet_hours(DEFAULT_QUIET_HOURS)
     default_plan: str = "scalp-mesotherapy"
     plans_file: str = ""

@@ -53,6 +53,11 @@ class _Beat:
         """
         self.kick()
 
+    @property
+    def busy(self) -> bool:
+        """Whether a run is in progress or pending."""
+        return self._task is not None and not self._task.done()
+
     async def idle(self) -> None:
         """Wait until no run is in progress or pending."""
         while self._task is not None and not self._task.done():
@@ -93,9 +98,11 @@ class Heartbeat:
             beat.kick()
 
     async def idle(self) -> None:
-        """Wait until every beat has finished its current and pending runs."""
-        for beat in self._beats.values():
-            await beat.idle()
+        """Wait until every beat has finished its current and pending runs, including runs
+        one beat's work started in another (a new nudge wakes the dispatcher)."""
+        while any(beat.busy for beat in self._beats.values()):
+            for beat in self._beats.values():
+                await beat.idle()
 
     async def shutdown(self) -> None:
         """Stop the timers and let runs in progress finish."""

@@ -61,6 +61,7 @@ class Course:
     spacing: timedelta
     started_at: datetime
     next_appointment_at: datetime | None = None
+    appointment_confirmed_at: datetime | None = None
     closed_at: datetime | None = None
     id: int | None = None
 

@@ -2,13 +2,15 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.outbox import ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, PatientStatus, TreatmentSession
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.scheduling import schedule_session_messages
 
 
@@ -51,7 +53,7 @@ async def record_session(
         await uow.outbox.cancel_pending_for_session(previous.id)
     session = TreatmentSession(course.id, number, held_at, practitioner)
     uow.patients.add(session)
-    course.next_appointment_at = None
+    course.next_appointment_at, course.appointment_confirmed_at = None, None
     await uow.patients.flush()
     plan = plans.get(course.plan_name)
     if plan is not None and patient.status == PatientStatus.LINKED:
@@ -79,7 +81,7 @@ async def set_appointment(
     if course is None or course.id is None:
         return None
     session = await uow.patients.latest_session(course.id)
-    course.next_appointment_at = at
+    course.next_appointment_at, course.appointment_confirmed_at = at, None
     if session is not None and session.id is not None:
         await uow.outbox.cancel_pending_reminders(session.id)
         plan = plans.get(course.plan_name)
@@ -88,3 +90,46 @@ async def set_appointment(
     await uow.audit.record(AuditEvent(now, "appointment.set", by, subject=patient.code))
     await uow.commit()
     return course
+
+
+BOOKING_NUDGE_VALID_FOR = timedelta(days=7)
+
+
+async def follow_up_unbooked_courses(
+    uow: SqlUnitOfWork, now: datetime, overdue_after: timedelta
+) -> int:
+    """When a course's next session is due and none is booked, nudge the patient to book;
+    long overdue, give staff a task. Returns how many nudges or tasks were added."""
+    added = 0
+    for course, patient in await uow.patients.courses_without_appointment():
+        assert course.id is not None and patient.id is not None
+        latest = await uow.patients.latest_session(course.id)
+        if latest is None or latest.number >= course.sessions_planned:
+            continue
+        due = latest.held_at + course.spacing
+        if now < due:
+            continue
+        occurrence = f"{course.id}:{latest.number}"
+        added += await uow.outbox.add_unless_present(
+            ScheduledMessage(
+                unique_key=f"nudge:book:{occurrence}",
+                patient_id=patient.id,
+                kind="info",
+                message_key="course.nudge_book",
+                due_at=due,
+                valid_until=due + BOOKING_NUDGE_VALID_FOR,
+                session_id=latest.id,
+                step_key="book-next-session",
+            )
+        )
+        if now >= due + overdue_after:
+            added += await uow.tasks.open_unless_present(
+                StaffTask(
+                    unique_key=f"course_overdue:{occurrence}",
+                    kind=TaskKind.COURSE_OVERDUE,
+                    patient_id=patient.id,
+                    created_at=now,
+                )
+            )
+    await uow.commit()
+    return added

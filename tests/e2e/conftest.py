@@ -49,6 +49,18 @@ class RunningBot:
         """Let the dispatcher finish what the last action made due."""
         await self.runtime.heartbeat.idle()
 
+    async def live_until(self, moment: datetime) -> None:
+        """Run without downtime until `moment`: the clock stops at every due message."""
+        while True:
+            async with self.runtime.services.database.unit_of_work() as uow:
+                wake = await uow.outbox.next_wake_after(self.clock.now())
+            if wake is None or wake > moment:
+                break
+            self.clock.set(wake)
+            await self.settle()
+        self.clock.set(moment)
+        await self.settle()
+
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[TelegramSimulator]:

@@ -133,7 +133,7 @@ def test_a_clinic_copy_of_the_texts_is_checked_like_the_shipped_one(tmp_path: Pa
     (own / "en.toml").write_text('[plan]\naftercare = "Hi {name}"\n', "utf-8")
     problems = problems_of(write_config(tmp_path, extra='\n[texts]\ndir = "our-texts"\n'))
     [problem] = problems
-    assert problem.startswith('texts.dir: "our-texts": missing buttons.agree, buttons.cancel')
+    assert problem.startswith('texts.dir: "our-texts": missing appointment.changed_asked, ')
     assert problem.endswith("(expected every key of messages/en.toml)")
 
 

@@ -74,11 +74,12 @@ class OutboxRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def next_due_at(self) -> datetime | None:
-        """When the earliest pending message falls due (for waking the dispatcher)."""
+    async def next_wake_after(self, moment: datetime) -> datetime | None:
+        """The first moment after `moment` at which a pending message may go (due or retry)."""
+        ready = func.coalesce(scheduled_messages.c.retry_at, scheduled_messages.c.due_at)
         earliest: datetime | None = await self._session.scalar(
-            select(func.min(scheduled_messages.c.due_at)).where(
-                scheduled_messages.c.state == MessageState.PENDING
+            select(func.min(ready)).where(
+                scheduled_messages.c.state == MessageState.PENDING, ready > moment
             )
         )
         return earliest

@@ -16,7 +16,7 @@ from aftercare_bot.adapters.persistence.tables import (
     treatment_sessions,
 )
 from aftercare_bot.domain.consent import ConsentEvent
-from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
+from aftercare_bot.domain.patients import Course, Patient, PatientStatus, TreatmentSession
 
 MAX_SEARCH_RESULTS = 10
 
@@ -88,6 +88,20 @@ class PatientRepository:
             .order_by(treatment_sessions.c.number.desc())
             .limit(1)
         )
+
+    async def courses_without_appointment(self) -> Sequence[tuple[Course, Patient]]:
+        """Open courses of linked patients with no next appointment booked."""
+        rows = await self._session.execute(
+            select(Course, Patient)
+            .join(patients, patients.c.id == courses.c.patient_id)
+            .where(
+                courses.c.closed_at.is_(None),
+                courses.c.next_appointment_at.is_(None),
+                patients.c.status == PatientStatus.LINKED,
+            )
+            .order_by(courses.c.id)
+        )
+        return [(row[0], row[1]) for row in rows]
 
     async def consent_history(self, patient_id: int) -> Sequence[ConsentEvent]:
         """Every consent decision of a patient, oldest first."""

@@ -87,6 +87,7 @@ courses = Table(
     Column("spacing", Interval, nullable=False),
     Column("started_at", UtcDateTime(), nullable=False),
     Column("next_appointment_at", UtcDateTime(), nullable=True),
+    Column("appointment_confirmed_at", UtcDateTime(), nullable=True),
     Column("closed_at", UtcDateTime(), nullable=True),
 )
 

@@ -1,12 +1,13 @@
 """Staff tasks: opened once per unique key, listed while open, closed with who and when."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import staff_tasks
-from aftercare_bot.domain.tasks import StaffTask
+from aftercare_bot.domain.tasks import StaffTask, TaskKind
 
 
 class TaskRepository:
@@ -28,6 +29,21 @@ class TaskRepository:
     async def by_id(self, task_id: int) -> StaffTask | None:
         """The task with this id."""
         return await self._session.get(StaffTask, task_id)
+
+    async def awaiting_note(self, patient_id: int, since: datetime) -> StaffTask | None:
+        """The patient's newest task still waiting for the note they were asked to write."""
+        return await self._session.scalar(
+            select(StaffTask)
+            .where(
+                staff_tasks.c.patient_id == patient_id,
+                staff_tasks.c.kind.in_([TaskKind.RESCHEDULE, TaskKind.SOMETHING_CHANGED]),
+                staff_tasks.c.detail.is_(None),
+                staff_tasks.c.done_at.is_(None),
+                staff_tasks.c.created_at >= since,
+            )
+            .order_by(staff_tasks.c.created_at.desc(), staff_tasks.c.id.desc())
+            .limit(1)
+        )
 
     async def open_tasks(self, limit: int = 50) -> Sequence[StaffTask]:
         """Tasks not done yet, oldest first."""

@@ -11,6 +11,8 @@ CONSENT = "consent"
 ENROLL = "enroll"
 PICK = "pick"
 REMOVE_STAFF = "rmstaff"
+APPOINTMENT = "appt"
+TASK_DONE = "task"
 
 _SEPARATOR = ":"
 _SAFE = re.compile(r"^[A-Za-z0-9_.+@\-]{0,40}$")

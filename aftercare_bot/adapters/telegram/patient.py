@@ -4,6 +4,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.access import role_of_user
+from aftercare_bot.adapters.telegram.appointments import take_note
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 
@@ -46,7 +47,9 @@ async def on_unknown_command(update: Update, context: AftercareContext) -> None:
 
 
 async def on_free_text(update: Update, context: AftercareContext) -> None:
-    """Answer text written outside any flow with where to get help."""
+    """A note the patient was just asked for is kept; other text gets where to find help."""
+    if await take_note(update, context):
+        return
     await _reply(update, context, "fallback.text_outside_flow")
 
 

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.config import Config
 from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patients import Patient
@@ -62,9 +63,28 @@ class Views:
         return self.outgoing(
             language,
             delivery.message.message_key,
+            self._reminder_buttons(language, delivery),
             name=patient.display_name,
             practitioner=patient.practitioner,
             appointment=appointment,
+        )
+
+    def _reminder_buttons(self, language: str, delivery: Delivery) -> Buttons:
+        """Confirm / Need to reschedule / Something has changed, under an appointment reminder."""
+        message = delivery.message
+        if message.kind != "appointment" or message.id is None:
+            return ()
+
+        def button(key: str, answer: str) -> tuple[str, str]:
+            label = self.texts.render(language, key)
+            return label, callback_data.pack(callback_data.APPOINTMENT, message.id or 0, answer)
+
+        return (
+            (
+                button("buttons.confirm_appointment", "confirm"),
+                button("buttons.reschedule", "reschedule"),
+            ),
+            (button("buttons.something_changed", "changed"),),
         )
 
     def timeline(

@@ -1,0 +1,206 @@
+"""Answers to appointment reminders, the notes that follow them, and the staff's /tasks."""
+
+import contextlib
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.staff_notices import notify_staff
+from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.tasks import StaffTask
+from aftercare_bot.services.appointments import (
+    ReminderAnswer,
+    ReminderAnswered,
+    answer_reminder,
+    attach_note,
+    close_task,
+)
+from aftercare_bot.texts import Html
+
+_PATIENT_REPLY = {
+    ReminderAnswer.CONFIRM: "appointment.confirmed",
+    ReminderAnswer.RESCHEDULE: "appointment.reschedule_asked",
+    ReminderAnswer.CHANGED: "appointment.changed_asked",
+}
+_STAFF_NOTICE = {
+    ReminderAnswer.CONFIRM: "appointment.staff_confirmed",
+    ReminderAnswer.RESCHEDULE: "appointment.staff_reschedule",
+    ReminderAnswer.CHANGED: "appointment.staff_changed",
+}
+MAX_LISTED_TASKS = 20
+
+
+async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
+    """Confirm, reschedule or "something changed": recorded, staff told, the patient answered."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parsed = callback_data.unpack(query.data)
+    valid = parsed is not None and len(parsed.args) == 2 and parsed.args[0].isdigit()
+    answers = {answer.value: answer for answer in ReminderAnswer}
+    if not valid or parsed is None or parsed.args[1] not in answers or query.message is None:
+        return
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        outcome = await answer_reminder(
+            uow,
+            int(parsed.args[0]),
+            query.message.chat.id,
+            answers[parsed.args[1]],
+            services.clock.now(),
+        )
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(reply_markup=None)
+    if outcome is None:
+        await _reply(update, context, "appointment.stale", None)
+        return
+    await _reply(update, context, _PATIENT_REPLY[outcome.answer], outcome)
+    await notify_staff(context, _STAFF_NOTICE[outcome.answer], **_staff_params(context, outcome))
+
+
+def _staff_params(context: AftercareContext, outcome: ReminderAnswered) -> dict[str, object]:
+    patient, course = outcome.patient, outcome.course
+    clinic = context.services.config.clinic
+    when = (
+        context.views.when(clinic.language, course.next_appointment_at, patient.timezone)
+        if course is not None and course.next_appointment_at is not None
+        else ""
+    )
+    return {"code": patient.code, "name": patient.display_name, "appointment": when}
+
+
+async def _reply(
+    update: Update, context: AftercareContext, key: str, outcome: ReminderAnswered | None
+) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    views = context.views
+    if outcome is None:
+        await message.reply_html(views.render(language_of(update, context), key))
+        return
+    patient = outcome.patient
+    params = _staff_params(context, outcome)
+    language = views.language_of(patient)
+    if outcome.course is not None and outcome.course.next_appointment_at is not None:
+        params["appointment"] = views.when(
+            language, outcome.course.next_appointment_at, patient.timezone
+        )
+    await message.reply_html(views.render(language, key, **params))
+
+
+async def take_note(update: Update, context: AftercareContext) -> bool:
+    """If the patient was just asked for a note, store this message as it; True if it was."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return False
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        noted = await attach_note(uow, message.chat_id, message.text, services.clock.now())
+    if noted is None:
+        return False
+    patient, task = noted
+    await message.reply_html(
+        context.views.render(context.views.language_of(patient), "appointment.note_received")
+    )
+    await notify_staff(
+        context,
+        "appointment.staff_note",
+        code=patient.code,
+        name=patient.display_name,
+        note=task.detail or "",
+    )
+    return True
+
+
+async def tasks_command(update: Update, context: AftercareContext) -> None:
+    """Staff: the open tasks, each with a Done button."""
+    if not await require_staff(update, context):
+        return
+    assert update.effective_message is not None
+    listing = await _task_listing(update, context)
+    await update.effective_message.reply_html(listing.text, reply_markup=keyboard(listing))
+
+
+async def _task_listing(update: Update, context: AftercareContext) -> Outgoing:
+    services, views = context.services, context.views
+    language = language_of(update, context)
+    async with services.database.unit_of_work() as uow:
+        tasks = list(await uow.tasks.open_tasks(MAX_LISTED_TASKS))
+        patients = {task.id: await uow.patients.by_id(task.patient_id or 0) for task in tasks}
+    if not tasks:
+        return Outgoing(views.render(language, "tasks.none"))
+    lines = [views.render(language, "tasks.title", count=len(tasks))]
+    lines += [_task_line(context, language, task, patients.get(task.id)) for task in tasks]
+    buttons = tuple(
+        (
+            (
+                services.texts.render(language, "buttons.task_done", id=task.id),
+                callback_data.pack(callback_data.TASK_DONE, task.id or 0),
+            ),
+        )
+        for task in tasks
+    )
+    return Outgoing("\n".join(lines), buttons)
+
+
+def _task_line(
+    context: AftercareContext, language: str, task: StaffTask, patient: Patient | None
+) -> str:
+    texts, views = context.services.texts, context.views
+    detail = texts.render(language, "tasks.detail", note=task.detail) if task.detail else ""
+    return texts.render(
+        language,
+        "tasks.item",
+        id=task.id,
+        kind=texts.render(language, f"tasks.kind_{task.kind.value}"),
+        code=patient.code if patient else "",
+        name=patient.display_name if patient else "",
+        created=views.when(language, task.created_at, context.services.config.clinic.timezone),
+        detail=Html(detail),  # already rendered, with the note escaped
+    )
+
+
+async def on_task_done(update: Update, context: AftercareContext) -> None:
+    """Staff pressed Done: close the task and refresh the list."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parsed = callback_data.unpack(query.data)
+    if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
+        return
+    if not await require_staff(update, context):
+        return
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        closed = await close_task(
+            uow, int(parsed.args[0]), query.from_user.id, services.clock.now()
+        )
+    listing = await _task_listing(update, context)
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(
+            listing.text, parse_mode="HTML", reply_markup=keyboard(listing)
+        )
+    key = "tasks.done" if closed is not None else "tasks.already_done"
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(
+        context.views.render(language_of(update, context), key, id=parsed.args[0])
+    )
+
+
+def appointment_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """Reminder buttons, and the staff's task list."""
+    return [
+        CallbackQueryHandler(
+            on_reminder_answer, pattern=callback_data.pattern(callback_data.APPOINTMENT)
+        ),
+        CommandHandler("tasks", tasks_command),
+        CallbackQueryHandler(on_task_done, pattern=callback_data.pattern(callback_data.TASK_DONE)),
+    ]

@@ -1,0 +1,71 @@
+"""The day before the next session: a reminder with Confirm / Need to reschedule / Something
+has changed, whose answers reach staff and become tasks."""
+
+from datetime import UTC, datetime
+
+from tests.e2e.conftest import RunningBot
+from tests.e2e.enrollment_steps import answer, press
+from tests.e2e.test_delivery import linked
+
+DAY_BEFORE = datetime(2026, 12, 15, 10, 0, tzinfo=UTC)  # next session: Wed 16 Dec 10:00 London
+
+
+async def reminder_for(bot: RunningBot) -> tuple[object, dict[str, object], str]:
+    anna, code = await linked(bot)
+    await bot.live_until(DAY_BEFORE)
+    reminder = bot.simulator.messages_in(anna)[-1]
+    assert str(reminder["text"]).startswith("Reminder: your next session at Riverside Hair Clinic")
+    return anna, reminder, code
+
+
+async def test_the_reminder_arrives_the_day_before_with_its_three_answers(bot: RunningBot) -> None:
+    _anna, reminder, _code = await reminder_for(bot)
+    assert "Wed 16 Dec 2026, 10:00" in str(reminder["text"])
+    assert "blood thinner" in str(reminder["text"])
+    labels = [
+        button["text"] for row in reminder["reply_markup"]["inline_keyboard"] for button in row
+    ]  # type: ignore[index]
+    assert labels == ["Confirm", "Need to reschedule", "Something has changed"]
+
+
+async def test_confirming_is_recorded_and_staff_see_it(bot: RunningBot) -> None:
+    anna, reminder, code = await reminder_for(bot)
+    await anna.press(reminder, "Confirm")  # type: ignore[attr-defined]
+    reply = await anna.wait_for_reply()  # type: ignore[attr-defined]
+    assert "your appointment on Wed 16 Dec 2026, 10:00 is confirmed" in reply["text"]
+    notice = await bot.admin.wait_for_reply()
+    assert f"Patient {code} (Anna) confirmed the appointment" in notice["text"]
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(code)
+        assert patient is not None and patient.id is not None
+        course = await uow.patients.current_course(patient.id)
+    assert course is not None and course.appointment_confirmed_at == DAY_BEFORE
+
+
+async def test_something_changed_asks_for_a_note_that_becomes_a_staff_task(bot: RunningBot) -> None:
+    anna, reminder, code = await reminder_for(bot)
+    await anna.press(reminder, "Something has changed")  # type: ignore[attr-defined]
+    assert "what has changed" in (await anna.wait_for_reply())["text"]  # type: ignore[attr-defined]
+    assert "something has changed" in (await bot.admin.wait_for_reply())["text"]
+    await anna.send("I started taking aspirin <daily>")  # type: ignore[attr-defined]
+    assert "the clinic will see your note" in (await anna.wait_for_reply())["text"]  # type: ignore[attr-defined]
+    note = await bot.admin.wait_for_reply()
+    assert "I started taking aspirin <daily>" in note["text"]
+    listing = await answer(bot.admin, "/tasks")
+    assert "something changed since the last session" in listing["text"]
+    assert "“I started taking aspirin <daily>”" in listing["text"]
+    refreshed = await press(
+        bot.admin, listing, listing["reply_markup"]["inline_keyboard"][0][0]["text"]
+    )
+    assert "is done" in refreshed["text"]
+    assert "No open tasks" in (await answer(bot.admin, "/tasks"))["text"]
+    assert code
+
+
+async def test_a_reminder_pressed_from_another_chat_changes_nothing(bot: RunningBot) -> None:
+    _anna, reminder, _code = await reminder_for(bot)
+    eve = bot.simulator.add_user(first_name="Eve")
+    await eve.send("/help")
+    greeting = await eve.wait_for_reply()
+    await eve.forge_press(greeting, f"appt:{reminder['message_id']}:confirm")
+    assert "no longer current" in (await eve.wait_for_reply())["text"]
