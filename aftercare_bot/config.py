@@ -151,7 +151,7 @@ class ScheduleConfig(_Section):
     """When messages may go out, and which plans exist."""
 
     grace: Duration = timedelta(hours=6)
-    tick: Duration = timedelta(seconds=30)
+    tick: Duration = timedelta(seconds=5)
     course_overdue_after: Duration = timedelta(weeks=2)
     quiet_hours: QuietWindow = parse_quiet_hours(DEFAULT_QUIET_HOURS)
     default_plan: str = "scalp-mesotherapy"

@@ -120,6 +120,15 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     await anna.wait_for_replies(2, timeout=PLAN_TIMEOUT_SECONDS)
     narrator.show_new_lines()
 
+    narrator.step("Before the next session: a reminder with the questions that matter")
+    [reminder] = await anna.wait_for_replies(1, timeout=PLAN_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+    narrator.step("Anna confirms; the staff group sees it")
+    await anna.press(reminder, "Confirm")
+    await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
+    await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
+    narrator.show_new_lines()
+
     narrator.step("Someone opens the bot without a link, in Russian, and sends a sticker")
     await _exchange(narrator, boris, lambda: boris.send("/start"))
     await _exchange(narrator, boris, lambda: boris.send_sticker())
