@@ -42,4 +42,6 @@ def same_time_weeks_later(moment: datetime, weeks: int, zone: ZoneInfo) -> datet
     """The same local time of day `weeks` later, across clock changes (for next sessions)."""
     local = moment.astimezone(zone)
     later = local.date() + timedelta(weeks=weeks)
-    return wall_clock(later, local.time().replace(tzinfo=None), zone).astimezone(UTC)
+    # fold=0: a time read in the repeated hour of a fall-back night means its first occurrence.
+    at = local.time().replace(tzinfo=None, fold=0)
+    return wall_clock(later, at, zone).astimezone(UTC)

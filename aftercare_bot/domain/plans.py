@@ -5,19 +5,28 @@ typo is reported with its exact place before any patient is enrolled. Each step 
 one moment (the patient linking their chat, the session, a day after the session, or the next
 appointment) and `expand` turns the steps into due times for one patient, in their time zone
 and outside their quiet hours.
+
+Days are the patient's calendar days: "1d" after a 14:00 session is 14:00 the next day on their
+clock, and "1d" before a 09:00 appointment is 09:00 the day before, even when the clocks change
+in between. Hours, minutes and seconds are elapsed time, so "24h" after 14:00 is 15:00 on the
+night the clocks go forward.
 """
 
 import difflib
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
-from typing import ClassVar, TypeGuard
+from typing import ClassVar, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.domain.durations import parse_duration
+from aftercare_bot.domain.durations import (
+    CalendarDuration,
+    parse_calendar_duration,
+    parse_duration,
+)
 from aftercare_bot.domain.errors import AftercareError, InvalidDuration
 from aftercare_bot.domain.quiet_hours import QuietHours, wall_clock
 
@@ -28,6 +37,7 @@ _STEP_FIELDS = ("key", "message", "kind", "on", "after", "day", "at", "before", 
 _ANCHOR_FIELDS = ("on", "after", "day", "before")
 _ANCHOR_FORMS = 'on = "link", after = "2h", day = 1 with at = "10:00", or before = "1d"'
 _DURATION_FORM = 'a number and a unit s, m, h, d or w, such as "2h" or "3w"'
+_D = TypeVar("_D", timedelta, CalendarDuration)
 # A step moved out of quiet hours to before the window lands this long before the window starts.
 _JUST_BEFORE = timedelta(minutes=1)
 
@@ -66,9 +76,9 @@ class OnLink:
 
 @dataclass(frozen=True)
 class AfterSession:
-    """A fixed time after the session starts, whatever the clocks say."""
+    """`delay` after the session starts: its days on the calendar, then its clock time elapsed."""
 
-    delay: timedelta
+    delay: CalendarDuration
     kind: ClassVar[AnchorKind] = AnchorKind.AFTER
 
 
@@ -83,9 +93,12 @@ class OnDay:
 
 @dataclass(frozen=True)
 class BeforeAppointment:
-    """A fixed time before the next appointment; left out while no appointment is booked."""
+    """`lead` before the next appointment, counted as `AfterSession` counts its delay, backwards.
 
-    lead: timedelta
+    Left out while no appointment is booked.
+    """
+
+    lead: CalendarDuration
     kind: ClassVar[AnchorKind] = AnchorKind.BEFORE
 
 
@@ -189,7 +202,7 @@ class _Moments:
                 due = self.linked_at
                 until = None if due is None else due + step.valid_for
             case AfterSession(delay=delay):
-                due = self._outside_quiet(self.session_at + delay)
+                due = self._outside_quiet(self._calendar(self.session_at, delay.days) + delay.clock)
                 until = due + step.valid_for
             case OnDay(day=day, at=at):
                 session_day = self.session_at.astimezone(self.zone).date()
@@ -204,20 +217,45 @@ class _Moments:
         return PlannedMessage(step.key, step.message_key, step.kind, due, until, step.anchor.kind)
 
     def _outside_quiet(self, due: datetime) -> datetime:
-        """`due`, or the end of the quiet window it falls in."""
-        local = due.astimezone(self.zone)
-        if self.quiet is None or not self.quiet.contains(local):
+        """`due`, or the first instant after it at which the patient's quiet hours are over."""
+        if self.quiet is None:
             return due
-        return self.quiet.end_after(local).astimezone(UTC)
+        moved = due
+        while self.quiet.contains(local := moved.astimezone(self.zone)):
+            end = self.quiet.end_after(local)
+            if end.astimezone(UTC) <= moved:
+                # The window ends in the hour the clocks repeat and `moved` is in its second
+                # pass: `end_after` gave the first, which is already behind us.
+                end = end.replace(fold=1)
+            # Normally once; again when the end was skipped by the clocks going forward and the
+            # first instant after the gap is already in the next window.
+            moved = end.astimezone(UTC)
+        return moved
 
-    def _before_appointment(self, appointment_at: datetime, lead: timedelta) -> datetime:
+    def _calendar(self, moment: datetime, days: int) -> datetime:
+        """`moment` moved by `days` on the patient's calendar, at the same local time of day.
+
+        A time of day repeated on the new date is its first pass, even when `moment` was in the
+        second; with no days to move, `moment` is kept as it is.
+        """
+        if days == 0:
+            return moment
+        local = moment.astimezone(self.zone)
+        at = local.time().replace(fold=0)  # `time()` keeps the fold, which picks the second pass
+        moved = wall_clock(local.date() + timedelta(days=days), at, self.zone)
+        return moved.astimezone(UTC)
+
+    def _before_appointment(self, appointment_at: datetime, lead: CalendarDuration) -> datetime:
         """`lead` before the appointment, out of quiet hours without reaching the appointment.
 
         A reminder in the quiet window moves to the window's end if that is still before the
         appointment, and otherwise to one minute before the window started: a reminder that
         arrives after the appointment is worse than one that arrives the evening before.
         """
-        due = appointment_at - lead
+        due = self._calendar(appointment_at, -lead.days) - lead.clock
+        if due >= appointment_at:
+            # Only where a zone skipped a whole calendar day (Samoa, 30 December 2011).
+            due = appointment_at - timedelta(days=lead.days) - lead.clock
         later = self._outside_quiet(due)
         if later < appointment_at or self.quiet is None:
             return later
@@ -409,10 +447,10 @@ class _Reader:
         if field == "on":
             return self.on_link(f"{path}.on", raw["on"])
         if field == "after":
-            delay = self.duration(f"{path}.after", raw["after"], positive=False)
+            delay = self.calendar_duration(f"{path}.after", raw["after"], positive=False)
             return None if delay is None else AfterSession(delay)
         if field == "before":
-            lead = self.duration(f"{path}.before", raw["before"], positive=True)
+            lead = self.calendar_duration(f"{path}.before", raw["before"], positive=True)
             return None if lead is None else BeforeAppointment(lead)
         return self.on_day(path, raw["day"], raw.get("at"))
 
@@ -443,15 +481,32 @@ class _Reader:
         return None
 
     def duration(self, path: str, value: object, *, positive: bool) -> timedelta | None:
-        """A duration such as "2h"; `positive` refuses zero."""
-        delta = _duration_or_none(value)
+        """A duration such as "2h", counted in elapsed time; `positive` refuses zero."""
+        delta = _read_duration(parse_duration, value)
         if delta is None:
             self.wrong(path, value, "a duration", _DURATION_FORM)
             return None
         if positive and delta <= timedelta(0):
-            self.problem(path, f'{_show(value)} is zero (expected more than zero, such as "1h")')
+            self.zero(path, value)
             return None
         return delta
+
+    def calendar_duration(
+        self, path: str, value: object, *, positive: bool
+    ) -> CalendarDuration | None:
+        """A duration such as "1d" whose whole days are calendar days; `positive` refuses zero."""
+        duration = _read_duration(parse_calendar_duration, value)
+        if duration is None:
+            self.wrong(path, value, "a duration", _DURATION_FORM)
+            return None
+        if positive and duration.is_zero:
+            self.zero(path, value)
+            return None
+        return duration
+
+    def zero(self, path: str, value: object) -> None:
+        """Note a duration that must not be zero but is."""
+        self.problem(path, f'{_show(value)} is zero (expected more than zero, such as "1h")')
 
 
 def _show(value: object) -> str:
@@ -472,11 +527,12 @@ def _is_whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _duration_or_none(value: object) -> timedelta | None:
+def _read_duration(parse: Callable[[str], _D], value: object) -> _D | None:
+    """What `parse` reads in `value`, or None when it is not a duration."""
     if not isinstance(value, str):
         return None
     try:
-        return parse_duration(value)
+        return parse(value)
     except InvalidDuration:
         return None
 

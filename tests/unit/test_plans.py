@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftercare_bot.domain.durations import CalendarDuration
 from aftercare_bot.domain.errors import AftercareError
 from aftercare_bot.domain.plans import (
     AfterSession,
@@ -52,6 +53,11 @@ DEFAULT = load_default_plan()
 def local(zone: ZoneInfo, text: str) -> datetime:
     """A wall-clock moment written "YYYY-MM-DD HH:MM" in `zone`, as an aware UTC datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=zone).astimezone(UTC)
+
+
+def elapsed(**parts: float) -> CalendarDuration:
+    """A duration counted in real time, as "2h" or "90m" are written."""
+    return CalendarDuration(clock=timedelta(**parts))
 
 
 def plan_of(*steps: PlanStep) -> Plan:
@@ -114,14 +120,14 @@ def test_the_default_plan_has_the_agreed_steps() -> None:
             "reminder-day-before",
             "plan.appointment_tomorrow",
             StepKind.APPOINTMENT,
-            BeforeAppointment(timedelta(days=1)),
+            BeforeAppointment(CalendarDuration(days=1)),
             GRACE,
         ),
         (
             "reminder-2h",
             "plan.appointment_soon",
             StepKind.APPOINTMENT,
-            BeforeAppointment(timedelta(hours=2)),
+            BeforeAppointment(elapsed(hours=2)),
             timedelta(hours=1),
         ),
     ]
@@ -279,8 +285,8 @@ def test_a_session_on_the_day_the_clocks_go_forward_has_its_evening_in_summer_ti
     assert due["evening"] == datetime(2026, 3, 29, 18, 0, tzinfo=UTC)  # 19:00 BST
 
 
-def test_a_step_counted_after_the_session_counts_real_time_across_a_change_of_clocks() -> None:
-    plan = plan_of(step("next-day", AfterSession(timedelta(hours=24))))
+def test_a_step_written_in_hours_counts_real_time_across_a_change_of_clocks() -> None:
+    plan = plan_of(step("next-day", AfterSession(elapsed(hours=24))))
     [message] = expand(
         plan,
         session_at=local(LONDON, "2026-03-28 15:00"),
@@ -290,6 +296,82 @@ def test_a_step_counted_after_the_session_counts_real_time_across_a_change_of_cl
         quiet=None,
     )
     assert schedule([message], LONDON) == [("next-day", "2026-03-29 16:00", "2026-03-29 22:00")]
+
+
+def after_session(delay: CalendarDuration, session: str) -> datetime:
+    """When a step `delay` after a session at `session` London time falls due, without quiet."""
+    [message] = expand(
+        plan_of(step("after", AfterSession(delay))),
+        session_at=local(LONDON, session),
+        linked_at=None,
+        next_appointment_at=None,
+        zone=LONDON,
+        quiet=None,
+    )
+    assert message.due_at is not None
+    return message.due_at
+
+
+@pytest.mark.parametrize(
+    ("session", "next_day", "hours_later"),
+    [
+        ("2026-03-28 14:00", "2026-03-29 14:00", 23),
+        ("2026-10-24 14:00", "2026-10-25 14:00", 25),
+        ("2026-05-12 14:00", "2026-05-13 14:00", 24),
+    ],
+)
+def test_a_day_after_the_session_is_the_same_time_the_next_day_whatever_the_clocks_do(
+    session: str, next_day: str, hours_later: int
+) -> None:
+    due = after_session(CalendarDuration(days=1), session)
+    assert due == local(LONDON, next_day)
+    assert due - local(LONDON, session) == timedelta(hours=hours_later)
+
+
+def test_weeks_after_the_session_keep_its_time_of_day_across_a_change_of_clocks() -> None:
+    due = after_session(CalendarDuration(days=21), "2026-03-17 11:00")
+    assert due == local(LONDON, "2026-04-07 11:00")
+
+
+def test_days_then_hours_move_the_date_first_and_count_the_hours_in_real_time() -> None:
+    due = after_session(CalendarDuration(days=1, clock=timedelta(hours=12)), "2026-03-28 14:00")
+    assert due == local(LONDON, "2026-03-30 02:00")
+
+
+def test_a_day_after_a_session_whose_time_is_skipped_the_next_day_is_just_after_the_gap() -> None:
+    due = after_session(CalendarDuration(days=1), "2026-03-28 01:30")
+    assert due == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 02:00 BST
+
+
+def test_a_day_after_a_session_whose_time_repeats_the_next_day_is_its_first_occurrence() -> None:
+    due = after_session(CalendarDuration(days=1), "2026-10-24 01:30")
+    assert due == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST
+
+
+def test_a_year_after_a_session_in_the_second_pass_of_a_repeated_hour_is_the_first_pass() -> None:
+    # The last Sundays of October 2025 and 2026 are 52 weeks apart, and both repeat 01:00-02:00.
+    [message] = expand(
+        plan_of(step("a-year-on", AfterSession(CalendarDuration(days=364)))),
+        session_at=datetime(2025, 10, 26, 1, 30, tzinfo=UTC),  # 01:30 GMT, the second 01:30
+        linked_at=None,
+        next_appointment_at=None,
+        zone=LONDON,
+        quiet=None,
+    )
+    assert message.due_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST, the first
+
+
+def test_no_days_after_a_session_in_the_repeated_hour_is_the_session_itself() -> None:
+    second_pass = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 01:30 GMT, the second 01:30
+    [message] = expand(
+        plan_of(step("at-once", AfterSession(CalendarDuration()))),
+        session_at=second_pass,
+        linked_at=None,
+        next_appointment_at=None,
+        zone=LONDON,
+        quiet=None,
+    )
+    assert message.due_at == second_pass
 
 
 def test_a_time_skipped_by_the_clocks_going_forward_moves_to_the_first_valid_instant() -> None:
@@ -322,7 +404,7 @@ def test_a_time_repeated_by_the_clocks_going_back_is_its_first_occurrence() -> N
 
 
 def test_a_step_in_quiet_hours_waits_for_them_to_end() -> None:
-    plan = plan_of(step("late", AfterSession(timedelta(hours=8))))
+    plan = plan_of(step("late", AfterSession(elapsed(hours=8))))
     [message] = expand(
         plan,
         session_at=local(LONDON, "2026-05-12 15:00"),
@@ -365,7 +447,7 @@ def test_a_step_outside_quiet_hours_is_not_moved() -> None:
 
 def test_quiet_hours_are_those_of_the_patients_zone() -> None:
     # 13:00 UTC is 22:00 in Tokyo: quiet there, the middle of the day in London.
-    plan = plan_of(step("afternoon", AfterSession(timedelta(hours=4))))
+    plan = plan_of(step("afternoon", AfterSession(elapsed(hours=4))))
     session_at = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)
 
     def in_zone(zone: ZoneInfo) -> PlannedMessage:
@@ -400,8 +482,39 @@ def test_an_on_link_step_ignores_quiet_hours_because_the_patient_just_tapped_the
     ]
 
 
+def test_a_step_in_the_repeated_hour_waits_for_quiet_hours_to_end_in_that_same_pass() -> None:
+    # Quiet until 01:30 and due at 01:15 GMT, the second 01:15 of the night the clocks go back:
+    # the window ends at 01:30 GMT, not at 01:30 BST, which was an hour ago.
+    plan = plan_of(step("late", AfterSession(elapsed(minutes=5))))
+    [message] = expand(
+        plan,
+        session_at=datetime(2026, 10, 25, 1, 10, tzinfo=UTC),
+        linked_at=None,
+        next_appointment_at=None,
+        zone=LONDON,
+        quiet=QuietHours(time(21), time(1, 30)),
+    )
+    assert message.due_at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+
+
+def test_a_step_waits_for_the_next_day_when_the_clocks_skip_the_end_of_quiet_hours() -> None:
+    # Quiet from 02:30 to 02:00: on the night New York skips 02:00-03:00 the window ends at
+    # 03:00, which is already inside the next one.
+    new_york = ZoneInfo("America/New_York")
+    plan = plan_of(step("evening", OnDay(0, time(19))))
+    [message] = expand(
+        plan,
+        session_at=local(new_york, "2026-03-07 15:00"),
+        linked_at=None,
+        next_appointment_at=None,
+        zone=new_york,
+        quiet=QuietHours(time(2, 30), time(2, 0)),
+    )
+    assert schedule([message], new_york) == [("evening", "2026-03-09 02:00", "2026-03-09 08:00")]
+
+
 def test_without_quiet_hours_nothing_is_moved() -> None:
-    plan = plan_of(step("late", AfterSession(timedelta(hours=8))))
+    plan = plan_of(step("late", AfterSession(elapsed(hours=8))))
     [message] = expand(
         plan,
         session_at=local(LONDON, "2026-05-12 15:00"),
@@ -487,17 +600,62 @@ def test_a_reminder_that_would_land_exactly_at_the_appointment_goes_before_quiet
     )
 
 
-def test_a_day_before_is_24_real_hours_before_even_across_a_change_of_clocks() -> None:
-    # 09:00 GMT on the 25th is 24 hours after 10:00 BST on the 24th; the quiet hours still end
+def test_a_day_before_keeps_the_appointments_time_when_the_clocks_go_back_overnight() -> None:
+    # 09:00 BST on the 24th is 25 hours before 09:00 GMT on the 25th; the quiet hours still end
     # at 08:00 on the wall clock.
     assert reminders_for("2026-10-25 09:00") == [
-        ("reminder-day-before", "2026-10-24 10:00", "2026-10-24 16:00"),
+        ("reminder-day-before", "2026-10-24 09:00", "2026-10-24 15:00"),
         ("reminder-2h", "2026-10-25 08:00", "2026-10-25 09:00"),
     ]
 
 
+def test_a_day_before_keeps_the_appointments_time_when_the_clocks_go_forward_overnight() -> None:
+    assert reminders_for("2026-03-29 11:00") == [
+        ("reminder-day-before", "2026-03-28 11:00", "2026-03-28 17:00"),
+        ("reminder-2h", "2026-03-29 09:00", "2026-03-29 10:00"),
+    ]
+    [day_before, _] = expand(
+        DEFAULT,
+        session_at=local(LONDON, "2026-03-10 14:00"),
+        linked_at=None,
+        next_appointment_at=local(LONDON, "2026-03-29 11:00"),
+        zone=LONDON,
+        quiet=None,
+    )[-2:]
+    assert day_before.due_at == local(LONDON, "2026-03-29 11:00") - timedelta(hours=23)
+
+
+def test_a_reminder_written_in_hours_counts_real_time_before_the_appointment() -> None:
+    plan = plan_of(step("reminder-24h", BeforeAppointment(elapsed(hours=24))))
+    [message] = expand(
+        plan,
+        session_at=local(LONDON, "2026-10-01 14:00"),
+        linked_at=None,
+        next_appointment_at=local(LONDON, "2026-10-25 09:00"),
+        zone=LONDON,
+        quiet=None,
+    )
+    assert schedule([message], LONDON) == [("reminder-24h", "2026-10-24 10:00", "2026-10-24 16:00")]
+
+
+def test_a_day_before_an_appointment_just_after_a_skipped_day_is_still_before_it() -> None:
+    # Samoa went from 29 to 31 December 2011: midnight of the 30th never happened, and the first
+    # instant after it is the appointment itself, so the day before is counted in hours.
+    apia = ZoneInfo("Pacific/Apia")
+    plan = plan_of(step("day-before", BeforeAppointment(CalendarDuration(days=1))))
+    [message] = expand(
+        plan,
+        session_at=local(apia, "2011-12-01 14:00"),
+        linked_at=None,
+        next_appointment_at=local(apia, "2011-12-31 00:00"),
+        zone=apia,
+        quiet=None,
+    )
+    assert schedule([message], apia) == [("day-before", "2011-12-29 00:00", "2011-12-29 06:00")]
+
+
 def test_a_reminder_is_never_valid_after_the_appointment() -> None:
-    plan = plan_of(step("reminder-30m", BeforeAppointment(timedelta(minutes=30))))
+    plan = plan_of(step("reminder-30m", BeforeAppointment(elapsed(minutes=30))))
     [message] = expand(
         plan,
         session_at=local(LONDON, "2026-05-12 14:00"),
@@ -514,8 +672,8 @@ def test_a_reminder_is_never_valid_after_the_appointment() -> None:
 
 def test_a_step_is_valid_for_its_own_duration_or_else_the_default_grace() -> None:
     plan = plan_of(
-        step("short", AfterSession(timedelta(hours=1)), valid_for=timedelta(minutes=15)),
-        step("default", AfterSession(timedelta(hours=2))),
+        step("short", AfterSession(elapsed(hours=1)), valid_for=timedelta(minutes=15)),
+        step("default", AfterSession(elapsed(hours=2))),
     )
     planned = expand(
         plan,
@@ -534,8 +692,8 @@ def test_a_step_is_valid_for_its_own_duration_or_else_the_default_grace() -> Non
 def test_messages_are_sorted_by_due_time_and_ties_keep_plan_order() -> None:
     plan = plan_of(
         step("third", OnDay(2, time(10))),
-        step("first-a", AfterSession(timedelta(hours=1))),
-        step("first-b", AfterSession(timedelta(hours=1))),
+        step("first-a", AfterSession(elapsed(hours=1))),
+        step("first-b", AfterSession(elapsed(hours=1))),
         step("second", OnDay(1, time(10))),
     )
     planned = expand(
@@ -780,12 +938,42 @@ def test_a_plan_is_read_whole_from_toml_with_steps_as_an_array_of_tables() -> No
                 "soon",
                 "plan.checkin",
                 StepKind.INFO,
-                AfterSession(timedelta(minutes=90)),
+                AfterSession(elapsed(minutes=90)),
                 timedelta(seconds=30),
             ),
             PlanStep("morning", "plan.checkin", StepKind.CHECKIN, OnDay(2, time(9, 30)), GRACE),
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("1d", CalendarDuration(days=1)),
+        ("3w", CalendarDuration(days=21)),
+        ("36h", CalendarDuration(clock=timedelta(hours=36))),
+        ("1.5d", CalendarDuration(clock=timedelta(hours=36))),
+        ("90m", CalendarDuration(clock=timedelta(minutes=90))),
+    ],
+)
+def test_after_and_before_read_whole_days_as_calendar_days_and_the_rest_as_real_time(
+    text: str, duration: CalendarDuration
+) -> None:
+    table = valid_table(valid_step(key="after", after=text), valid_step(key="before", before=text))
+    plan = parse_plan("test", table, known_messages=DEFAULT_MESSAGES, default_valid_for=GRACE)
+    assert [step.anchor for step in plan.steps] == [
+        AfterSession(duration),
+        BeforeAppointment(duration),
+    ]
+
+
+def test_no_days_after_the_session_is_right_away_but_no_days_before_is_refused() -> None:
+    table = valid_table(valid_step(after="0d"))
+    plan = parse_plan("test", table, known_messages=DEFAULT_MESSAGES, default_valid_for=GRACE)
+    assert plan.steps[0].anchor == AfterSession(CalendarDuration())
+    assert parse_problems(valid_table(valid_step(before="0d"))) == [
+        'plans.test.steps[0].before: "0d" is zero (expected more than zero, such as "1h")'
+    ]
 
 
 def test_all_plans_are_read_together_and_their_problems_reported_together() -> None:
