@@ -36,6 +36,7 @@ from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
 
@@ -112,6 +113,9 @@ class BotRuntime:
             clock=self.services.clock,
             quiet=config.schedule.quiet_hours,
             tell_staff=StaffNotifier(self.application.bot, self.services).about,
+            check_in_timing=CheckInTiming(
+                config.schedule.checkin_nudge_after, config.schedule.checkin_expire_after
+            ),
         )
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)

@@ -153,6 +153,8 @@ class ScheduleConfig(_Section):
     grace: Duration = timedelta(hours=6)
     tick: Duration = timedelta(seconds=5)
     course_overdue_after: Duration = timedelta(weeks=2)
+    checkin_nudge_after: Duration = timedelta(hours=8)
+    checkin_expire_after: Duration = timedelta(hours=24)
     quiet_hours: QuietWindow = parse_quiet_hours(DEFAULT_QUIET_HOURS)
     default_plan: str = "scalp-mesotherapy"
     plans_file: str = ""

@@ -17,6 +17,11 @@ class Priority(IntEnum):
     PLAN = 50
 
 
+# Kinds of rows that are timers, not messages: the dispatcher acts on them instead of sending.
+CHECK_IN_EXPIRY = "checkin_expiry"
+TIMER_KINDS = frozenset({CHECK_IN_EXPIRY})
+
+
 class MessageState(StrEnum):
     """The life of a scheduled message."""
 

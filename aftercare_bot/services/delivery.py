@@ -20,11 +20,18 @@ from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.clock import Clock
 from aftercare_bot.domain.errors import DeliveryDeferred, RecipientUnreachable
-from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
+from aftercare_bot.domain.outbox import (
+    CHECK_IN_EXPIRY,
+    TIMER_KINDS,
+    MessageState,
+    Priority,
+    ScheduledMessage,
+)
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
+from aftercare_bot.services.check_ins import CheckInTiming, mark_missed, open_check_in
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +97,7 @@ class Dispatcher:
     clock: Clock
     quiet: QuietHours | None
     tell_staff: StaffNotice
+    check_in_timing: CheckInTiming
 
     async def recover(self) -> int:
         """At start: messages a crash left in `sending` go back to pending."""
@@ -127,7 +135,9 @@ class Dispatcher:
                 patient = await uow.patients.by_id(message.patient_id)
                 assert message.id is not None and patient is not None
                 assert patient.chat_id is not None
-                if message.is_stale(now):
+                if message.kind in TIMER_KINDS:
+                    await _act_on_timer(uow, message, now)
+                elif message.is_stale(now):
                     await _skip(uow, message, now)
                     skipped += 1
                 elif not self._held_by_quiet_hours(message, patient, now):
@@ -194,8 +204,11 @@ class Dispatcher:
         async with self.database.unit_of_work() as uow:
             message = await uow.outbox.by_id(message_id)
             assert message is not None
-            message.state, message.sent_at = MessageState.SENT, self.clock.now()
+            sent_at = self.clock.now()
+            message.state, message.sent_at = MessageState.SENT, sent_at
             message.telegram_message_id, message.last_error = telegram_id, None
+            if message.kind == "checkin":
+                await open_check_in(uow, message, sent_at, self.check_in_timing)
             await uow.commit()
 
     async def _defer(self, message_id: int, error: DeliveryDeferred) -> str:
@@ -252,6 +265,13 @@ class Dispatcher:
                     message.state = MessageState.PENDING
                     message.attempts -= 1
             await uow.commit()
+
+
+async def _act_on_timer(uow: SqlUnitOfWork, timer: ScheduledMessage, now: datetime) -> None:
+    """Timers are acted on, never sent, and never too late to act on."""
+    if timer.kind == CHECK_IN_EXPIRY and timer.step_key and timer.step_key.isdigit():
+        await mark_missed(uow, int(timer.step_key), now)
+    timer.state, timer.sent_at = MessageState.SENT, now
 
 
 async def _skip(uow: SqlUnitOfWork, message: ScheduledMessage, now: datetime) -> None:

@@ -69,3 +69,19 @@ async def test_a_reminder_pressed_from_another_chat_changes_nothing(bot: Running
     greeting = await eve.wait_for_reply()
     await eve.forge_press(greeting, f"appt:{reminder['message_id']}:confirm")
     assert "no longer current" in (await eve.wait_for_reply())["text"]
+
+
+async def test_next_shows_the_appointment_in_the_patients_zone_and_whether_confirmed(
+    bot: RunningBot,
+) -> None:
+    anna, reminder, _code = await reminder_for(bot)
+    await anna.send("/next")  # type: ignore[attr-defined]
+    reply = await anna.wait_for_reply()  # type: ignore[attr-defined]
+    assert "Your next session at Riverside Hair Clinic: Wed 16 Dec 2026, 10:00." in reply["text"]
+    await anna.press(reminder, "Confirm")  # type: ignore[attr-defined]
+    await anna.wait_for_reply()  # type: ignore[attr-defined]
+    await anna.send("/next")  # type: ignore[attr-defined]
+    assert "(confirmed)" in (await anna.wait_for_reply())["text"]  # type: ignore[attr-defined]
+    stranger = bot.simulator.add_user(first_name="Sam")
+    await stranger.send("/next")
+    assert "open the link the clinic gave you first" in (await stranger.wait_for_reply())["text"]

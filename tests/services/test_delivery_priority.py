@@ -7,6 +7,7 @@ from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.outbox import Priority, ScheduledMessage
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, PatientStatus
+from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.delivery import Dispatcher
 from tests.e2e.conftest import ImmediatePacer
 
@@ -74,6 +75,7 @@ async def test_a_reply_due_last_is_sent_before_a_burst_of_reminders_due_earlier(
         clock=ManualClock(NOW),
         quiet=None,
         tell_staff=nobody,
+        check_in_timing=CheckInTiming(timedelta(hours=8), timedelta(hours=24)),
     )
     report = await dispatcher.deliver_due()
     await database.dispose()

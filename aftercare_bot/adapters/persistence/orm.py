@@ -7,6 +7,7 @@ when the first `Database` is built.
 from sqlalchemy.orm import registry
 
 from aftercare_bot.adapters.persistence import tables
+from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.consent import ConsentEvent
 from aftercare_bot.domain.enrollment_links import EnrollmentLink
 from aftercare_bot.domain.outbox import ScheduledMessage
@@ -31,4 +32,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(StaffMember, tables.staff_members)
     mapper_registry.map_imperatively(ScheduledMessage, tables.scheduled_messages)
     mapper_registry.map_imperatively(StaffTask, tables.staff_tasks)
+    mapper_registry.map_imperatively(CheckIn, tables.check_ins)
     _started = True

@@ -133,3 +133,15 @@ class OutboxRepository:
             query = query.where(scheduled_messages.c.patient_id == patient_id)
         rows = await self._session.execute(query)
         return [(row[0], row[1], row[2]) for row in rows]
+
+    async def cancel_pending(self, unique_keys: list[str]) -> None:
+        """Cancel these rows if they are still pending (a check-in was answered)."""
+        await self._session.execute(
+            update(scheduled_messages)
+            .where(
+                scheduled_messages.c.unique_key.in_(unique_keys),
+                scheduled_messages.c.state == MessageState.PENDING,
+            )
+            .values(state=MessageState.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )

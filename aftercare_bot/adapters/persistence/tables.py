@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 
 from aftercare_bot.adapters.persistence.types import UtcDateTime
+from aftercare_bot.domain.check_ins import CheckInState
 from aftercare_bot.domain.consent import ConsentChange
 from aftercare_bot.domain.enrollment_links import LinkPurpose
 from aftercare_bot.domain.outbox import MessageState
@@ -169,6 +170,22 @@ scheduled_messages = Table(
     Column("sent_at", UtcDateTime(), nullable=True),
     Column("last_error", String(256), nullable=True),
     Index("ix_scheduled_messages_state_due_at", "state", "due_at"),
+)
+
+check_ins = Table(
+    "check_ins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "scheduled_message_id",
+        ForeignKey("scheduled_messages.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("state", _enum(CheckInState), nullable=False),
+    Column("answered_at", UtcDateTime(), nullable=True),
+    Column("missed_at", UtcDateTime(), nullable=True),
 )
 
 staff_tasks = Table(

@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftercare_bot.adapters.persistence.audit import AuditRepository
+from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
 from aftercare_bot.adapters.persistence.links import LinkRepository
 from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.patients import PatientRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     settings: SettingsRepository
     outbox: OutboxRepository
     tasks: TaskRepository
+    check_ins: CheckInRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -40,6 +42,7 @@ class SqlUnitOfWork:
         self.settings = SettingsRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.tasks = TaskRepository(self.session)
+        self.check_ins = CheckInRepository(self.session)
         return self
 
     async def __aexit__(

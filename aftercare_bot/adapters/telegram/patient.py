@@ -41,6 +41,28 @@ async def help_command(update: Update, context: AftercareContext) -> None:
         await _reply(update, context, "help.staff")
 
 
+async def next_command(update: Update, context: AftercareContext) -> None:
+    """The patient's next appointment in their time zone, with the clinic's phone to move it."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None or message is None:
+        return
+    services, views = context.services, context.views
+    async with services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_chat(chat.id)
+        course = await uow.patients.current_course(patient.id) if patient and patient.id else None
+    if patient is None:
+        await _reply(update, context, "next.not_linked")
+        return
+    language = views.language_of(patient)
+    if course is None or course.next_appointment_at is None:
+        await message.reply_html(views.render(language, "next.none"))
+        return
+    key = "next.confirmed" if course.appointment_confirmed_at else "next.appointment"
+    when = views.when(language, course.next_appointment_at, patient.timezone)
+    await message.reply_html(views.render(language, key, appointment=when))
+
+
 async def on_unknown_command(update: Update, context: AftercareContext) -> None:
     """Point a mistyped command to /help rather than ignoring it."""
     await _reply(update, context, "fallback.unknown_command")
@@ -64,6 +86,7 @@ def patient_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     return [
         CommandHandler("start", start_command, filters=private),
         CommandHandler("help", help_command, filters=private),
+        CommandHandler("next", next_command, filters=private),
         MessageHandler(private & filters.COMMAND, on_unknown_command),
         MessageHandler(private & filters.TEXT, on_free_text),
         MessageHandler(private & ~filters.StatusUpdate.ALL, on_unsupported_message),

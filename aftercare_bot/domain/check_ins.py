@@ -1,0 +1,40 @@
+"""A check-in: one question sent to a patient about how their scalp is, and what became of it.
+
+The answers themselves (redness, swelling, bruising, warning signs) and their triage arrive
+with the Check-ins issue; this holds the life of the question: open, answered or missed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class CheckInState(StrEnum):
+    """Where a check-in stands."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    MISSED = "missed"
+
+
+@dataclass
+class CheckIn:
+    """A check-in sent to a patient (or started by them)."""
+
+    patient_id: int
+    opened_at: datetime
+    state: CheckInState = CheckInState.OPEN
+    scheduled_message_id: int | None = None
+    answered_at: datetime | None = None
+    missed_at: datetime | None = None
+    id: int | None = None
+
+
+def nudge_key(check_in_id: int) -> str:
+    """The unique key of a check-in's one reminder."""
+    return f"checkin-nudge:{check_in_id}"
+
+
+def expiry_key(check_in_id: int) -> str:
+    """The unique key of the timer that marks an unanswered check-in missed."""
+    return f"checkin-expiry:{check_in_id}"
