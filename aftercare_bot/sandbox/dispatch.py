@@ -35,7 +35,7 @@ class Dispatcher:
             return NOT_FOUND.status, NOT_FOUND.to_json()
         params = raw
         try:
-            await self.faults.apply(spec.name)
+            await self.faults.apply(spec.name, raw)
             handler = HANDLERS.get(spec.name.lower())
             if handler is None:
                 raise ApiError(400, NOT_SUPPORTED)
@@ -51,6 +51,7 @@ class Dispatcher:
             self._log(spec.name, params, files, 500, description)
             return 500, ApiError(500, description).to_json()
         self._log(spec.name, params, files, 200, None)
+        await self.faults.hold_answer(spec.name, raw)
         return 200, {"ok": True, "result": result}
 
     def _limit(self, method: str, params: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .chats import SimChat
 from .errors import http_error, too_many_requests
@@ -40,6 +41,40 @@ class _Flood:
     retry_after: int
 
 
+class Hold:
+    """One held call: `arrived()` resolves when it reaches the server, `release()` lets it go.
+
+    This is how a test catches the bot mid-request (to kill it there, say). A hold "before"
+    stops the call before Telegram acts on it; a hold "after" lets Telegram act (the message
+    is delivered) and holds only the answer, the moment a crash leaves a sent message
+    unrecorded by the bot.
+    """
+
+    def __init__(
+        self,
+        method: str | None,
+        after: bool = False,
+        matching: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        self.method = method
+        self.after = after
+        self.matching = matching
+        self._arrived = asyncio.Event()
+        self._released = asyncio.Event()
+
+    async def arrived(self) -> None:
+        """Wait until the held call has reached the server (wrap in a timeout)."""
+        await self._arrived.wait()
+
+    def release(self) -> None:
+        """Let the held call be answered."""
+        self._released.set()
+
+    async def _pass(self) -> None:
+        self._arrived.set()
+        await self._released.wait()
+
+
 class Faults:
     """Failure schedule of one simulator; method names are matched case-insensitively."""
 
@@ -53,6 +88,40 @@ class Faults:
         self._failures: list[_Failure] = []
         self._delays: list[_Delay] = []
         self._floods: list[_Flood] = []
+        self._holds: list[Hold] = []
+
+    def hold_next(
+        self,
+        method: str | None = None,
+        *,
+        after: bool = False,
+        matching: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> Hold:
+        """Hold the next call of `method` (None: any) whose raw parameters satisfy `matching`
+        until the returned Hold is released; with `after=True` the call is carried out first
+        and only its answer is held."""
+        hold = Hold(_norm(method), after, matching)
+        self._holds.append(hold)
+        return hold
+
+    async def hold_answer(self, method: str, params: dict[str, Any]) -> None:
+        """Called once a call was carried out: wait on an "after" hold for it, if any."""
+        await self._pass_hold(method.lower(), params, after=True)
+
+    async def _pass_hold(self, name: str, params: dict[str, Any], *, after: bool) -> None:
+        hold = next(
+            (
+                h
+                for h in self._holds
+                if h.method in (None, name)
+                and h.after == after
+                and (h.matching is None or h.matching(params))
+            ),
+            None,
+        )
+        if hold is not None:
+            self._holds.remove(hold)
+            await hold._pass()
 
     def fail_next(
         self,
@@ -88,10 +157,14 @@ class Faults:
         self._failures.clear()
         self._delays.clear()
         self._floods.clear()
+        for hold in self._holds:
+            hold.release()
+        self._holds.clear()
 
-    async def apply(self, method: str) -> None:
+    async def apply(self, method: str, params: dict[str, Any] | None = None) -> None:
         """Run the faults scheduled for this call: wait, then maybe raise an ApiError."""
         name = method.lower()
+        await self._pass_hold(name, params or {}, after=False)
         delay = self._take_delay(name)
         if delay:
             await asyncio.sleep(delay)
