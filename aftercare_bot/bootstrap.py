@@ -25,6 +25,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.identity import remember_username
+from aftercare_bot.adapters.telegram.lifecycle import lifecycle_handlers
 from aftercare_bot.adapters.telegram.linking import linking_handlers
 from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, membership_handlers
 from aftercare_bot.adapters.telegram.messenger import Messenger
@@ -72,6 +73,7 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     application.add_handlers(enroll_handlers())
     application.add_handlers(staff_handlers())
     application.add_handlers(appointment_handlers())
+    application.add_handlers(lifecycle_handlers())
     application.add_handlers(patient_handlers())
     application.add_error_handler(on_error)
     return application

@@ -29,6 +29,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from aftercare_bot.domain.clinic_hours import ClinicHours, parse_clinic_hours
 from aftercare_bot.domain.durations import parse_duration
 from aftercare_bot.domain.plans import InvalidPlan, Plan, parse_plans
+from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours, parse_quiet_hours
 from aftercare_bot.texts import CatalogueError, Texts
 
@@ -139,6 +140,14 @@ class ClinicConfig(_Section):
     emergency_number: str = Field(min_length=1)
     hours: OpeningHours
     language: str = "en"
+    # Offered as buttons by /timezone (patients can also type a city or a zone).
+    timezone_choices: list[TimeZone] = Field(default_factory=list)
+
+    @property
+    def zones_offered(self) -> list[ZoneInfo]:
+        """The clinic's zone first, then the configured choices."""
+        zones = [self.timezone, *self.timezone_choices]
+        return list(dict.fromkeys(zones))
 
 
 class EnrollmentConfig(_Section):
@@ -165,6 +174,12 @@ class DeliveryConfig(_Section):
 
     max_per_second: float = Field(default=25.0, gt=0, le=30)
     per_chat_interval: Duration = timedelta(seconds=1)
+
+
+class PrivacyConfig(_Section):
+    """What /delete keeps: nothing ("erase"), or anonymous check-in answers ("anonymise")."""
+
+    on_delete: DeleteMode = DeleteMode.ERASE
 
 
 class TextsConfig(_Section):
@@ -198,6 +213,7 @@ class Config(BaseSettings):
     enrollment: EnrollmentConfig = EnrollmentConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     plans: dict[str, Any] = Field(default_factory=dict)
     source: Path = Path(".")
 

@@ -13,6 +13,9 @@ class ConsentChange(StrEnum):
 
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    STOPPED = "stopped"
+    BLOCKED = "blocked"
+    RESUMED = "resumed"
 
 
 @dataclass

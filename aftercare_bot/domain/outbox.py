@@ -19,6 +19,7 @@ class Priority(IntEnum):
 
 # Kinds of rows that are timers, not messages: the dispatcher acts on them instead of sending.
 CHECK_IN_EXPIRY = "checkin_expiry"
+GOODBYE_KIND = "goodbye"
 TIMER_KINDS = frozenset({CHECK_IN_EXPIRY})
 
 

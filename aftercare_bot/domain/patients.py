@@ -32,6 +32,7 @@ class PatientStatus(StrEnum):
     DECLINED = "declined"
     STOPPED = "stopped"
     DISCHARGED = "discharged"
+    ANONYMISED = "anonymised"
 
 
 @dataclass

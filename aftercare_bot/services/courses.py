@@ -11,6 +11,7 @@ from aftercare_bot.domain.patients import Course, Patient, PatientStatus, Treatm
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
+from aftercare_bot.services.lifecycle import discharge
 from aftercare_bot.services.scheduling import schedule_session_messages
 
 
@@ -104,10 +105,14 @@ async def follow_up_unbooked_courses(
     for course, patient in await uow.patients.courses_without_appointment():
         assert course.id is not None and patient.id is not None
         latest = await uow.patients.latest_session(course.id)
-        if latest is None or latest.number >= course.sessions_planned:
+        if latest is None:
             continue
         due = latest.held_at + course.spacing
         if now < due:
+            continue
+        if latest.number >= course.sessions_planned:
+            # The course is complete: close the follow-up with a goodbye.
+            added += await discharge(uow, patient, now, None)
             continue
         occurrence = f"{course.id}:{latest.number}"
         added += await uow.outbox.add_unless_present(

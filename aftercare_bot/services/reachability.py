@@ -1,21 +1,10 @@
-"""Whether a patient can be reached: blocking the bot pauses their messages, returning resumes."""
+"""A patient whose messages failed with 403 is unreachable until they write again."""
 
 from datetime import datetime
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.patients import Patient, PatientStatus
-
-
-async def patient_blocked_bot(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Patient | None:
-    """The patient in this chat blocked the bot: mark them unreachable at once."""
-    patient = await uow.patients.by_chat(chat_id)
-    if patient is None or patient.status != PatientStatus.LINKED:
-        return None
-    patient.status = PatientStatus.UNREACHABLE
-    await uow.audit.record(AuditEvent(now, "patient.unreachable", subject=patient.code))
-    await uow.commit()
-    return patient
 
 
 async def patient_is_back(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Patient | None:

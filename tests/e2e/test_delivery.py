@@ -79,18 +79,21 @@ async def test_a_server_error_is_retried_with_backoff(bot: RunningBot) -> None:
     assert (await message_states(bot, code))["evening"] == MessageState.SENT.value
 
 
-async def test_a_patient_who_blocks_the_bot_is_paused_and_staff_are_told(bot: RunningBot) -> None:
+async def test_a_patient_who_blocks_the_bot_is_stopped_at_once_and_staff_are_told(
+    bot: RunningBot,
+) -> None:
     anna, code = await linked(bot)
     await anna.block_bot()
     notice = await bot.admin.wait_for_reply()
-    assert f"Patient {code} (Anna) cannot be reached" in notice["text"]
+    assert f"Patient {code} (Anna) blocked the bot" in notice["text"]
     bot.clock.set(EVENING)
     await bot.settle()
     assert (await message_states(bot, code))["evening"] == MessageState.PENDING.value
     await anna.unblock_bot()
-    await bot.simulator.wait_for(
-        lambda event: event.chat_id == anna.id and (event.text or "").startswith("Good evening")
-    )
+    await anna.send("/start")
+    [welcome_back, evening] = await anna.wait_for_replies(2)
+    assert "Welcome back, Anna" in welcome_back["text"]
+    assert evening["text"].startswith("Good evening")
     await bot.settle()
     assert (await message_states(bot, code))["evening"] == MessageState.SENT.value
 

@@ -68,8 +68,17 @@ async def test_the_command_menu_is_published_in_every_language(bot: RunningBot) 
         if call.method == "setMyCommands"
     }
     assert set(menus) == {"", "en", "ru"}
-    assert [command["command"] for command in menus["ru"]] == ["start", "next", "help"]
-    assert menus["ru"][2]["description"] == "Что умеет этот бот"
+    assert [command["command"] for command in menus["ru"]] == [
+        "start",
+        "next",
+        "language",
+        "timezone",
+        "stop",
+        "mydata",
+        "delete",
+        "help",
+    ]
+    assert menus["ru"][-1]["description"] == "Что умеет этот бот"
 
 
 async def test_the_bot_start_is_in_the_audit_trail(bot: RunningBot) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
-from aftercare_bot.domain.outbox import MessageState, ScheduledMessage
+from aftercare_bot.domain.outbox import GOODBYE_KIND, MessageState, ScheduledMessage
 from aftercare_bot.domain.patients import PatientStatus
 
 
@@ -48,7 +48,11 @@ class OutboxRepository:
                 scheduled_messages.c.state == MessageState.PENDING,
                 scheduled_messages.c.due_at <= now,
                 or_(scheduled_messages.c.retry_at.is_(None), scheduled_messages.c.retry_at <= now),
-                patients.c.status == PatientStatus.LINKED,
+                # A discharged patient still gets their goodbye; nobody else who left gets anything.
+                or_(
+                    patients.c.status == PatientStatus.LINKED,
+                    scheduled_messages.c.kind == GOODBYE_KIND,
+                ),
             )
             .order_by(
                 scheduled_messages.c.priority,
@@ -140,6 +144,31 @@ class OutboxRepository:
             update(scheduled_messages)
             .where(
                 scheduled_messages.c.unique_key.in_(unique_keys),
+                scheduled_messages.c.state == MessageState.PENDING,
+            )
+            .values(state=MessageState.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def cancel_pending_plan_messages(self, session_id: int, kinds: tuple[str, ...]) -> None:
+        """Cancel a session's pending plan messages of these kinds (to re-plan them)."""
+        await self._session.execute(
+            update(scheduled_messages)
+            .where(
+                scheduled_messages.c.session_id == session_id,
+                scheduled_messages.c.state == MessageState.PENDING,
+                scheduled_messages.c.kind.in_(kinds),
+            )
+            .values(state=MessageState.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def cancel_all_pending(self, patient_id: int) -> None:
+        """Cancel everything still pending for a patient (discharge)."""
+        await self._session.execute(
+            update(scheduled_messages)
+            .where(
+                scheduled_messages.c.patient_id == patient_id,
                 scheduled_messages.c.state == MessageState.PENDING,
             )
             .values(state=MessageState.CANCELLED)

@@ -188,6 +188,16 @@ check_ins = Table(
     Column("missed_at", UtcDateTime(), nullable=True),
 )
 
+# What a patient wrote outside any flow: kept for the clinic, forwarded to staff.
+patient_messages = Table(
+    "patient_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("text", String(4096), nullable=False),
+)
+
 staff_tasks = Table(
     "staff_tasks",
     metadata,

@@ -12,6 +12,7 @@ from aftercare_bot.adapters.persistence.audit import AuditRepository
 from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
 from aftercare_bot.adapters.persistence.links import LinkRepository
 from aftercare_bot.adapters.persistence.outbox import OutboxRepository
+from aftercare_bot.adapters.persistence.patient_records import PatientRecords
 from aftercare_bot.adapters.persistence.patients import PatientRepository
 from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
 from aftercare_bot.adapters.persistence.tasks import TaskRepository
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     tasks: TaskRepository
     check_ins: CheckInRepository
+    records: PatientRecords
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.tasks = TaskRepository(self.session)
         self.check_ins = CheckInRepository(self.session)
+        self.records = PatientRecords(self.session)
         return self
 
     async def __aexit__(

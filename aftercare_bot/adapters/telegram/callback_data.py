@@ -13,6 +13,9 @@ PICK = "pick"
 REMOVE_STAFF = "rmstaff"
 APPOINTMENT = "appt"
 TASK_DONE = "task"
+LANGUAGE = "lang"
+TIME_ZONE = "tz"
+DELETE = "del"
 
 _SEPARATOR = ":"
 _SAFE = re.compile(r"^[A-Za-z0-9_.+@\-]{0,40}$")

@@ -4,7 +4,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
 
 from aftercare_bot.texts import Texts
 
-PATIENT_COMMANDS = ("start", "next", "help")
+PATIENT_COMMANDS = ("start", "next", "language", "timezone", "stop", "mydata", "delete", "help")
 
 
 async def publish_command_menu(bot: Bot, texts: Texts, default_language: str) -> None:

@@ -5,31 +5,28 @@ from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
-from aftercare_bot.services.reachability import patient_blocked_bot, patient_is_back
+from aftercare_bot.domain.consent import ConsentChange
+from aftercare_bot.services.lifecycle import stop_follow_up
+from aftercare_bot.services.reachability import patient_is_back
 
 _GONE = {ChatMember.BANNED, ChatMember.LEFT}
 
 
 async def on_my_chat_member(update: Update, context: AftercareContext) -> None:
-    """A private chat's member status changed: blocked means unreachable, unblocked back."""
+    """A patient who blocks the bot is stopped at once, without waiting for a failed send."""
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
     services = context.services
     now = services.clock.now()
+    if change.new_chat_member.status not in _GONE:
+        return  # unblocking shows a Start button in Telegram; /start resumes a stopped patient
     async with services.database.unit_of_work() as uow:
-        if change.new_chat_member.status in _GONE:
-            patient = await patient_blocked_bot(uow, change.chat.id, now)
-            key = "delivery.staff_unreachable"
-        else:
-            patient = await patient_is_back(uow, change.chat.id, now)
-            key = ""
-    if patient is None:
-        return
-    if key:
-        await notify_staff(context, key, code=patient.code, name=patient.display_name)
-    else:
-        services.heartbeat.wake()
+        patient = await stop_follow_up(uow, change.chat.id, now, ConsentChange.BLOCKED)
+    if patient is not None:
+        await notify_staff(
+            context, "lifecycle.staff_blocked", code=patient.code, name=patient.display_name
+        )
 
 
 async def on_any_private_message(update: Update, context: AftercareContext) -> None:

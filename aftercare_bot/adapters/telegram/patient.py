@@ -7,6 +7,13 @@ from aftercare_bot.adapters.telegram.access import role_of_user
 from aftercare_bot.adapters.telegram.appointments import take_note
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.lifecycle import (
+    forward_patient_message,
+    resume_if_stopped,
+    typed_time_zone,
+)
+from aftercare_bot.domain.plans import AnchorKind
+from aftercare_bot.services.lifecycle import FOLLOWED
 
 
 def _clinic_params(context: AftercareContext) -> dict[str, str]:
@@ -30,15 +37,50 @@ async def _reply(update: Update, context: AftercareContext, key: str) -> None:
 
 
 async def start_command(update: Update, context: AftercareContext) -> None:
-    """Greet someone who opened the bot without an enrollment link, and say how to get one."""
+    """Resume a stopped patient; remind a linked one what the bot does; tell anyone else how
+    to get a link."""
+    if await resume_if_stopped(update, context) is not None:
+        return
+    chat = update.effective_chat
+    async with context.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_chat(chat.id) if chat else None
+    if patient is not None and patient.status in FOLLOWED:
+        await help_command(update, context)
+        return
     await _reply(update, context, "start.not_linked")
 
 
 async def help_command(update: Update, context: AftercareContext) -> None:
-    """Show what a patient can do and how to reach the clinic; staff also see their commands."""
+    """Show what a patient can do and how to reach the clinic, repeat a linked patient's
+    aftercare instructions; staff also see their commands."""
     await _reply(update, context, "help.patient")
+    await _repeat_aftercare(update, context)
     if await role_of_user(update, context) is not None:
         await _reply(update, context, "help.staff")
+
+
+async def _repeat_aftercare(update: Update, context: AftercareContext) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_chat(chat.id)
+        course = await uow.patients.current_course(patient.id) if patient and patient.id else None
+    plan = services.plans.get(course.plan_name) if course else None
+    if patient is None or plan is None or patient.status not in FOLLOWED:
+        return
+    language = context.views.language_of(patient)
+    for step in plan.steps:
+        if step.anchor.kind == AnchorKind.LINK:
+            text = context.views.render(
+                language,
+                step.message_key,
+                name=patient.display_name,
+                practitioner=patient.practitioner,
+                appointment="",
+            )
+            await message.reply_html(text)
 
 
 async def next_command(update: Update, context: AftercareContext) -> None:
@@ -70,7 +112,9 @@ async def on_unknown_command(update: Update, context: AftercareContext) -> None:
 
 async def on_free_text(update: Update, context: AftercareContext) -> None:
     """A note the patient was just asked for is kept; other text gets where to find help."""
-    if await take_note(update, context):
+    if await take_note(update, context) or await typed_time_zone(update, context):
+        return
+    if await forward_patient_message(update, context):
         return
     await _reply(update, context, "fallback.text_outside_flow")
 

@@ -23,6 +23,7 @@ from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, looks_like_code
 from aftercare_bot.services.courses import CourseComplete, record_session, set_appointment
 from aftercare_bot.services.enrollment import issue_new_patient_link
+from aftercare_bot.services.lifecycle import discharge
 from aftercare_bot.services.staff import (
     active_members,
     bind_staff_group,
@@ -301,10 +302,26 @@ async def _appointment(
     )
 
 
+async def _discharge(
+    update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
+) -> None:
+    services = context.services
+    assert update.effective_user is not None
+    async with services.database.unit_of_work() as uow:
+        fresh = await uow.patients.by_id(patient.id or 0)
+        assert fresh is not None
+        await discharge(uow, fresh, services.clock.now(), update.effective_user.id)
+    services.heartbeat.wake()
+    await _reply(
+        update, context, "lifecycle.staff_discharged", code=patient.code, name=patient.display_name
+    )
+
+
 _PATIENT_ACTIONS: dict[str, tuple[PatientAction, str]] = {
     "newlink": (_newlink, "staff.usage_newlink"),
     "session": (_session, "staff.usage_session"),
     "appointment": (_appointment, "staff.usage_appointment"),
+    "discharge": (_discharge, "lifecycle.discharge_usage"),
 }
 
 

@@ -1,0 +1,386 @@
+"""The patient's own commands: stop and resume, language, time zone, their data, leaving."""
+
+import contextlib
+import json
+from datetime import datetime
+from typing import Any, cast
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.staff_notices import notify_staff
+from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.time_zones import find_zone
+from aftercare_bot.services.lifecycle import (
+    delete_patient,
+    export_data,
+    resume_follow_up,
+    set_language,
+    set_timezone,
+    stop_follow_up,
+    store_patient_message,
+)
+
+STOP_WORDS = r"(?i)^\s*(stop|стоп)\s*[.!]?\s*$"
+START_WORDS = r"(?i)^\s*(start|старт)\s*[.!]?\s*$"
+_AWAITING_ZONE = "awaiting_time_zone"
+
+
+async def _patient(update: Update, context: AftercareContext) -> Patient | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    async with context.services.database.unit_of_work() as uow:
+        return await uow.patients.by_chat(chat.id)
+
+
+async def _say(
+    update: Update, context: AftercareContext, language: str, key: str, **params: object
+) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_html(context.views.render(language, key, **params))
+
+
+async def stop_command(update: Update, context: AftercareContext) -> None:
+    """/stop or STOP: no more plan messages; staff are told."""
+    assert update.effective_chat is not None
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        stopped = await stop_follow_up(uow, update.effective_chat.id, services.clock.now())
+    if stopped is None:
+        patient = await _patient(update, context)
+        language = context.views.language_of(patient) if patient else language_of(update, context)
+        key = "lifecycle.already_stopped" if patient else "lifecycle.not_linked"
+        await _say(update, context, language, key)
+        return
+    await _say(update, context, context.views.language_of(stopped), "lifecycle.stopped")
+    await notify_staff(
+        context, "lifecycle.staff_stopped", code=stopped.code, name=stopped.display_name
+    )
+
+
+async def resume_if_stopped(update: Update, context: AftercareContext) -> Patient | None:
+    """/start or START from a stopped patient resumes their follow-up."""
+    assert update.effective_chat is not None
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        resumed = await resume_follow_up(uow, update.effective_chat.id, services.clock.now())
+    if resumed is not None:
+        await _say(
+            update,
+            context,
+            context.views.language_of(resumed),
+            "lifecycle.resumed",
+            name=resumed.display_name,
+        )
+        await notify_staff(
+            context, "lifecycle.staff_resumed", code=resumed.code, name=resumed.display_name
+        )
+        services.heartbeat.wake()
+    return resumed
+
+
+async def on_start_word(update: Update, context: AftercareContext) -> None:
+    """The plain word START works like /start for a stopped patient."""
+    if await resume_if_stopped(update, context) is None:
+        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+
+
+async def language_command(update: Update, context: AftercareContext) -> None:
+    """Buttons for the supported languages."""
+    texts = context.services.texts
+    buttons = (
+        tuple(
+            (
+                texts.render(code, "meta.language_name"),
+                callback_data.pack(callback_data.LANGUAGE, code),
+            )
+            for code in texts.languages
+        ),
+    )
+    prompt = Outgoing(
+        context.views.render(language_of(update, context), "lifecycle.language_pick"), buttons
+    )
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+
+
+async def on_language(update: Update, context: AftercareContext) -> None:
+    """Every later message uses the chosen language."""
+    code = await _pressed(update)
+    if code not in context.services.texts.languages:
+        return
+    assert update.effective_chat is not None
+    async with context.services.database.unit_of_work() as uow:
+        patient = await set_language(uow, update.effective_chat.id, code)
+    key = "lifecycle.language_set" if patient else "lifecycle.not_linked"
+    await _say(update, context, code, key)
+
+
+async def timezone_command(update: Update, context: AftercareContext) -> None:
+    """Buttons for the clinic's zones, or a typed zone or city (also as `/timezone Paris`)."""
+    patient = await _patient(update, context)
+    if patient is None:
+        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+        return
+    if context.args:
+        await _apply_zone(update, context, " ".join(context.args))
+        return
+    language = context.views.language_of(patient)
+    zones = context.services.config.clinic.zones_offered
+    buttons = tuple(
+        ((str(zone), callback_data.pack(callback_data.TIME_ZONE, index)),)
+        for index, zone in enumerate(zones)
+    )
+    prompt = Outgoing(
+        context.views.render(language, "lifecycle.timezone_pick", zone=patient.timezone), buttons
+    )
+    cast(dict[str, Any], context.user_data)[_AWAITING_ZONE] = True
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+
+
+async def on_time_zone_button(update: Update, context: AftercareContext) -> None:
+    """One of the offered zones."""
+    value = await _pressed(update)
+    zones = context.services.config.clinic.zones_offered
+    if value is None or not value.isdigit() or int(value) >= len(zones):
+        return
+    await _apply_zone(update, context, str(zones[int(value)]))
+
+
+async def typed_time_zone(update: Update, context: AftercareContext) -> bool:
+    """Text right after /timezone is the zone; True if it was taken as one."""
+    data = cast(dict[str, Any], context.user_data)
+    if not data.pop(_AWAITING_ZONE, False):
+        return False
+    message = update.effective_message
+    await _apply_zone(update, context, message.text or "" if message else "")
+    return True
+
+
+async def _apply_zone(update: Update, context: AftercareContext, text: str) -> None:
+    services = context.services
+    zone = find_zone(text)
+    patient = await _patient(update, context)
+    language = context.views.language_of(patient) if patient else language_of(update, context)
+    if zone is None:
+        cast(dict[str, Any], context.user_data)[_AWAITING_ZONE] = True
+        await _say(update, context, language, "lifecycle.timezone_unknown", text=text)
+        return
+    assert update.effective_chat is not None
+    async with services.database.unit_of_work() as uow:
+        await set_timezone(
+            uow,
+            update.effective_chat.id,
+            zone,
+            services.plans,
+            services.config.schedule.quiet_hours,
+            services.clock.now(),
+        )
+    services.heartbeat.wake()
+    await _say(update, context, language, "lifecycle.timezone_set", zone=str(zone))
+
+
+async def mydata_command(update: Update, context: AftercareContext) -> None:
+    """Everything stored about the patient: a readable message and a JSON file."""
+    assert update.effective_chat is not None and update.effective_message is not None
+    async with context.services.database.unit_of_work() as uow:
+        data = await export_data(uow, update.effective_chat.id)
+    if data is None:
+        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+        return
+    patient = await _patient(update, context)
+    assert patient is not None
+    language = context.views.language_of(patient)
+    await update.effective_message.reply_html(_readable(context, language, patient, data))
+    document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    await update.effective_message.reply_document(
+        document,
+        filename="my-aftercare-data.json",
+        caption=context.views.render(language, "lifecycle.mydata_file"),
+    )
+
+
+def _readable(
+    context: AftercareContext, language: str, patient: Patient, data: dict[str, Any]
+) -> str:
+    views, texts = context.views, context.services.texts
+    zone = patient.timezone
+
+    def when(value: str | None) -> str:
+        return views.when(language, datetime.fromisoformat(value), zone) if value else ""
+
+    def section(title: str, lines: list[str]) -> list[str]:
+        return [
+            texts.render(language, title),
+            *(lines or [texts.render(language, "lifecycle.mydata_none")]),
+        ]
+
+    person = data["patient"]
+    lines = [
+        views.render(language, "lifecycle.mydata_intro"),
+        texts.render(
+            language,
+            "lifecycle.mydata_enrollment",
+            name=person["display_name"],
+            code=person["code"],
+            enrolled=when(person["enrolled_at"]),
+            practitioner=person["practitioner"],
+            patient_language=person["language"] or "",
+            zone=person["timezone"],
+            status=person["status"],
+        ),
+    ]
+    lines += section(
+        "lifecycle.mydata_sessions",
+        [
+            texts.render(
+                language,
+                "lifecycle.mydata_session",
+                number=s["number"],
+                when=when(s["held_at"]),
+                product=f", {s['product']} {s['batch'] or ''}".rstrip() if s["product"] else "",
+            )
+            for s in data["sessions"]
+        ],
+    )
+    lines += section(
+        "lifecycle.mydata_messages",
+        [
+            texts.render(
+                language,
+                "lifecycle.mydata_message",
+                when=when(m["sent_at"] or m["due_at"]),
+                step=m["step"] or m["kind"],
+                state=m["state"],
+            )
+            for m in data["messages"]
+        ],
+    )
+    lines += section(
+        "lifecycle.mydata_check_ins",
+        [
+            texts.render(
+                language, "lifecycle.mydata_check_in", when=when(c["opened_at"]), state=c["state"]
+            )
+            for c in data["check_ins"]
+        ],
+    )
+    lines += section(
+        "lifecycle.mydata_consents",
+        [
+            texts.render(
+                language,
+                "lifecycle.mydata_consent",
+                when=when(c["occurred_at"]),
+                change=c["change"],
+            )
+            for c in data["consent"]
+        ],
+    )
+    return "\n".join(lines)[:4000]
+
+
+async def delete_command(update: Update, context: AftercareContext) -> None:
+    """Ask for confirmation before erasing the patient's data."""
+    patient = await _patient(update, context)
+    if patient is None:
+        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+        return
+    language = context.views.language_of(patient)
+    texts = context.services.texts
+    buttons = (
+        (
+            (
+                texts.render(language, "buttons.delete_yes"),
+                callback_data.pack(callback_data.DELETE, "yes"),
+            ),
+            (
+                texts.render(language, "buttons.delete_no"),
+                callback_data.pack(callback_data.DELETE, "no"),
+            ),
+        ),
+    )
+    prompt = Outgoing(context.views.render(language, "lifecycle.delete_confirm"), buttons)
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+
+
+async def on_delete(update: Update, context: AftercareContext) -> None:
+    """Erase (or anonymise, per `privacy.on_delete`) after the patient confirmed."""
+    choice = await _pressed(update)
+    patient = await _patient(update, context)
+    if patient is None:
+        return
+    language = context.views.language_of(patient)
+    if choice != "yes":
+        await _say(update, context, language, "lifecycle.delete_kept")
+        return
+    services = context.services
+    assert update.effective_chat is not None
+    async with services.database.unit_of_work() as uow:
+        code = await delete_patient(
+            uow, update.effective_chat.id, services.config.privacy.on_delete, services.clock.now()
+        )
+    await _say(update, context, language, "lifecycle.deleted")
+    if code is not None:
+        await notify_staff(context, "lifecycle.staff_deleted", code=code)
+
+
+async def forward_patient_message(update: Update, context: AftercareContext) -> bool:
+    """A linked patient's words outside any flow: stored, passed to staff, and the patient is
+    told who reads it and when. False if the sender is not a followed patient."""
+    patient = await _patient(update, context)
+    message = update.effective_message
+    if patient is None or message is None or not message.text or patient.chat_id is None:
+        return False
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        await store_patient_message(uow, patient, message.text, services.clock.now())
+    await _say(update, context, context.views.language_of(patient), "lifecycle.message_forwarded")
+    await notify_staff(
+        context,
+        "lifecycle.staff_patient_message",
+        code=patient.code,
+        name=patient.display_name,
+        text=message.text,
+    )
+    return True
+
+
+async def _pressed(update: Update) -> str | None:
+    query = update.callback_query
+    if query is None:
+        return None
+    await query.answer()
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(reply_markup=None)
+    parsed = callback_data.unpack(query.data)
+    return parsed.args[0] if parsed and len(parsed.args) == 1 else None
+
+
+def lifecycle_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """The patient's commands and their buttons; STOP/START words before free text."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("stop", stop_command, filters=private),
+        MessageHandler(private & filters.Regex(STOP_WORDS), stop_command),
+        MessageHandler(private & filters.Regex(START_WORDS), on_start_word),
+        CommandHandler("language", language_command, filters=private),
+        CommandHandler("timezone", timezone_command, filters=private),
+        CommandHandler("mydata", mydata_command, filters=private),
+        CommandHandler("delete", delete_command, filters=private),
+        CallbackQueryHandler(on_language, pattern=callback_data.pattern(callback_data.LANGUAGE)),
+        CallbackQueryHandler(
+            on_time_zone_button, pattern=callback_data.pattern(callback_data.TIME_ZONE)
+        ),
+        CallbackQueryHandler(on_delete, pattern=callback_data.pattern(callback_data.DELETE)),
+    ]
