@@ -185,6 +185,13 @@ class TelegramSimulator:
         """Bot messages currently visible in a chat, edits applied, deletions removed."""
         return self.world.messages_in(_chat_id(chat))
 
+    def file_bytes(self, file_id: str) -> bytes:
+        """The content of a file the bot (or a user) sent, by its file_id."""
+        stored = self.world.files.get(file_id)
+        if stored is None:
+            raise LookupError(f"no file with id {file_id!r}")
+        return stored.data
+
     @property
     def api_calls(self) -> list[ApiCall]:
         """Every Bot API request so far: (monotonic time, method, params, status, error)."""

@@ -77,8 +77,14 @@ async def simulator() -> AsyncIterator[TelegramSimulator]:
 
 
 @pytest.fixture
+def extra_config() -> str:
+    """More TOML for the bot's config; a test overrides it with `parametrize`."""
+    return ""
+
+
+@pytest.fixture
 async def bot(
-    simulator: TelegramSimulator, database_url: str, tmp_path: Path
+    simulator: TelegramSimulator, database_url: str, tmp_path: Path, extra_config: str
 ) -> AsyncIterator[RunningBot]:
     """The bot, built exactly as `python bot.py run` builds it, polling the simulator."""
     admin = simulator.add_user(first_name="Grey", language_code="en")
@@ -88,6 +94,7 @@ async def bot(
             database_url=database_url,
             base_url=simulator.base_url,
             admin_ids=(admin.id,),
+            extra=extra_config,
         )
     )
     clock = ManualClock(START)

@@ -32,7 +32,10 @@ async def press(staff: SimUser, message: dict[str, Any], label: str) -> dict[str
 
 
 async def enroll(
-    staff: SimUser, name: str = "Anna", next_label: str = "In 3 weeks"
+    staff: SimUser,
+    name: str = "Anna",
+    next_label: str = "In 3 weeks",
+    language_label: str = "English",
 ) -> EnrolledLink:
     """Run /enroll with the defaults: now, the staff member, the default plan, English."""
     question = await answer(staff, "/enroll")
@@ -40,7 +43,7 @@ async def enroll(
     question = await press(staff, question, "Now")
     question = await press(staff, question, f"Me ({staff.first_name})")
     question = await press(staff, question, next_label)
-    question = await press(staff, question, "English")
+    question = await press(staff, question, language_label)
     preview = await press(staff, question, "Skip")
     return await confirm(staff, preview)
 

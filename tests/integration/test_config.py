@@ -71,7 +71,8 @@ def test_every_mistake_is_one_line_naming_the_key_the_value_and_what_was_expecte
         "clinic.hours: \"Mon-Fro 09:00-19:00, Sat 10:00-14:00\": 'Fro' is not a weekday "
         "(expected one of Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
         'clinic.nmae: "Riverside Hair Clinic" is not a known key '
-        "(expected one of name, timezone, phone, emergency_number, hours, language, timezone_choices)",
+        "(expected one of name, timezone, phone, emergency_number, hours, language, "
+        "timezone_choices)",
         'staff.admin_ids.0: "abc" is not valid: expected a valid integer, '
         "unable to parse string as an integer",
     ]
