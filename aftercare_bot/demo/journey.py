@@ -129,6 +129,15 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
     narrator.show_new_lines()
 
+    narrator.step("Anna checks her next appointment, then stops the messages, and resumes")
+    await _exchange(narrator, anna, lambda: anna.send("/next"))
+    await _exchange(narrator, anna, lambda: anna.send("STOP"))
+    await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
+    narrator.show_new_lines()
+    await _exchange(narrator, anna, lambda: anna.send("START"))
+    await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
+    narrator.show_new_lines()
+
     narrator.step("Someone opens the bot without a link, in Russian, and sends a sticker")
     await _exchange(narrator, boris, lambda: boris.send("/start"))
     await _exchange(narrator, boris, lambda: boris.send_sticker())
