@@ -1,7 +1,7 @@
 """The patient in control of their follow-up and their data, in English and in Russian."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from tests.e2e.conftest import RunningBot
 from tests.e2e.enrollment_steps import answer, enroll
 
 EVENING = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
+SESSION_DAY = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
 async def linked(bot: RunningBot, language: str = "en", name: str = "Anna") -> tuple[SimUser, str]:
@@ -195,3 +196,35 @@ async def test_help_repeats_the_aftercare_instructions_for_a_linked_patient(
     help_text, aftercare = await anna.wait_for_replies(2)
     assert "/stop" in help_text["text"]
     assert "Уход после сеанса" in aftercare["text"] or "уход" in aftercare["text"].lower()
+
+
+async def test_every_patient_command_speaks_russian_to_a_russian_patient(bot: RunningBot) -> None:
+    boris, code = await linked(bot, "ru", name="Борис")
+    await boris.send("/next")
+    assert "Ваш следующий сеанс" in (await boris.wait_for_reply())["text"]
+    await boris.send("/timezone Europe/Moscow")
+    assert "Europe/Moscow" in (await boris.wait_for_reply())["text"]
+    await boris.send("/language")
+    assert "язык" in (await boris.wait_for_reply())["text"].lower()
+    await boris.send("/mydata")
+    text, document = await boris.wait_for_replies(2)
+    assert f"код {code}" in text["text"] or code in text["text"]
+    assert document["document"]["file_name"] == "my-aftercare-data.json"
+    await boris.send("/delete")
+    confirm = await boris.wait_for_reply()
+    await boris.press(confirm, "Нет, оставить")
+    assert "ничего не удалено" in (await boris.wait_for_reply())["text"].lower()
+    await boris.send("/stop")
+    assert "больше не будете получать" in (await boris.wait_for_reply())["text"]
+
+
+async def test_the_end_of_a_course_closes_the_follow_up_with_a_goodbye(bot: RunningBot) -> None:
+    anna, code = await linked(bot)
+    for week in (3, 6, 9):
+        await bot.live_until(SESSION_DAY + timedelta(weeks=week))
+        reply = await answer(bot.admin, f"/session {code}")
+        assert f"Recorded session {week // 3 + 1} of 4" in reply["text"]
+    # Three weeks after the fourth and last session, the course is over.
+    await bot.live_until(SESSION_DAY + timedelta(weeks=12))
+    assert "This follow-up ends here" in bot.simulator.messages_in(anna)[-1]["text"]
+    assert await status_of(bot, code) == PatientStatus.DISCHARGED
