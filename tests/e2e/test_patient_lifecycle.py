@@ -228,3 +228,12 @@ async def test_the_end_of_a_course_closes_the_follow_up_with_a_goodbye(bot: Runn
     await bot.live_until(SESSION_DAY + timedelta(weeks=12))
     assert "This follow-up ends here" in bot.simulator.messages_in(anna)[-1]["text"]
     assert await status_of(bot, code) == PatientStatus.DISCHARGED
+
+
+async def test_mydata_reads_in_the_patients_language(bot: RunningBot) -> None:
+    boris, _code = await linked(bot, "ru", name="Борис")
+    await boris.send("/mydata")
+    text, _document = await boris.wait_for_replies(2)
+    assert "сопровождение идёт" in text["text"]
+    assert "согласие дано" in text["text"]
+    assert "отправлено" in text["text"]

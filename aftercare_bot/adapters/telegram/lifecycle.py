@@ -236,7 +236,7 @@ def _readable(
             practitioner=person["practitioner"],
             patient_language=person["language"] or "",
             zone=person["timezone"],
-            status=person["status"],
+            status=texts.render(language, f"values.status_{person['status']}"),
         ),
     ]
     lines += section(
@@ -260,7 +260,7 @@ def _readable(
                 "lifecycle.mydata_message",
                 when=when(m["sent_at"] or m["due_at"]),
                 step=m["step"] or m["kind"],
-                state=m["state"],
+                state=texts.render(language, f"values.state_{m['state']}"),
             )
             for m in data["messages"]
         ],
@@ -269,7 +269,10 @@ def _readable(
         "lifecycle.mydata_check_ins",
         [
             texts.render(
-                language, "lifecycle.mydata_check_in", when=when(c["opened_at"]), state=c["state"]
+                language,
+                "lifecycle.mydata_check_in",
+                when=when(c["opened_at"]),
+                state=texts.render(language, f"values.check_in_{c['state']}"),
             )
             for c in data["check_ins"]
         ],
@@ -281,7 +284,7 @@ def _readable(
                 language,
                 "lifecycle.mydata_consent",
                 when=when(c["occurred_at"]),
-                change=c["change"],
+                change=texts.render(language, f"values.change_{c['change']}"),
             )
             for c in data["consent"]
         ],
