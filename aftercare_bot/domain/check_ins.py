@@ -27,6 +27,12 @@ class CheckIn:
     scheduled_message_id: int | None = None
     answered_at: datetime | None = None
     missed_at: datetime | None = None
+    answers: str | None = None
+    step: str | None = None
+    telegram_message_id: int | None = None
+    photo_file_id: str | None = None
+    urgency: str | None = None
+    reasons: str | None = None
     id: int | None = None
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -186,6 +187,14 @@ check_ins = Table(
     Column("state", _enum(CheckInState), nullable=False),
     Column("answered_at", UtcDateTime(), nullable=True),
     Column("missed_at", UtcDateTime(), nullable=True),
+    # The answers so far (JSON), the question on screen, and the message edited in place.
+    Column("answers", Text, nullable=True),
+    Column("step", String(16), nullable=True),
+    Column("telegram_message_id", BigInteger, nullable=True),
+    Column("photo_file_id", String(256), nullable=True),
+    # Triage: the urgency and its reasons (JSON), stored with the check-in.
+    Column("urgency", String(16), nullable=True),
+    Column("reasons", Text, nullable=True),
 )
 
 # What a patient wrote outside any flow: kept for the clinic, forwarded to staff.
