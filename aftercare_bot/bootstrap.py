@@ -20,6 +20,7 @@ from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.appointments import appointment_handlers
+from aftercare_bot.adapters.telegram.check_ins import check_in_handlers
 from aftercare_bot.adapters.telegram.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
@@ -35,7 +36,7 @@ from aftercare_bot.adapters.telegram.staff import staff_handlers
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
-from aftercare_bot.config import Config, load_texts_and_plans
+from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
@@ -74,6 +75,7 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     application.add_handlers(staff_handlers())
     application.add_handlers(appointment_handlers())
     application.add_handlers(lifecycle_handlers())
+    application.add_handlers(check_in_handlers())
     application.add_handlers(patient_handlers())
     application.add_error_handler(on_error)
     return application
@@ -95,6 +97,7 @@ class BotRuntime:
             clock=clock or SystemClock(),
             heartbeat=self.heartbeat,
             views=Views(texts, config),
+            triage_rules=load_triage_rules(config),
         )
         self.application = build_application(self.services, config.require_token())
         telegram = config.telegram

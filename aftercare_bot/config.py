@@ -31,6 +31,7 @@ from aftercare_bot.domain.durations import parse_duration
 from aftercare_bot.domain.plans import InvalidPlan, Plan, parse_plans
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours, parse_quiet_hours
+from aftercare_bot.domain.triage import InvalidTriageRules, TriageRules
 from aftercare_bot.texts import CatalogueError, Texts
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -182,6 +183,12 @@ class PrivacyConfig(_Section):
     on_delete: DeleteMode = DeleteMode.ERASE
 
 
+class CheckinsConfig(_Section):
+    """Check-ins: the largest scalp photo a patient may send (Telegram lets bots fetch 20 MB)."""
+
+    max_photo_mb: int = Field(default=10, gt=0, le=20)
+
+
 class TextsConfig(_Section):
     """Where the texts come from: the shipped `messages/`, or a clinic's adapted copy."""
 
@@ -214,6 +221,8 @@ class Config(BaseSettings):
     schedule: ScheduleConfig = ScheduleConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    checkins: CheckinsConfig = CheckinsConfig()
+    triage: dict[str, Any] = Field(default_factory=dict)
     plans: dict[str, Any] = Field(default_factory=dict)
     source: Path = Path(".")
 
@@ -273,7 +282,20 @@ def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
     except ValidationError as error:
         raise ConfigError([describe_problem(problem) for problem in error.errors()]) from None
     load_texts_and_plans(config)  # refuse to start with texts and plans that disagree
+    load_triage_rules(config)
     return config
+
+
+def load_triage_rules(config: Config) -> TriageRules:
+    """The clinic's triage thresholds from `[triage]` (the product's defaults when absent).
+
+    Raises:
+        ConfigError: one line per bad key.
+    """
+    try:
+        return TriageRules.from_mapping(config.triage)
+    except InvalidTriageRules as error:
+        raise ConfigError(list(error.problems)) from None
 
 
 def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:

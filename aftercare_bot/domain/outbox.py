@@ -20,6 +20,7 @@ class Priority(IntEnum):
 # Kinds of rows that are timers, not messages: the dispatcher acts on them instead of sending.
 CHECK_IN_EXPIRY = "checkin_expiry"
 GOODBYE_KIND = "goodbye"
+CHECK_IN_KIND = "checkin"
 TIMER_KINDS = frozenset({CHECK_IN_EXPIRY})
 
 

@@ -23,12 +23,21 @@ class CheckInTiming:
 
 
 async def open_check_in(
-    uow: SqlUnitOfWork, message: ScheduledMessage, sent_at: datetime, timing: CheckInTiming
+    uow: SqlUnitOfWork,
+    message: ScheduledMessage,
+    sent_at: datetime,
+    timing: CheckInTiming,
+    telegram_message_id: int | None = None,
 ) -> CheckIn:
-    """A check-in message went out: record it and set its nudge and expiry."""
-    check_in = CheckIn(message.patient_id, sent_at, scheduled_message_id=message.id)
-    uow.check_ins.add(check_in)
-    await uow.check_ins.flush()
+    """A check-in message went out: record it (if its questions were not started already),
+    remember the message to edit in place, and set its nudge and expiry."""
+    check_in = await uow.check_ins.for_message(message.id) if message.id is not None else None
+    if check_in is None:
+        check_in = CheckIn(message.patient_id, sent_at, scheduled_message_id=message.id)
+        uow.check_ins.add(check_in)
+        await uow.check_ins.flush()
+    check_in.opened_at = sent_at
+    check_in.telegram_message_id = telegram_message_id
     assert check_in.id is not None
     expires = sent_at + timing.expire_after
     await uow.outbox.add_unless_present(

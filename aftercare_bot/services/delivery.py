@@ -22,6 +22,7 @@ from aftercare_bot.clock import Clock
 from aftercare_bot.domain.errors import DeliveryDeferred, RecipientUnreachable
 from aftercare_bot.domain.outbox import (
     CHECK_IN_EXPIRY,
+    CHECK_IN_KIND,
     TIMER_KINDS,
     MessageState,
     Priority,
@@ -31,6 +32,7 @@ from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
+from aftercare_bot.services.check_in_flow import begin
 from aftercare_bot.services.check_ins import CheckInTiming, mark_missed, open_check_in
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class Delivery:
     patient: Patient
     message: ScheduledMessage
     next_appointment_at: datetime | None
+    check_in_id: int | None = None
 
 
 Composer = Callable[[Delivery], Outgoing]
@@ -111,9 +114,9 @@ class Dispatcher:
     async def deliver_due(self) -> DeliveryReport:
         """One round: everything due now, each chat in order, chats side by side."""
         claimed, skipped = await self._claim(self.clock.now())
-        by_chat: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for message_id, patient_id, chat_id in claimed:
-            by_chat[chat_id].append((message_id, patient_id))
+        by_chat: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
+        for message_id, patient_id, chat_id, check_in_id in claimed:
+            by_chat[chat_id].append((message_id, patient_id, check_in_id))
         limit = asyncio.Semaphore(CONCURRENT_CHATS)
         outcomes = await asyncio.gather(
             *(self._deliver_chat(chat_id, queue, limit) for chat_id, queue in by_chat.items())
@@ -127,8 +130,8 @@ class Dispatcher:
             unreachable=flat.count("unreachable"),
         )
 
-    async def _claim(self, now: datetime) -> tuple[list[tuple[int, int, int]], int]:
-        claimed: list[tuple[int, int, int]] = []
+    async def _claim(self, now: datetime) -> tuple[list[tuple[int, int, int, int | None]], int]:
+        claimed: list[tuple[int, int, int, int | None]] = []
         skipped = 0
         async with self.database.unit_of_work() as uow:
             for message in await uow.outbox.due(now, CLAIM_BATCH):
@@ -143,7 +146,8 @@ class Dispatcher:
                 elif not self._held_by_quiet_hours(message, patient, now):
                     message.state = MessageState.SENDING
                     message.attempts += 1
-                    claimed.append((message.id, patient.id or 0, patient.chat_id))
+                    check_in_id = await _check_in_for(uow, message, patient, now)
+                    claimed.append((message.id, patient.id or 0, patient.chat_id, check_in_id))
             await uow.commit()
         return claimed, skipped
 
@@ -165,13 +169,13 @@ class Dispatcher:
         return True
 
     async def _deliver_chat(
-        self, chat_id: int, queue: list[tuple[int, int]], limit: asyncio.Semaphore
+        self, chat_id: int, queue: list[tuple[int, int, int | None]], limit: asyncio.Semaphore
     ) -> list[str]:
         outcomes: list[str] = []
         async with limit:
-            for position, (message_id, patient_id) in enumerate(queue):
+            for position, (message_id, patient_id, check_in_id) in enumerate(queue):
                 await self.pacer.wait_turn(chat_id)
-                outcome = await self._deliver_one(message_id, patient_id, chat_id)
+                outcome = await self._deliver_one(message_id, patient_id, chat_id, check_in_id)
                 outcomes.append(outcome)
                 if outcome in ("unreachable", "deferred"):
                     # Keep the chat's order: what follows waits for the next round.
@@ -179,13 +183,16 @@ class Dispatcher:
                     break
         return outcomes
 
-    async def _deliver_one(self, message_id: int, patient_id: int, chat_id: int) -> str:
+    async def _deliver_one(
+        self, message_id: int, patient_id: int, chat_id: int, check_in_id: int | None
+    ) -> str:
         async with self.database.unit_of_work() as uow:
             message = await uow.outbox.by_id(message_id)
             patient = await uow.patients.by_id(patient_id)
             course = await uow.patients.current_course(patient_id)
         assert message is not None and patient is not None
-        delivery = Delivery(patient, message, course.next_appointment_at if course else None)
+        appointment = course.next_appointment_at if course else None
+        delivery = Delivery(patient, message, appointment, check_in_id)
         try:
             telegram_id = await self.sender.send(chat_id, self.compose(delivery))
         except RecipientUnreachable as error:
@@ -207,8 +214,8 @@ class Dispatcher:
             sent_at = self.clock.now()
             message.state, message.sent_at = MessageState.SENT, sent_at
             message.telegram_message_id, message.last_error = telegram_id, None
-            if message.kind == "checkin":
-                await open_check_in(uow, message, sent_at, self.check_in_timing)
+            if message.kind == CHECK_IN_KIND:
+                await open_check_in(uow, message, sent_at, self.check_in_timing, telegram_id)
             await uow.commit()
 
     async def _defer(self, message_id: int, error: DeliveryDeferred) -> str:
@@ -265,6 +272,17 @@ class Dispatcher:
                     message.state = MessageState.PENDING
                     message.attempts -= 1
             await uow.commit()
+
+
+async def _check_in_for(
+    uow: SqlUnitOfWork, message: ScheduledMessage, patient: Patient, now: datetime
+) -> int | None:
+    """A plan check-in carries its first question: the check-in exists before it is sent."""
+    if message.kind != CHECK_IN_KIND or message.id is None:
+        return None
+    existing = await uow.check_ins.for_message(message.id)
+    check_in = existing or await begin(uow, patient, now, message.id)
+    return check_in.id
 
 
 async def _act_on_timer(uow: SqlUnitOfWork, timer: ScheduledMessage, now: datetime) -> None:

@@ -148,3 +148,15 @@ def test_a_plan_naming_a_text_that_does_not_exist_is_refused_at_start(tmp_path: 
     problems = problems_of(write_config(tmp_path, extra=plan))
     assert problems[0].startswith('plans.short.steps[0].message: "plan.hello" is not a known')
     assert problems[1].startswith('plans.short.steps[1].after: "3x" is not a duration')
+
+
+def test_triage_rules_are_read_from_the_config_and_checked(tmp_path: Path) -> None:
+    from aftercare_bot.config import load_triage_rules
+
+    good = load_config(write_config(tmp_path, extra="\n[triage]\nroutine_from_day = 2\n"))
+    assert load_triage_rules(good).routine_from_day == 2
+    problems = problems_of(write_config(tmp_path, extra='\n[triage]\nroutine_level = "medium"\n'))
+    assert problems == [
+        'triage.routine_level: "medium" is not a level '
+        "(expected one of none, mild, moderate, severe)"
+    ]

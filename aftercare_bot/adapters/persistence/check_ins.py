@@ -27,6 +27,12 @@ class CheckInRepository:
         """The check-in with this id."""
         return await self._session.get(CheckIn, check_in_id)
 
+    async def for_message(self, scheduled_message_id: int) -> CheckIn | None:
+        """The check-in a plan message asks."""
+        return await self._session.scalar(
+            select(CheckIn).where(check_ins.c.scheduled_message_id == scheduled_message_id)
+        )
+
     async def of_patient(self, patient_id: int) -> Sequence[CheckIn]:
         """A patient's check-ins, oldest first."""
         rows = await self._session.scalars(

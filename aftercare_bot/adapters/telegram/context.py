@@ -11,6 +11,7 @@ from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock
 from aftercare_bot.config import Config
 from aftercare_bot.domain.plans import Plan
+from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
@@ -27,6 +28,7 @@ class Services:
     clock: Clock
     heartbeat: Heartbeat
     views: Views
+    triage_rules: TriageRules
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Make these services reachable from every handler's context."""

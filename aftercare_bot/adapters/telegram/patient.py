@@ -5,6 +5,8 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.access import role_of_user
 from aftercare_bot.adapters.telegram.appointments import take_note
+from aftercare_bot.adapters.telegram.check_ins import on_concern_text
+from aftercare_bot.adapters.telegram.check_ins import take_note as take_check_in_note
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.lifecycle import (
@@ -112,6 +114,8 @@ async def on_unknown_command(update: Update, context: AftercareContext) -> None:
 
 async def on_free_text(update: Update, context: AftercareContext) -> None:
     """A note the patient was just asked for is kept; other text gets where to find help."""
+    if await take_check_in_note(update, context) or await on_concern_text(update, context):
+        return
     if await take_note(update, context) or await typed_time_zone(update, context):
         return
     if await forward_patient_message(update, context):

@@ -5,10 +5,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.check_in_views import question
 from aftercare_bot.config import Config
+from aftercare_bot.domain.check_in_answers import Answers
 from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.plans import PlannedMessage
+from aftercare_bot.services.check_in_flow import Step
 from aftercare_bot.services.delivery import Delivery
 from aftercare_bot.texts import Texts
 
@@ -60,7 +63,7 @@ class Views:
             if delivery.next_appointment_at
             else ""
         )
-        return self.outgoing(
+        composed = self.outgoing(
             language,
             delivery.message.message_key,
             self._reminder_buttons(language, delivery),
@@ -68,6 +71,17 @@ class Views:
             practitioner=patient.practitioner,
             appointment=appointment,
         )
+        if delivery.check_in_id is None:
+            return composed
+        first = question(
+            self.texts,
+            language,
+            delivery.check_in_id,
+            Step.REDNESS,
+            Answers(),
+            self.config.checkins.max_photo_mb,
+        )
+        return Outgoing(f"{composed.text}\n\n{first.text}", first.buttons)
 
     def _reminder_buttons(self, language: str, delivery: Delivery) -> Buttons:
         """Confirm / Need to reschedule / Something has changed, under an appointment reminder."""

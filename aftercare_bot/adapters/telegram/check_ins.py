@@ -1,0 +1,303 @@
+"""Check-ins in Telegram: taps edited in place, a photo or a note, and the reply that fits."""
+
+import contextlib
+from typing import Any
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.check_in_views import (
+    CHECK_IN,
+    answers_summary,
+    question,
+    reason_text,
+)
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.staff_notices import notify_staff
+from aftercare_bot.domain.check_in_answers import Answers
+from aftercare_bot.domain.triage import Urgency
+from aftercare_bot.services.check_in_flow import Progress, Step, begin, give_note, give_photo, press
+from aftercare_bot.texts import Html
+
+BYTES_PER_MB = 1024 * 1024
+
+
+def concern_keyboard(context: AftercareContext, language: str) -> ReplyKeyboardMarkup:
+    """The always-present "I have a concern" button under the patient's text field."""
+    label = context.services.texts.render(language, "buttons.concern")
+    return ReplyKeyboardMarkup([[KeyboardButton(label)]], resize_keyboard=True, is_persistent=True)
+
+
+def _concern_labels(context: AftercareContext) -> set[str]:
+    texts = context.services.texts
+    return {texts.render(language, "buttons.concern") for language in texts.languages}
+
+
+async def checkin_command(update: Update, context: AftercareContext) -> None:
+    """/checkin or "I have a concern": a check-in started by the patient."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_chat(chat.id)
+        if patient is None:
+            check_in = None
+        else:
+            check_in = await begin(uow, patient, services.clock.now())
+            await uow.commit()
+    if patient is None or check_in is None or check_in.id is None:
+        await message.reply_html(
+            context.views.render(language_of(update, context), "lifecycle.not_linked")
+        )
+        return
+    language = context.views.language_of(patient)
+    ask = question(services.texts, language, check_in.id, Step.REDNESS, Answers(), _max_mb(context))
+    sent = await message.reply_html(ask.text, reply_markup=keyboard(ask))
+    async with services.database.unit_of_work() as uow:
+        stored = await uow.check_ins.by_id(check_in.id)
+        if stored is not None:
+            stored.telegram_message_id = sent.message_id
+            await uow.commit()
+
+
+async def on_concern_text(update: Update, context: AftercareContext) -> bool:
+    """The "I have a concern" button sends its label as text; True if this was it."""
+    message = update.effective_message
+    if message is None or (message.text or "").strip() not in _concern_labels(context):
+        return False
+    await checkin_command(update, context)
+    return True
+
+
+async def on_press(update: Update, context: AftercareContext) -> None:
+    """A check-in button: checked against the presser, applied, the question edited in place."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parsed = callback_data.unpack(query.data)
+    steps = {step.value for step in Step}
+    if (
+        parsed is None
+        or len(parsed.args) != 3
+        or not parsed.args[0].isdigit()
+        or parsed.args[1] not in steps
+    ):
+        return
+    services = context.services
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    try:
+        async with services.database.unit_of_work() as uow:
+            progress = await press(
+                uow,
+                int(parsed.args[0]),
+                Step(parsed.args[1]),
+                parsed.args[2],
+                chat_id,
+                services.triage_rules,
+                services.clock.now(),
+            )
+    except ValueError:
+        return  # a value no button of ours carries: a forged press
+    if progress is None:
+        await _say(update, context, language_of(update, context), "appointment.stale")
+        return
+    await show(update, context, progress)
+
+
+async def show(update: Update, context: AftercareContext, progress: Progress) -> None:
+    """Edit the check-in to its next question, or close it and answer the patient."""
+    services = context.services
+    language = context.views.language_of(progress.patient)
+    assert progress.check_in.id is not None
+    if progress.result is None:
+        ask = question(
+            services.texts,
+            language,
+            progress.check_in.id,
+            progress.step,
+            progress.answers,
+            _max_mb(context),
+        )
+        await _edit_or_send(update, context, progress, ask.text, ask)
+        return
+    await _edit_or_send(
+        update, context, progress, services.texts.render(language, "checkin_flow.closed"), None
+    )
+    await _reply_to_patient(update, context, progress, language)
+    await _tell_staff(context, progress)
+
+
+async def _edit_or_send(
+    update: Update, context: AftercareContext, progress: Progress, text: str, ask: Any
+) -> None:
+    """Edit the check-in's own message in place (after a press, a photo or a note); send a
+    new one only for a fresh check-in or when the old message cannot be edited."""
+    markup = keyboard(ask) if ask is not None else None
+    message = update.effective_message
+    assert message is not None
+    target = progress.check_in.telegram_message_id
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        target = query.message.message_id
+    if target is not None and not progress.restarted:
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_text(
+                text,
+                chat_id=message.chat_id,
+                message_id=target,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+            return
+    sent = await context.bot.send_message(
+        message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    if progress.result is None and progress.check_in.id is not None:
+        async with context.services.database.unit_of_work() as uow:
+            stored = await uow.check_ins.by_id(progress.check_in.id)
+            if stored is not None:
+                stored.telegram_message_id = sent.message_id
+                await uow.commit()
+
+
+async def _reply_to_patient(
+    update: Update, context: AftercareContext, progress: Progress, language: str
+) -> None:
+    assert progress.result is not None
+    urgency = progress.result.urgency
+    key = {
+        Urgency.NOTHING: "checkin_flow.reply_nothing",
+        Urgency.INFORMATION: "checkin_flow.reply_information",
+        Urgency.ROUTINE: "checkin_flow.reply_routine",
+    }.get(urgency)
+    if key is None:
+        clinic = context.services.config.clinic
+        local = context.services.clock.now().astimezone(clinic.timezone)
+        key = (
+            "checkin_flow.reply_urgent_open"
+            if clinic.hours.is_open(local)
+            else "checkin_flow.reply_urgent_closed"
+        )
+    text = context.views.render(language, key, name=progress.patient.display_name)
+    message = update.effective_message
+    assert message is not None
+    await context.bot.send_message(
+        message.chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=concern_keyboard(context, language),
+    )
+
+
+async def _tell_staff(context: AftercareContext, progress: Progress) -> None:
+    """Urgent and routine results go to the staff group (the Escalation issue will own them)."""
+    assert progress.result is not None
+    if progress.result.urgency not in (Urgency.URGENT, Urgency.ROUTINE):
+        return
+    texts = context.services.texts
+    language = context.services.config.clinic.language
+    reasons = "; ".join(reason_text(texts, language, reason) for reason in progress.result.reasons)
+    key = (
+        "checkin_flow.staff_urgent"
+        if progress.result.urgency == Urgency.URGENT
+        else "checkin_flow.staff_routine"
+    )
+    await notify_staff(
+        context,
+        key,
+        code=progress.patient.code,
+        name=progress.patient.display_name,
+        day=progress.day,
+        answers=Html(answers_summary(texts, language, progress.answers)),
+        reasons=Html(reasons),
+    )
+
+
+async def take_photo(update: Update, context: AftercareContext) -> bool:
+    """A photo (or an image file) while a check-in asks for one; True if it was taken."""
+    message = update.effective_message
+    if message is None:
+        return False
+    file_id, size, is_image = _image(message)
+    if file_id is None:
+        return False
+    services = context.services
+    if not is_image or size > _max_mb(context) * BYTES_PER_MB:
+        async with services.database.unit_of_work() as uow:
+            patient = await uow.patients.by_chat(message.chat_id)
+        if patient is None:
+            return False
+        key = "checkin_flow.photo_not_image" if not is_image else "checkin_flow.photo_too_big"
+        await _say(
+            update, context, context.views.language_of(patient), key, max_mb=_max_mb(context)
+        )
+        return True
+    async with services.database.unit_of_work() as uow:
+        progress = await give_photo(
+            uow, message.chat_id, file_id, services.triage_rules, services.clock.now()
+        )
+    if progress is None:
+        return False
+    await show(update, context, progress)
+    return True
+
+
+async def take_note(update: Update, context: AftercareContext) -> bool:
+    """Text while a check-in asks for a note; True if it was taken."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return False
+    services = context.services
+    async with services.database.unit_of_work() as uow:
+        progress = await give_note(
+            uow, message.chat_id, message.text, services.triage_rules, services.clock.now()
+        )
+    if progress is None:
+        return False
+    await show(update, context, progress)
+    return True
+
+
+def _image(message: Any) -> tuple[str | None, int, bool]:
+    if message.photo:
+        largest = message.photo[-1]
+        return largest.file_id, largest.file_size or 0, True
+    document = message.document
+    if document is not None:
+        is_image = (document.mime_type or "").startswith("image/")
+        return document.file_id, document.file_size or 0, is_image
+    return None, 0, False
+
+
+def _max_mb(context: AftercareContext) -> int:
+    return context.services.config.checkins.max_photo_mb
+
+
+async def _say(
+    update: Update, context: AftercareContext, language: str, key: str, **params: object
+) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_html(context.views.render(language, key, **params))
+
+
+async def on_media(update: Update, context: AftercareContext) -> None:
+    """Photos and files: taken by a check-in that asks for one, otherwise the usual answer."""
+    if not await take_photo(update, context):
+        await _say(update, context, language_of(update, context), "fallback.not_understood")
+
+
+def check_in_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """/checkin, the check-in buttons, and photos or files sent for a check-in."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("checkin", checkin_command, filters=private),
+        CallbackQueryHandler(on_press, pattern=callback_data.pattern(CHECK_IN)),
+        MessageHandler(private & (filters.PHOTO | filters.Document.ALL), on_media),
+    ]

@@ -1,0 +1,233 @@
+"""A check-in answered in a few taps: one question at a time, then triage.
+
+The flow's state (answers so far, the question on screen) is stored with the check-in, never
+in process memory, so a restart loses nothing. Every press names its check-in and step and is
+checked against the presser: a patient can only answer their own check-in. A press on a
+check-in already answered starts a fresh one with that answer: what a patient reports is never
+discarded.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
+from aftercare_bot.domain.check_in_answers import (
+    Answers,
+    CheckInRecord,
+    Level,
+    Symptom,
+    WarningSign,
+    days_since_session,
+)
+from aftercare_bot.domain.check_ins import CheckIn, CheckInState
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.triage import TriageResult, TriageRules, triage
+from aftercare_bot.services.check_ins import record_answered
+
+
+class Step(StrEnum):
+    """The questions, in the order they are asked."""
+
+    REDNESS = "redness"
+    SWELLING = "swelling"
+    BRUISING = "bruising"
+    SIGNS = "signs"
+    PHOTO = "photo"
+    NOTE = "note"
+    DONE = "done"
+
+
+ORDER = (Step.REDNESS, Step.SWELLING, Step.BRUISING, Step.SIGNS, Step.PHOTO, Step.NOTE)
+SYMPTOM_STEPS = {
+    Step.REDNESS: Symptom.REDNESS,
+    Step.SWELLING: Symptom.SWELLING,
+    Step.BRUISING: Symptom.BRUISING,
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a check-in stands after an action; `result` once it is finished."""
+
+    check_in: CheckIn
+    patient: Patient
+    answers: Answers
+    step: Step
+    result: TriageResult | None = None
+    day: int = 0
+    restarted: bool = False
+
+
+def answers_of(check_in: CheckIn) -> Answers:
+    """The stored answers (empty for a new check-in)."""
+    return Answers.from_json(json.loads(check_in.answers)) if check_in.answers else Answers()
+
+
+async def begin(
+    uow: SqlUnitOfWork, patient: Patient, now: datetime, scheduled_message_id: int | None = None
+) -> CheckIn:
+    """A new check-in at its first question (from the plan, /checkin or "I have a concern")."""
+    assert patient.id is not None
+    check_in = CheckIn(
+        patient.id, now, scheduled_message_id=scheduled_message_id, step=Step.REDNESS.value
+    )
+    uow.check_ins.add(check_in)
+    await uow.check_ins.flush()
+    return check_in
+
+
+async def press(
+    uow: SqlUnitOfWork,
+    check_in_id: int,
+    step: Step,
+    value: str,
+    chat_id: int,
+    rules: TriageRules,
+    now: datetime,
+) -> Progress | None:
+    """Apply one button press; None when the check-in is not the presser's (or does not exist)."""
+    patient = await uow.patients.by_chat(chat_id)
+    check_in = await uow.check_ins.by_id(check_in_id)
+    if patient is None or check_in is None or check_in.patient_id != patient.id:
+        return None
+    restarted = False
+    if check_in.state == CheckInState.ANSWERED:
+        check_in = await begin(uow, patient, now)
+        restarted = True
+    answers, next_step = _apply(answers_of(check_in), Step(check_in.step or step), step, value)
+    progress = await _save(uow, check_in, patient, answers, next_step, rules, now)
+    return replace_restarted(progress, restarted)
+
+
+async def give_photo(
+    uow: SqlUnitOfWork, chat_id: int, file_id: str, rules: TriageRules, now: datetime
+) -> Progress | None:
+    """A photo sent while the patient's check-in asks for one; None if none is asking."""
+    found = await _waiting_for(uow, chat_id, Step.PHOTO)
+    if found is None:
+        return None
+    check_in, patient = found
+    check_in.photo_file_id = file_id
+    return await _save(
+        uow, check_in, patient, answers_of(check_in).with_photo(), Step.NOTE, rules, now
+    )
+
+
+async def give_note(
+    uow: SqlUnitOfWork, chat_id: int, text: str, rules: TriageRules, now: datetime
+) -> Progress | None:
+    """A note typed while the patient's check-in asks for one; None if none is asking."""
+    found = await _waiting_for(uow, chat_id, Step.NOTE)
+    if found is None:
+        return None
+    check_in, patient = found
+    answers = answers_of(check_in).with_note(text[:1000])
+    return await _save(uow, check_in, patient, answers, Step.DONE, rules, now)
+
+
+def _apply(answers: Answers, current: Step, pressed: Step, value: str) -> tuple[Answers, Step]:
+    """The answers and the next question after one press (stale steps are taken as pressed)."""
+    if value == "back":
+        index = ORDER.index(current) if current in ORDER else len(ORDER)
+        return answers, ORDER[max(index - 1, 0)]
+    if value == "fine":
+        return Answers.all_fine(), Step.DONE
+    if pressed in SYMPTOM_STEPS:
+        answers = answers.with_level(SYMPTOM_STEPS[pressed], Level.parse(value))
+        return answers, _after_levels(answers)
+    if pressed == Step.SIGNS and value == "done":
+        return (
+            answers,
+            Step.NOTE if WarningSign.OTHER in answers.signs and not answers.note else Step.PHOTO,
+        )
+    if pressed == Step.SIGNS:
+        return answers.with_sign_toggled(WarningSign(value)), Step.SIGNS
+    if pressed == Step.PHOTO and value == "skip":
+        return answers, Step.NOTE
+    if pressed == Step.NOTE and value == "skip":
+        return answers, Step.DONE
+    return answers, current
+
+
+def _after_levels(answers: Answers) -> Step:
+    missing = answers.next_symptom
+    if missing is None:
+        return Step.SIGNS
+    return next(step for step, symptom in SYMPTOM_STEPS.items() if symptom == missing)
+
+
+async def _waiting_for(
+    uow: SqlUnitOfWork, chat_id: int, step: Step
+) -> tuple[CheckIn, Patient] | None:
+    patient = await uow.patients.by_chat(chat_id)
+    if patient is None or patient.id is None:
+        return None
+    for check_in in reversed(await uow.check_ins.of_patient(patient.id)):
+        if check_in.state != CheckInState.ANSWERED and check_in.step == step.value:
+            return check_in, patient
+    return None
+
+
+async def _save(
+    uow: SqlUnitOfWork,
+    check_in: CheckIn,
+    patient: Patient,
+    answers: Answers,
+    step: Step,
+    rules: TriageRules,
+    now: datetime,
+) -> Progress:
+    check_in.answers = json.dumps(answers.to_json())
+    check_in.step = step.value
+    if step != Step.DONE:
+        await uow.commit()
+        return Progress(check_in, patient, answers, step)
+    record, history = await _records(uow, check_in, patient, answers, now)
+    result = triage(record, history, rules)
+    check_in.urgency = result.urgency.value
+    check_in.reasons = json.dumps(result.to_json())
+    assert check_in.id is not None
+    await record_answered(uow, check_in.id, now)  # commits; cancels the nudge and the expiry
+    return Progress(check_in, patient, answers, step, result, record.day)
+
+
+async def _records(
+    uow: SqlUnitOfWork, check_in: CheckIn, patient: Patient, answers: Answers, now: datetime
+) -> tuple[CheckInRecord, list[CheckInRecord]]:
+    """This check-in and the patient's earlier answered ones, each with its day since session."""
+    assert patient.id is not None
+    course = await uow.patients.current_course(patient.id)
+    session = await uow.patients.latest_session(course.id) if course and course.id else None
+    zone = ZoneInfo(patient.timezone)
+    session_at = session.held_at if session else patient.enrolled_at
+
+    def day(moment: datetime) -> int:
+        return max(days_since_session(session_at, moment, zone), 0)
+
+    history = [
+        CheckInRecord(earlier.answered_at, day(earlier.answered_at), answers_of(earlier))
+        for earlier in await uow.check_ins.of_patient(patient.id)
+        if earlier.id != check_in.id
+        and earlier.answered_at is not None
+        and earlier.answers
+        and earlier.answered_at >= session_at
+    ]
+    return CheckInRecord(now, day(now), answers), history
+
+
+def replace_restarted(progress: Progress, restarted: bool) -> Progress:
+    """Mark a progress that began a fresh check-in (a late press on an answered one)."""
+    if not restarted:
+        return progress
+    return Progress(
+        progress.check_in,
+        progress.patient,
+        progress.answers,
+        progress.step,
+        progress.result,
+        progress.day,
+        restarted=True,
+    )
