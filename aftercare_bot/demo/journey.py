@@ -117,7 +117,13 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     await _exchange(narrator, anna, lambda: anna.press(welcome, "Yes, I agree"), replies=2)
 
     narrator.step("The plan runs (in seconds for the demo): this evening's advice, then a check-in")
-    await anna.wait_for_replies(2, timeout=PLAN_TIMEOUT_SECONDS)
+    _evening, check_in = await anna.wait_for_replies(2, timeout=PLAN_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+
+    narrator.step("Anna answers the check-in in a few taps; the same message is edited in place")
+    await _answer_check_in(simulator, anna, check_in, ("Mild", "None", "None", "Done", "Skip"))
+    await anna.press(_current(simulator, check_in), "Skip")
+    await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
     narrator.show_new_lines()
 
     narrator.step("Before the next session: a reminder with the questions that matter")
@@ -141,6 +147,28 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     narrator.step("Someone opens the bot without a link, in Russian, and sends a sticker")
     await _exchange(narrator, boris, lambda: boris.send("/start"))
     await _exchange(narrator, boris, lambda: boris.send_sticker())
+
+
+def _current(simulator: TelegramSimulator, message: dict[str, Any]) -> dict[str, Any]:
+    """A message as it is now: check-ins are edited in place."""
+    return next(
+        m
+        for m in simulator.messages_in(message["chat"]["id"])
+        if m["message_id"] == message["message_id"]
+    )
+
+
+async def _answer_check_in(
+    simulator: TelegramSimulator, user: SimUser, message: dict[str, Any], labels: tuple[str, ...]
+) -> None:
+    for label in labels:
+        mark = simulator.mark()
+        await user.press(_current(simulator, message), label)
+        await simulator.wait_for(
+            lambda event: event.kind == "edit" and event.message_id == message["message_id"],
+            timeout=REPLY_TIMEOUT_SECONDS,
+            since=mark,
+        )
 
 
 async def _enroll(narrator: Narrator, grey: SimUser) -> str:
