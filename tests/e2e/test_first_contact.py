@@ -88,3 +88,22 @@ async def test_the_bot_start_is_in_the_audit_trail(bot: RunningBot) -> None:
     assert [(event.action, event.subject) for event in events] == [
         ("bot.started", "@aftercare_test_bot")
     ]
+
+
+async def test_an_admin_opening_the_bot_sees_the_staff_commands(bot: RunningBot) -> None:
+    await bot.admin.send("/start")
+    assert "Staff commands" in (await bot.admin.wait_for_reply())["text"]
+
+
+async def test_a_button_no_flow_knows_is_answered_not_left_spinning(bot: RunningBot) -> None:
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send("/help")
+    greeting = await anna.wait_for_reply()
+    query_id = await anna.forge_press(greeting, "gone:42")
+    assert "no longer current" in (await anna.wait_for_reply())["text"]
+    answered = [
+        call
+        for call in bot.simulator.calls("answerCallbackQuery")
+        if call.params.get("callback_query_id") == query_id
+    ]
+    assert len(answered) == 1

@@ -1,7 +1,7 @@
 """Handlers for patients in their private chat with the bot."""
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.access import role_of_user
 from aftercare_bot.adapters.telegram.appointments import take_note
@@ -49,7 +49,20 @@ async def start_command(update: Update, context: AftercareContext) -> None:
     if patient is not None and patient.status in FOLLOWED:
         await help_command(update, context)
         return
+    if await role_of_user(update, context) is not None:
+        await _reply(update, context, "help.staff")
+        return
     await _reply(update, context, "start.not_linked")
+
+
+async def on_unknown_button(update: Update, context: AftercareContext) -> None:
+    """A button no flow knows (an old message, a restart): answer it so the client stops
+    waiting, and say it is no longer current."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await _reply(update, context, "appointment.stale")
 
 
 async def help_command(update: Update, context: AftercareContext) -> None:
@@ -138,4 +151,5 @@ def patient_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
         MessageHandler(private & filters.COMMAND, on_unknown_command),
         MessageHandler(private & filters.TEXT, on_free_text),
         MessageHandler(private & ~filters.StatusUpdate.ALL, on_unsupported_message),
+        CallbackQueryHandler(on_unknown_button),
     ]
