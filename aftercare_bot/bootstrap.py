@@ -26,6 +26,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.identity import remember_username
+from aftercare_bot.adapters.telegram.incidents import incident_handlers
 from aftercare_bot.adapters.telegram.lifecycle import lifecycle_handlers
 from aftercare_bot.adapters.telegram.linking import linking_handlers
 from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, membership_handlers
@@ -76,6 +77,7 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     application.add_handlers(appointment_handlers())
     application.add_handlers(lifecycle_handlers())
     application.add_handlers(check_in_handlers())
+    application.add_handlers(incident_handlers())
     application.add_handlers(patient_handlers())
     application.add_error_handler(on_error)
     return application

@@ -10,6 +10,7 @@ from aftercare_bot.adapters.persistence import tables
 from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.consent import ConsentEvent
 from aftercare_bot.domain.enrollment_links import EnrollmentLink
+from aftercare_bot.domain.incidents import Incident
 from aftercare_bot.domain.outbox import ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
 from aftercare_bot.domain.staff import StaffMember
@@ -33,4 +34,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(ScheduledMessage, tables.scheduled_messages)
     mapper_registry.map_imperatively(StaffTask, tables.staff_tasks)
     mapper_registry.map_imperatively(CheckIn, tables.check_ins)
+    mapper_registry.map_imperatively(Incident, tables.incidents)
     _started = True

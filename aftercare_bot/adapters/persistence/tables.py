@@ -24,6 +24,7 @@ from aftercare_bot.adapters.persistence.types import UtcDateTime
 from aftercare_bot.domain.check_ins import CheckInState
 from aftercare_bot.domain.consent import ConsentChange
 from aftercare_bot.domain.enrollment_links import LinkPurpose
+from aftercare_bot.domain.incidents import IncidentState, IncidentUrgency
 from aftercare_bot.domain.outbox import MessageState
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.domain.tasks import TaskKind
@@ -205,6 +206,24 @@ patient_messages = Table(
     Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("received_at", UtcDateTime(), nullable=False),
     Column("text", String(4096), nullable=False),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("urgency", _enum(IncidentUrgency), nullable=False),
+    Column("state", _enum(IncidentState), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("acknowledged_by", BigInteger, nullable=True),
+    Column("acknowledged_by_name", String(64), nullable=True),
+    Column("acknowledged_at", UtcDateTime(), nullable=True),
+    Column("resolved_by", BigInteger, nullable=True),
+    Column("resolved_at", UtcDateTime(), nullable=True),
+    Column("post_chat_id", BigInteger, nullable=True),
+    Column("post_message_id", BigInteger, nullable=True),
+    Column("reports", Integer, nullable=False),
 )
 
 staff_tasks = Table(

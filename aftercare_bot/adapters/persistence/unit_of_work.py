@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftercare_bot.adapters.persistence.audit import AuditRepository
 from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
+from aftercare_bot.adapters.persistence.incidents import IncidentRepository
 from aftercare_bot.adapters.persistence.links import LinkRepository
 from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.patient_records import PatientRecords
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     tasks: TaskRepository
     check_ins: CheckInRepository
     records: PatientRecords
+    incidents: IncidentRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -46,6 +48,7 @@ class SqlUnitOfWork:
         self.tasks = TaskRepository(self.session)
         self.check_ins = CheckInRepository(self.session)
         self.records = PatientRecords(self.session)
+        self.incidents = IncidentRepository(self.session)
         return self
 
     async def __aexit__(

@@ -16,10 +16,11 @@ from aftercare_bot.adapters.telegram.check_in_views import (
     reason_text,
 )
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.check_in_answers import Answers
+from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.triage import Urgency
 from aftercare_bot.services.check_in_flow import Progress, Step, begin, give_note, give_photo, press
 from aftercare_bot.texts import Html
@@ -196,27 +197,25 @@ async def _reply_to_patient(
 
 
 async def _tell_staff(context: AftercareContext, progress: Progress) -> None:
-    """Urgent and routine results go to the staff group (the Escalation issue will own them)."""
+    """Urgent and routine results open (or join) an incident, posted to staff with buttons."""
     assert progress.result is not None
     if progress.result.urgency not in (Urgency.URGENT, Urgency.ROUTINE):
         return
-    texts = context.services.texts
-    language = context.services.config.clinic.language
+    services = context.services
+    texts, language = services.texts, services.config.clinic.language
     reasons = "; ".join(reason_text(texts, language, reason) for reason in progress.result.reasons)
-    key = (
-        "checkin_flow.staff_urgent"
-        if progress.result.urgency == Urgency.URGENT
-        else "checkin_flow.staff_routine"
-    )
-    await notify_staff(
-        context,
-        key,
+    urgent = progress.result.urgency == Urgency.URGENT
+    text = context.views.render(
+        language,
+        "checkin_flow.staff_urgent" if urgent else "checkin_flow.staff_routine",
         code=progress.patient.code,
         name=progress.patient.display_name,
         day=progress.day,
         answers=Html(answers_summary(texts, language, progress.answers)),
         reasons=Html(reasons),
     )
+    urgency = IncidentUrgency.URGENT if urgent else IncidentUrgency.ROUTINE
+    await escalate(context.bot, services, progress.patient, urgency, text)
 
 
 async def take_photo(update: Update, context: AftercareContext) -> bool:

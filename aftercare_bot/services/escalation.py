@@ -1,0 +1,76 @@
+"""Escalation: a worrying report is stored as an incident first, then posted; staff own it.
+
+This is the first part of the Escalation issue: incidents, Acknowledge and Resolved. Re-paging,
+the patient safety net and relaying messages come next (see README).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
+from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.incidents import Incident, IncidentUrgency
+from aftercare_bot.domain.patients import Patient
+
+
+@dataclass(frozen=True)
+class Reported:
+    """The incident a report opened or joined, and whether staff must be paged about it."""
+
+    incident: Incident
+    page: bool
+
+
+async def report(
+    uow: SqlUnitOfWork, patient: Patient, urgency: IncidentUrgency, now: datetime
+) -> Reported:
+    """Open an incident for the patient, or join their open one (stored before any post)."""
+    assert patient.id is not None
+    incident = await uow.incidents.open_for_patient(patient.id)
+    if incident is None:
+        incident = Incident(patient.id, urgency, now)
+        uow.incidents.add(incident)
+        await uow.incidents.flush()
+        page = True
+    else:
+        page = incident.join(urgency, now) or incident.post_message_id is None
+    await uow.audit.record(
+        AuditEvent(now, f"incident.{urgency.value}", subject=patient.code, detail=str(incident.id))
+    )
+    await uow.commit()
+    return Reported(incident, page)
+
+
+async def record_post(uow: SqlUnitOfWork, incident_id: int, chat_id: int, message_id: int) -> None:
+    """Remember where the incident is posted, to edit it on Acknowledge and Resolved."""
+    incident = await uow.incidents.by_id(incident_id)
+    if incident is not None:
+        incident.post_chat_id, incident.post_message_id = chat_id, message_id
+        await uow.commit()
+
+
+async def acknowledge(
+    uow: SqlUnitOfWork, incident_id: int, staff_id: int, staff_name: str, now: datetime
+) -> tuple[Incident, Patient | None] | None:
+    """Staff own the incident; None when there was nothing to acknowledge."""
+    incident = await uow.incidents.by_id(incident_id)
+    if incident is None or not incident.acknowledge(staff_id, staff_name, now):
+        return None
+    patient = await uow.patients.by_id(incident.patient_id)
+    await uow.audit.record(
+        AuditEvent(now, "incident.acknowledged", staff_id, detail=str(incident_id))
+    )
+    await uow.commit()
+    return incident, patient
+
+
+async def resolve(
+    uow: SqlUnitOfWork, incident_id: int, staff_id: int, now: datetime
+) -> Incident | None:
+    """Close the incident; None when it was already closed."""
+    incident = await uow.incidents.by_id(incident_id)
+    if incident is None or not incident.resolve(staff_id, now):
+        return None
+    await uow.audit.record(AuditEvent(now, "incident.resolved", staff_id, detail=str(incident_id)))
+    await uow.commit()
+    return incident

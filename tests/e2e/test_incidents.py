@@ -1,0 +1,114 @@
+"""An urgent report becomes an incident in the staff group; staff own it and the patient hears."""
+
+from typing import Any
+
+from aftercare_bot.domain.incidents import IncidentState
+from aftercare_bot.sandbox import SimChat, SimUser
+from tests.e2e.conftest import RunningBot
+from tests.e2e.test_check_ins import DAY_1, DAY_3, check_in_message, current, tap
+from tests.e2e.test_delivery import linked
+
+
+async def staff_group(bot: RunningBot) -> SimChat:
+    group = bot.simulator.add_group("Clinic staff", [bot.admin])
+    await bot.admin.send("/bindgroup", chat=group)
+    await bot.admin.wait_for_reply()
+    return group
+
+
+async def report_severe(bot: RunningBot, anna: SimUser, at: Any = DAY_1) -> None:
+    message = await check_in_message(bot, anna, at)
+    await tap(bot, anna, message, "Severe", "None", "None", "Done", "Skip")
+    await anna.press(current(bot, message), "Skip")
+    await anna.wait_for_reply()
+
+
+async def incident_post(bot: RunningBot, group: SimChat) -> dict[str, Any]:
+    event = await bot.simulator.wait_for(
+        lambda e: e.chat_id == group.id and "URGENT check-in" in (e.text or "") and e.is_new_message
+    )
+    assert event.message is not None
+    return event.message
+
+
+async def incident_states(bot: RunningBot, code: str) -> list[str]:
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(code)
+        assert patient is not None and patient.id is not None
+        incident = await uow.incidents.open_for_patient(patient.id)
+    return [incident.state.value] if incident else []
+
+
+async def test_a_severe_answer_is_posted_with_acknowledge_and_resolved(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    labels = [b["text"] for row in post["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Acknowledge", "Resolved"]
+    assert f"patient {code} (Anna)" in post["text"]
+    assert await incident_states(bot, code) == [IncidentState.OPEN.value]
+
+
+async def test_acknowledge_shows_who_and_tells_the_patient(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    await bot.admin.press(post, "Acknowledge")
+    told = await anna.wait_for_reply()
+    assert "Grey from the clinic has seen your report and will contact you" in told["text"]
+    edited = current(bot, post)
+    assert "Acknowledged by Grey" in edited["text"]
+    assert [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row] == [
+        "Resolved"
+    ]
+    assert await incident_states(bot, code) == [IncidentState.ACKNOWLEDGED.value]
+    mark = bot.simulator.mark()
+    await bot.admin.press(current(bot, post), "Resolved")
+    await bot.simulator.wait_for(
+        lambda e: e.kind == "edit" and e.message_id == post["message_id"], since=mark
+    )
+    assert "Resolved by Grey" in current(bot, post)["text"]
+    assert await incident_states(bot, code) == []
+
+
+async def test_someone_who_is_not_staff_cannot_acknowledge(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    visitor = bot.simulator.add_user(first_name="Vic")
+    group.add_member(visitor)
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    await visitor.press(post, "Acknowledge")
+    refusal = await visitor.wait_for_reply(chat=group)
+    assert "for clinic staff only" in refusal["text"]
+    assert await incident_states(bot, code) == [IncidentState.OPEN.value]
+
+
+async def test_a_new_urgent_finding_reopens_an_acknowledged_incident(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    await bot.admin.press(post, "Acknowledge")
+    await anna.wait_for_reply()
+    mark = bot.simulator.mark()
+    await report_severe(bot, anna, DAY_3)
+    await bot.simulator.wait_for(
+        lambda e: (
+            e.chat_id == group.id and e.is_new_message and "URGENT check-in" in (e.text or "")
+        ),
+        since=mark,
+    )
+    assert await incident_states(bot, code) == [IncidentState.OPEN.value]
+
+
+async def test_without_a_staff_group_the_admins_get_the_incident(bot: RunningBot) -> None:
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await bot.admin.wait_for_reply()
+    assert "URGENT check-in" in post["text"]
+    assert [b["text"] for row in post["reply_markup"]["inline_keyboard"] for b in row][
+        0
+    ] == "Acknowledge"
