@@ -108,7 +108,5 @@ async def test_without_a_staff_group_the_admins_get_the_incident(bot: RunningBot
     anna, code = await linked(bot)
     await report_severe(bot, anna)
     post = await bot.admin.wait_for_reply()
-    assert "URGENT check-in" in post["text"]
-    assert [b["text"] for row in post["reply_markup"]["inline_keyboard"] for b in row][
-        0
-    ] == "Acknowledge"
+    assert f"URGENT check-in: patient {code}" in post["text"]
+    assert post["reply_markup"]["inline_keyboard"][0][0]["text"] == "Acknowledge"
