@@ -144,6 +144,18 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
     narrator.show_new_lines()
 
+    narrator.step('Later Anna is worried: she taps "I have a concern" and reports severe redness')
+    question = await _reply_to(narrator, anna, lambda: anna.send("I have a concern"))
+    await _answer_check_in(simulator, anna, question, ("Severe", "None", "None", "Done", "Skip"))
+    await anna.press(_current(simulator, question), "Skip")
+    await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
+    post = await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
+    narrator.show_new_lines()
+    narrator.step("Dr Grey acknowledges the incident in the staff group; Anna is told who saw it")
+    await grey.press(post, "Acknowledge")
+    await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+
     narrator.step("Someone opens the bot without a link, in Russian, and sends a sticker")
     await _exchange(narrator, boris, lambda: boris.send("/start"))
     await _exchange(narrator, boris, lambda: boris.send_sticker())
