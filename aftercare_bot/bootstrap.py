@@ -26,7 +26,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.identity import remember_username
-from aftercare_bot.adapters.telegram.incidents import incident_handlers
+from aftercare_bot.adapters.telegram.incidents import IncidentPager, incident_handlers
 from aftercare_bot.adapters.telegram.lifecycle import lifecycle_handlers
 from aftercare_bot.adapters.telegram.linking import linking_handlers
 from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, membership_handlers
@@ -123,6 +123,7 @@ class BotRuntime:
             check_in_timing=CheckInTiming(
                 config.schedule.checkin_nudge_after, config.schedule.checkin_expire_after
             ),
+            act_on_incident=IncidentPager(self.application.bot, self.services),
         )
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)

@@ -189,6 +189,15 @@ class CheckinsConfig(_Section):
     max_photo_mb: int = Field(default=10, gt=0, le=20)
 
 
+class EscalationConfig(_Section):
+    """How an urgent incident nobody acknowledges is paged again, and when the patient is told."""
+
+    reescalate_after: Duration = timedelta(minutes=15)
+    max_rounds: int = Field(default=3, ge=0, le=20)
+    ack_timeout: Duration = timedelta(hours=4)
+    patient_safety_net_after: Duration = timedelta(minutes=30)
+
+
 class TextsConfig(_Section):
     """Where the texts come from: the shipped `messages/`, or a clinic's adapted copy."""
 
@@ -200,6 +209,7 @@ class StaffConfig(_Section):
 
     admin_ids: list[int] = Field(min_length=1)
     escalation_chat_id: int | None = None
+    oncall_ids: list[int] = Field(default_factory=list)
 
 
 class Config(BaseSettings):
@@ -222,6 +232,7 @@ class Config(BaseSettings):
     delivery: DeliveryConfig = DeliveryConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     checkins: CheckinsConfig = CheckinsConfig()
+    escalation: EscalationConfig = EscalationConfig()
     triage: dict[str, Any] = Field(default_factory=dict)
     plans: dict[str, Any] = Field(default_factory=dict)
     source: Path = Path(".")

@@ -20,6 +20,11 @@ class Priority(IntEnum):
 # Kinds of rows that are timers, not messages: the dispatcher acts on them instead of sending.
 CHECK_IN_EXPIRY = "checkin_expiry"
 GOODBYE_KIND = "goodbye"
+# Escalation timers: acted on by the incident pager, for any patient status, never held back.
+INCIDENT_PAGE = "incident_page"
+INCIDENT_SAFETY_NET = "incident_safety_net"
+INCIDENT_ACK_REMINDER = "incident_ack_reminder"
+INCIDENT_KINDS = frozenset({INCIDENT_PAGE, INCIDENT_SAFETY_NET, INCIDENT_ACK_REMINDER})
 CHECK_IN_KIND = "checkin"
 TIMER_KINDS = frozenset({CHECK_IN_EXPIRY})
 

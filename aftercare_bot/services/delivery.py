@@ -23,6 +23,7 @@ from aftercare_bot.domain.errors import DeliveryDeferred, RecipientUnreachable
 from aftercare_bot.domain.outbox import (
     CHECK_IN_EXPIRY,
     CHECK_IN_KIND,
+    INCIDENT_KINDS,
     TIMER_KINDS,
     MessageState,
     Priority,
@@ -75,6 +76,7 @@ class Delivery:
 
 
 Composer = Callable[[Delivery], Outgoing]
+IncidentTimerAction = Callable[[ScheduledMessage], Awaitable[None]]
 StaffNotice = Callable[[str, Patient], Awaitable[None]]
 
 
@@ -101,6 +103,8 @@ class Dispatcher:
     quiet: QuietHours | None
     tell_staff: StaffNotice
     check_in_timing: CheckInTiming
+    # Acts on escalation timers (re-page, safety net, ack reminder); the adapter sends.
+    act_on_incident: IncidentTimerAction | None = None
 
     async def recover(self) -> int:
         """At start: messages a crash left in `sending` go back to pending."""
@@ -113,7 +117,8 @@ class Dispatcher:
 
     async def deliver_due(self) -> DeliveryReport:
         """One round: everything due now, each chat in order, chats side by side."""
-        claimed, skipped = await self._claim(self.clock.now())
+        claimed, skipped, timers = await self._claim(self.clock.now())
+        await self._act_on_incident_timers(timers)
         by_chat: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
         for message_id, patient_id, chat_id, check_in_id in claimed:
             by_chat[chat_id].append((message_id, patient_id, check_in_id))
@@ -130,15 +135,21 @@ class Dispatcher:
             unreachable=flat.count("unreachable"),
         )
 
-    async def _claim(self, now: datetime) -> tuple[list[tuple[int, int, int, int | None]], int]:
+    async def _claim(
+        self, now: datetime
+    ) -> tuple[list[tuple[int, int, int, int | None]], int, list[int]]:
         claimed: list[tuple[int, int, int, int | None]] = []
+        timers: list[int] = []
         skipped = 0
         async with self.database.unit_of_work() as uow:
             for message in await uow.outbox.due(now, CLAIM_BATCH):
                 patient = await uow.patients.by_id(message.patient_id)
                 assert message.id is not None and patient is not None
                 assert patient.chat_id is not None
-                if message.kind in TIMER_KINDS:
+                if message.kind in INCIDENT_KINDS:
+                    message.state = MessageState.SENDING
+                    timers.append(message.id)
+                elif message.kind in TIMER_KINDS:
                     await _act_on_timer(uow, message, now)
                 elif message.is_stale(now):
                     await _skip(uow, message, now)
@@ -149,7 +160,27 @@ class Dispatcher:
                     check_in_id = await _check_in_for(uow, message, patient, now)
                     claimed.append((message.id, patient.id or 0, patient.chat_id, check_in_id))
             await uow.commit()
-        return claimed, skipped
+        return claimed, skipped, timers
+
+    async def _act_on_incident_timers(self, timer_ids: list[int]) -> None:
+        """Pages and safety nets: acted on once, then recorded (a crash in between pages again:
+        a repeated page is less harmful than a lost one)."""
+        for timer_id in timer_ids:
+            async with self.database.unit_of_work() as uow:
+                timer = await uow.outbox.by_id(timer_id)
+            assert timer is not None
+            state = MessageState.SENT
+            try:
+                if self.act_on_incident is not None:
+                    await self.act_on_incident(timer)
+            except Exception:
+                logger.exception("escalation timer %s failed", timer_id)
+                state = MessageState.FAILED
+            async with self.database.unit_of_work() as uow:
+                stored = await uow.outbox.by_id(timer_id)
+                assert stored is not None
+                stored.state, stored.sent_at = state, self.clock.now()
+                await uow.commit()
 
     def _held_by_quiet_hours(
         self, message: ScheduledMessage, patient: Patient, now: datetime

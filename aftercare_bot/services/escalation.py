@@ -5,12 +5,23 @@ the patient safety net and relaying messages come next (see README).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.incidents import Incident, IncidentUrgency
+from aftercare_bot.domain.outbox import (
+    INCIDENT_ACK_REMINDER,
+    INCIDENT_KINDS,
+    INCIDENT_PAGE,
+    INCIDENT_SAFETY_NET,
+    Priority,
+    ScheduledMessage,
+)
 from aftercare_bot.domain.patients import Patient
+from aftercare_bot.services.check_ins import TIMER_LIFETIME
+
+ADMIN_ROUND = 0  # the last round: every admin, after the on-call rounds
 
 
 @dataclass(frozen=True)
@@ -74,3 +85,82 @@ async def resolve(
     await uow.audit.record(AuditEvent(now, "incident.resolved", staff_id, detail=str(incident_id)))
     await uow.commit()
     return incident
+
+
+@dataclass(frozen=True)
+class PagingRules:
+    """When an urgent, unacknowledged incident is paged again, and the patient told."""
+
+    reescalate_after: timedelta
+    max_rounds: int
+    ack_timeout: timedelta
+    safety_net_after: timedelta
+
+
+async def arm_pages(
+    uow: SqlUnitOfWork, incident: Incident, rules: PagingRules, now: datetime
+) -> None:
+    """Store the re-page rounds (then the admins' round) and the patient's safety net as timers,
+    so a restart inside a window loses no page and doubles none."""
+    assert incident.id is not None
+    version = f"{incident.id}:{incident.reports}"
+    rounds = [*range(1, rules.max_rounds + 1), ADMIN_ROUND]
+    for number, offset in zip(rounds, range(1, len(rounds) + 1), strict=True):
+        await uow.outbox.add_unless_present(
+            _timer(
+                incident,
+                INCIDENT_PAGE,
+                f"incident-page:{version}:{number}",
+                now + rules.reescalate_after * offset,
+                f"{incident.id}:{number}",
+            )
+        )
+    await uow.outbox.add_unless_present(
+        _timer(
+            incident,
+            INCIDENT_SAFETY_NET,
+            f"incident-safety:{version}",
+            now + rules.safety_net_after,
+            str(incident.id),
+        )
+    )
+    await uow.commit()
+
+
+async def arm_ack_reminder(
+    uow: SqlUnitOfWork, incident: Incident, rules: PagingRules, now: datetime
+) -> None:
+    """Acknowledged: no more pages; one reminder to the acknowledger if it stays unresolved."""
+    assert incident.id is not None
+    await uow.outbox.cancel_pending_of_kinds(
+        incident.patient_id, frozenset({INCIDENT_PAGE, INCIDENT_SAFETY_NET})
+    )
+    await uow.outbox.add_unless_present(
+        _timer(
+            incident,
+            INCIDENT_ACK_REMINDER,
+            f"incident-ack:{incident.id}:{incident.reports}",
+            now + rules.ack_timeout,
+            str(incident.id),
+        )
+    )
+    await uow.commit()
+
+
+async def disarm(uow: SqlUnitOfWork, incident: Incident) -> None:
+    """Resolved: every timer of the incident stops."""
+    await uow.outbox.cancel_pending_of_kinds(incident.patient_id, INCIDENT_KINDS)
+    await uow.commit()
+
+
+def _timer(incident: Incident, kind: str, key: str, due: datetime, step: str) -> ScheduledMessage:
+    return ScheduledMessage(
+        unique_key=key,
+        patient_id=incident.patient_id,
+        kind=kind,
+        message_key="",
+        due_at=due,
+        valid_until=due + TIMER_LIFETIME,
+        step_key=step,
+        priority=Priority.STAFF,
+    )

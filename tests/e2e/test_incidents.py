@@ -110,3 +110,101 @@ async def test_without_a_staff_group_the_admins_get_the_incident(bot: RunningBot
     post = await bot.admin.wait_for_reply()
     assert f"URGENT check-in: patient {code}" in post["text"]
     assert post["reply_markup"]["inline_keyboard"][0][0]["text"] == "Acknowledge"
+
+
+async def test_nobody_acknowledges_pages_go_round_by_round_then_to_admins_then_stop(
+    bot: RunningBot,
+) -> None:
+    from datetime import timedelta
+
+    group = await staff_group(bot)
+    nurse = bot.simulator.add_user(first_name="Nina")
+    await nurse.send("/start")  # she can receive private messages from the bot
+    await nurse.wait_for_reply()
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    await incident_post(bot, group)
+    reported_at = bot.clock.now()
+
+    def pages_to(chat_id: int) -> int:
+        return sum(
+            "Still not acknowledged" in m.get("text", "")
+            for m in bot.simulator.messages_in(chat_id)
+        )
+
+    await bot.live_until(reported_at + timedelta(minutes=14))
+    assert pages_to(group.id) == 0
+    await bot.live_until(reported_at + timedelta(minutes=45))
+    assert pages_to(group.id) == 3
+    assert pages_to(bot.admin.id) == 3  # no one on call: the admins are paged privately
+    safety = [
+        m
+        for m in bot.simulator.messages_in(anna)
+        if "not been able to reach you" in m.get("text", "")
+    ]
+    assert len(safety) == 1
+    await bot.live_until(reported_at + timedelta(hours=2))
+    admin_round = [
+        m
+        for m in bot.simulator.messages_in(bot.admin)
+        if "Nobody has acknowledged" in m.get("text", "")
+    ]
+    assert len(admin_round) == 1
+    assert pages_to(group.id) == 3 and pages_to(nurse.id) == 0
+    assert code
+
+
+async def test_acknowledging_stops_every_pending_page(bot: RunningBot) -> None:
+    from datetime import timedelta
+
+    group = await staff_group(bot)
+    anna, _code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    reported_at = bot.clock.now()
+    await bot.admin.press(post, "Acknowledge")
+    await anna.wait_for_reply()
+    await bot.live_until(reported_at + timedelta(hours=3))
+    texts = [m.get("text", "") for m in bot.simulator.messages_in(group)]
+    assert not any("Still not acknowledged" in text for text in texts)
+    assert not any(
+        "not been able to reach you" in m.get("text", "") for m in bot.simulator.messages_in(anna)
+    )
+    await bot.live_until(reported_at + timedelta(hours=5))
+    reminders = [
+        m
+        for m in bot.simulator.messages_in(bot.admin)
+        if "you acknowledged is not resolved" in m.get("text", "")
+    ]
+    assert len(reminders) == 1
+
+
+async def test_oncall_staff_get_the_pages_privately(bot: RunningBot) -> None:
+    from datetime import timedelta
+
+    group = await staff_group(bot)
+    invitation = await bot.admin.send("/addstaff")
+    del invitation
+    link = (await bot.admin.wait_for_reply())["text"].split("?start=")[1].split()[0]
+    nurse = bot.simulator.add_user(first_name="Nina")
+    await nurse.send(f"/start {link}")
+    await nurse.wait_for_reply()
+    await nurse.send("/oncall")
+    assert "You are on call now" in (await nurse.wait_for_reply())["text"]
+    anna, _code = await linked(bot)
+    await report_severe(bot, anna)
+    await incident_post(bot, group)
+    await bot.live_until(bot.clock.now() + timedelta(minutes=16))
+    assert any(
+        "Still not acknowledged" in m.get("text", "") for m in bot.simulator.messages_in(nurse)
+    )
+
+
+async def test_when_the_staff_group_is_gone_the_admins_get_the_incident(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    # The bot is removed from the group: posting there fails with "chat not found".
+    group.bot_status = "left"
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await bot.admin.wait_for_reply()
+    assert f"URGENT check-in: patient {code}" in post["text"]

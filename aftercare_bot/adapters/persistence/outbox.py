@@ -7,7 +7,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
-from aftercare_bot.domain.outbox import GOODBYE_KIND, MessageState, ScheduledMessage
+from aftercare_bot.domain.outbox import (
+    GOODBYE_KIND,
+    INCIDENT_KINDS,
+    MessageState,
+    ScheduledMessage,
+)
 from aftercare_bot.domain.patients import PatientStatus
 
 
@@ -51,7 +56,7 @@ class OutboxRepository:
                 # A discharged patient still gets their goodbye; nobody else who left gets anything.
                 or_(
                     patients.c.status == PatientStatus.LINKED,
-                    scheduled_messages.c.kind == GOODBYE_KIND,
+                    scheduled_messages.c.kind.in_([GOODBYE_KIND, *INCIDENT_KINDS]),
                 ),
             )
             .order_by(
@@ -170,6 +175,19 @@ class OutboxRepository:
             .where(
                 scheduled_messages.c.patient_id == patient_id,
                 scheduled_messages.c.state == MessageState.PENDING,
+            )
+            .values(state=MessageState.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def cancel_pending_of_kinds(self, patient_id: int, kinds: frozenset[str]) -> None:
+        """Cancel a patient's pending timers of these kinds (an incident was acknowledged)."""
+        await self._session.execute(
+            update(scheduled_messages)
+            .where(
+                scheduled_messages.c.patient_id == patient_id,
+                scheduled_messages.c.state == MessageState.PENDING,
+                scheduled_messages.c.kind.in_(kinds),
             )
             .values(state=MessageState.CANCELLED)
             .execution_options(synchronize_session=False)

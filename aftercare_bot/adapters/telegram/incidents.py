@@ -6,7 +6,7 @@ import logging
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
@@ -14,14 +14,41 @@ from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.domain.incidents import Incident, IncidentState, IncidentUrgency
+from aftercare_bot.domain.outbox import (
+    INCIDENT_ACK_REMINDER,
+    INCIDENT_PAGE,
+    INCIDENT_SAFETY_NET,
+    ScheduledMessage,
+)
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
-from aftercare_bot.services.escalation import acknowledge, record_post, report, resolve
+from aftercare_bot.services.escalation import (
+    ADMIN_ROUND,
+    PagingRules,
+    acknowledge,
+    arm_ack_reminder,
+    arm_pages,
+    disarm,
+    record_post,
+    report,
+    resolve,
+)
 from aftercare_bot.services.staff import staff_group
 
 INCIDENT = "inc"
 
 logger = logging.getLogger(__name__)
+
+
+def paging_rules(services: Services) -> PagingRules:
+    """The clinic's escalation timings."""
+    escalation = services.config.escalation
+    return PagingRules(
+        escalation.reescalate_after,
+        escalation.max_rounds,
+        escalation.ack_timeout,
+        escalation.patient_safety_net_after,
+    )
 
 
 def _buttons(services: Services, incident: Incident) -> InlineKeyboardMarkup | None:
@@ -56,6 +83,10 @@ async def escalate(
         return
     incident = reported.incident
     assert incident.id is not None
+    if incident.urgency == IncidentUrgency.URGENT:
+        async with services.database.unit_of_work() as uow:
+            await arm_pages(uow, incident, paging_rules(services), services.clock.now())
+        services.heartbeat.wake()
     recipients = [group] if group is not None else list(services.config.staff.admin_ids)
     for chat_id in recipients:
         try:
@@ -66,6 +97,9 @@ async def escalate(
             logger.error(
                 "incident %s could not be posted to chat %s: %s", incident.id, chat_id, error
             )
+            if chat_id == group:
+                # The staff group is gone (bot removed, chat not found): never drop an incident.
+                recipients.extend(services.config.staff.admin_ids)
             continue
         if chat_id == group:
             async with services.database.unit_of_work() as uow:
@@ -99,6 +133,11 @@ async def on_incident_button(update: Update, context: AftercareContext) -> None:
             context.views.render(language_of(update, context), "incident.already")
         )
         return
+    async with services.database.unit_of_work() as uow:
+        if incident.state == IncidentState.ACKNOWLEDGED:
+            await arm_ack_reminder(uow, incident, paging_rules(services), now)
+        else:
+            await disarm(uow, incident)
     await _mark_post(update, context, incident, staff.first_name)
     if acknowledged is not None and acknowledged[1] is not None:
         await _tell_patient(context, acknowledged[1], staff.first_name)
@@ -142,6 +181,105 @@ async def _tell_patient(context: AftercareContext, patient: Patient, staff_name:
         )
 
 
+ONCALL_SETTING = "oncall_id"
+
+
+async def oncall_command(update: Update, context: AftercareContext) -> None:
+    """Staff: "I am on call now": unacknowledged urgent reports also come to me privately."""
+    if not await require_staff(update, context):
+        return
+    services = context.services
+    user = update.effective_user
+    assert user is not None and update.effective_message is not None
+    async with services.database.unit_of_work() as uow:
+        await uow.settings.put(ONCALL_SETTING, str(user.id), services.clock.now())
+        await uow.commit()
+    await update.effective_message.reply_html(
+        context.views.render(language_of(update, context), "incident.oncall_set")
+    )
+
+
+class IncidentPager:
+    """Acts on escalation timers: re-page rounds, the admins' round, the safety net, the
+    acknowledgement reminder. Each checks the incident first: an acknowledged one is not paged."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def __call__(self, timer: ScheduledMessage) -> None:
+        """Act on one due timer."""
+        services = self._services
+        incident_id, _, round_text = (timer.step_key or "").partition(":")
+        async with services.database.unit_of_work() as uow:
+            incident = await uow.incidents.by_id(int(incident_id))
+            patient = await uow.patients.by_id(timer.patient_id)
+            group = await staff_group(uow, services.config.staff.escalation_chat_id)
+            oncall = await uow.settings.get(ONCALL_SETTING)
+        if incident is None or patient is None:
+            return
+        if timer.kind == INCIDENT_PAGE and incident.state == IncidentState.OPEN:
+            await self._page(incident, patient, int(round_text or 0), group, oncall)
+        elif timer.kind == INCIDENT_SAFETY_NET and incident.state == IncidentState.OPEN:
+            await self._safety_net(patient)
+        elif (
+            timer.kind == INCIDENT_ACK_REMINDER
+            and incident.state == IncidentState.ACKNOWLEDGED
+            and incident.acknowledged_by is not None
+        ):
+            await self._send(incident.acknowledged_by, "incident.ack_reminder", patient, None)
+
+    async def _page(
+        self,
+        incident: Incident,
+        patient: Patient,
+        number: int,
+        group: int | None,
+        oncall: str | None,
+    ) -> None:
+        staff = self._services.config.staff
+        if number == ADMIN_ROUND:
+            for admin in staff.admin_ids:
+                await self._send(admin, "incident.page_admins", patient, incident)
+            return
+        on_call = list(staff.oncall_ids) or ([int(oncall)] if oncall else list(staff.admin_ids))
+        for chat_id in ([group] if group is not None else []) + on_call:
+            await self._send(chat_id, "incident.repage", patient, incident, round=number)
+
+    async def _safety_net(self, patient: Patient) -> None:
+        if patient.chat_id is None:
+            return
+        clinic = self._services.config.clinic
+        is_open = clinic.hours.is_open(self._services.clock.now().astimezone(clinic.timezone))
+        key = "incident.safety_net_open" if is_open else "incident.safety_net_closed"
+        text = self._services.views.render(
+            self._services.views.language_of(patient), key, name=patient.display_name
+        )
+        await self._bot.send_message(patient.chat_id, text, parse_mode=ParseMode.HTML)
+
+    async def _send(
+        self, chat_id: int, key: str, patient: Patient, incident: Incident | None, **params: object
+    ) -> None:
+        services = self._services
+        text = services.views.render(
+            services.config.clinic.language,
+            key,
+            code=patient.code,
+            name=patient.display_name,
+            **params,
+        )
+        markup = _buttons(services, incident) if incident is not None else None
+        try:
+            await self._bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except TelegramError as error:
+            logger.error("page to chat %s failed: %s", chat_id, error)
+
+
 def incident_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
-    """The buttons under incident posts."""
-    return [CallbackQueryHandler(on_incident_button, pattern=callback_data.pattern(INCIDENT))]
+    """The buttons under incident posts, and /oncall."""
+    return [
+        CallbackQueryHandler(on_incident_button, pattern=callback_data.pattern(INCIDENT)),
+        CommandHandler("oncall", oncall_command),
+    ]
