@@ -5,6 +5,7 @@ from typing import Any
 from aftercare_bot.domain.incidents import IncidentState
 from aftercare_bot.sandbox import SimChat, SimUser
 from tests.e2e.conftest import RunningBot
+from tests.e2e.enrollment_steps import answer
 from tests.e2e.test_check_ins import DAY_1, DAY_3, check_in_message, current, tap
 from tests.e2e.test_delivery import linked
 
@@ -208,3 +209,17 @@ async def test_when_the_staff_group_is_gone_the_admins_get_the_incident(bot: Run
     await report_severe(bot, anna)
     post = await bot.admin.wait_for_reply()
     assert f"URGENT check-in: patient {code}" in post["text"]
+
+
+async def test_incidents_lists_the_open_ones_urgent_first_with_their_owner(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    assert "No open incidents" in (await answer(bot.admin, "/incidents"))["text"]
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    await bot.admin.press(post, "Acknowledge")
+    await anna.wait_for_reply()
+    listing = await answer(bot.admin, "/incidents")
+    assert "Open incidents: 1" in listing["text"]
+    assert f"URGENT: {code} Anna" in listing["text"]
+    assert "acknowledged by Grey" in listing["text"]

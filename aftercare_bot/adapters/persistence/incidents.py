@@ -1,10 +1,12 @@
 """Incidents, found by id or as a patient's open episode."""
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import incidents
-from aftercare_bot.domain.incidents import Incident, IncidentState
+from aftercare_bot.domain.incidents import Incident, IncidentState, IncidentUrgency
 
 
 class IncidentRepository:
@@ -24,6 +26,19 @@ class IncidentRepository:
     async def by_id(self, incident_id: int) -> Incident | None:
         """The incident with this id."""
         return await self._session.get(Incident, incident_id)
+
+    async def open_incidents(self) -> Sequence[Incident]:
+        """Open and acknowledged incidents: urgent first, then oldest first."""
+        rows = await self._session.scalars(
+            select(Incident)
+            .where(incidents.c.state != IncidentState.RESOLVED)
+            .order_by(
+                case((incidents.c.urgency == IncidentUrgency.URGENT, 0), else_=1),
+                incidents.c.opened_at,
+                incidents.c.id,
+            )
+        )
+        return list(rows)
 
     async def open_for_patient(self, patient_id: int) -> Incident | None:
         """The patient's open (or acknowledged) incident, if any."""

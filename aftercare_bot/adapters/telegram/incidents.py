@@ -184,6 +184,48 @@ async def _tell_patient(context: AftercareContext, patient: Patient, staff_name:
 ONCALL_SETTING = "oncall_id"
 
 
+async def incidents_command(update: Update, context: AftercareContext) -> None:
+    """Staff: open incidents, urgent first, oldest first."""
+    if not await require_staff(update, context):
+        return
+    services, views = context.services, context.views
+    language = language_of(update, context)
+    async with services.database.unit_of_work() as uow:
+        open_ones = list(await uow.incidents.open_incidents())
+        patients = {i.id: await uow.patients.by_id(i.patient_id) for i in open_ones}
+    lines = (
+        [views.render(language, "incident.list_title", count=len(open_ones))]
+        if open_ones
+        else [views.render(language, "incident.list_none")]
+    )
+    zone = services.config.clinic.timezone
+    for incident in open_ones:
+        patient = patients.get(incident.id)
+        owner = (
+            services.texts.render(
+                language, "incident.list_owner", name=incident.acknowledged_by_name
+            )
+            if incident.acknowledged_by_name
+            else ""
+        )
+        lines.append(
+            services.texts.render(
+                language,
+                "incident.list_item",
+                id=incident.id,
+                urgency=services.texts.render(
+                    language, f"incident.urgency_{incident.urgency.value}"
+                ),
+                code=patient.code if patient else "",
+                name=patient.display_name if patient else "",
+                opened=views.when(language, incident.opened_at, zone),
+                owner=owner,
+            )
+        )
+    assert update.effective_message is not None
+    await update.effective_message.reply_html("\n".join(lines))
+
+
 async def oncall_command(update: Update, context: AftercareContext) -> None:
     """Staff: "I am on call now": unacknowledged urgent reports also come to me privately."""
     if not await require_staff(update, context):
@@ -282,4 +324,5 @@ def incident_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     return [
         CallbackQueryHandler(on_incident_button, pattern=callback_data.pattern(INCIDENT)),
         CommandHandler("oncall", oncall_command),
+        CommandHandler("incidents", incidents_command),
     ]
