@@ -34,6 +34,7 @@ from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 from aftercare_bot.adapters.telegram.patient import patient_handlers
 from aftercare_bot.adapters.telegram.staff import staff_handlers
+from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
@@ -185,6 +186,13 @@ class BotRuntime:
         await publish_command_menu(
             self.application.bot, services.texts, services.config.clinic.language
         )
+        unreachable = await log_staff_reach(
+            self.application.bot, services.config, services.database
+        )
+        if unreachable:
+            await StaffNotifier(self.application.bot, services)(
+                "staff_check.unreachable", who=", ".join(reach.who for reach in unreachable)
+            )
         async with services.database.unit_of_work() as uow:
             await uow.audit.record(
                 AuditEvent(

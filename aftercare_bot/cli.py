@@ -113,6 +113,43 @@ def schedule_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def check_command(args: argparse.Namespace) -> int:
+    """Name every staff member and staff group the bot cannot write to."""
+    from telegram import Bot
+
+    from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.adapters.telegram.staff_check import check_staff_reach, describe
+
+    logging.getLogger().setLevel(logging.WARNING)
+    config = load_config(args.config)
+    migrate.upgrade(config.database_url)
+
+    async def check() -> list[Any]:
+        database = Database(config.database_url)
+        bot = Bot(
+            config.require_token(),
+            base_url=config.telegram.base_url,
+            base_file_url=config.telegram.base_file_url,
+        )
+        try:
+            async with bot:
+                return await check_staff_reach(bot, config, database)
+        finally:
+            await database.dispose()
+
+    try:
+        results = asyncio.run(check())
+    except Exception as error:
+        print(
+            f"check: Telegram did not answer at {config.telegram.base_url}: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    for reach in results:
+        print(describe(reach))
+    return EXIT_FAILED if any(reach.problem for reach in results) else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = argparse.ArgumentParser(
@@ -151,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--plan", help="aftercare plan (default: schedule.default_plan)")
     enroll.add_argument("--practitioner", help="who performed the session (default: the clinic)")
     enroll.add_argument("--qr", type=Path, help="also write the link as a QR code PNG here")
+    _add(
+        commands,
+        "check",
+        "name staff and the staff group the bot cannot reach",
+        check_command,
+        config_option,
+    )
     schedule = _add(
         commands, "schedule", "list scheduled messages", schedule_command, config_option
     )

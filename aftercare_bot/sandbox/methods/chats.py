@@ -69,8 +69,17 @@ def _bot_status(chat: SimChat) -> str:
 
 @handler("getChat")
 async def get_chat(world: World, params: Params) -> Any:
-    """Full information about a chat (type, title, username...)."""
-    return _readable_chat(world, params).full_info_json()
+    """Full information about a chat (type, title, username...).
+
+    Like Telegram, a person who never pressed Start has no chat with the bot yet, and a group
+    the bot is not in cannot be read.
+    """
+    chat = _readable_chat(world, params)
+    if chat.user is not None and not chat.user.started:
+        raise bad_request("chat not found")
+    if chat.user is None and not chat.bot_present:
+        raise bad_request("chat not found")
+    return chat.full_info_json()
 
 
 @handler("getChatMember")

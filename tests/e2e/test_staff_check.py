@@ -1,0 +1,42 @@
+"""`python bot.py check`: every staff member and the staff group the bot cannot write to."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from aftercare_bot.sandbox import TelegramSimulator
+from tests.config_files import write_config
+from tests.e2e.conftest import TOKEN
+from tests.e2e.test_enroll_command import bot_py
+
+
+@pytest.fixture
+async def telegram_api() -> AsyncIterator[TelegramSimulator]:
+    sim = TelegramSimulator(token=TOKEN, bot_username="aftercare_test_bot", rate_limits=False)
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+async def test_check_names_a_staff_member_who_never_pressed_start(
+    tmp_path: Path, telegram_api: TelegramSimulator, database_url: str
+) -> None:
+    started = telegram_api.add_user(first_name="Grey", started=True)
+    never = telegram_api.add_user(first_name="Nina")
+    group = telegram_api.add_group("Clinic staff", [started])
+    extra = (
+        f"\n[staff]\nadmin_ids = [{started.id}]\noncall_ids = [{never.id}]\n"
+        f"escalation_chat_id = {group.id}\n"
+    )
+    config = write_config(tmp_path, database_url=database_url, base_url=telegram_api.base_url)
+    config.write_text(config.read_text().replace("[staff]\nadmin_ids = [1001]\n", "") + extra)
+    result = await bot_py("check", "--config", str(config))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert f"ok           admin {started.id}" in lines
+    assert any(
+        line.startswith(f"unreachable  on-call {never.id}:") and "press Start" in line
+        for line in lines
+    )
+    assert f"ok           staff group {group.id}" in lines
