@@ -160,7 +160,7 @@ scheduled_messages = Table(
     Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("session_id", ForeignKey("treatment_sessions.id", ondelete="CASCADE"), nullable=True),
     Column("step_key", String(64), nullable=True),
-    Column("kind", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
     Column("message_key", String(64), nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),
     Column("valid_until", UtcDateTime(), nullable=False),
