@@ -40,6 +40,7 @@ class Incident:
     resolved_at: datetime | None = None
     post_chat_id: int | None = None
     post_message_id: int | None = None
+    post_text: str | None = None
     reports: int = 1
     id: int | None = None
 

@@ -21,10 +21,13 @@ class Priority(IntEnum):
 CHECK_IN_EXPIRY = "checkin_expiry"
 GOODBYE_KIND = "goodbye"
 # Escalation timers: acted on by the incident pager, for any patient status, never held back.
+INCIDENT_POST = "incident_post"
 INCIDENT_PAGE = "incident_page"
 INCIDENT_SAFETY_NET = "incident_safety_net"
 INCIDENT_ACK_REMINDER = "incident_ack_reminder"
-INCIDENT_KINDS = frozenset({INCIDENT_PAGE, INCIDENT_SAFETY_NET, INCIDENT_ACK_REMINDER})
+INCIDENT_KINDS = frozenset(
+    {INCIDENT_POST, INCIDENT_PAGE, INCIDENT_SAFETY_NET, INCIDENT_ACK_REMINDER}
+)
 CHECK_IN_KIND = "checkin"
 TIMER_KINDS = frozenset({CHECK_IN_EXPIRY})
 

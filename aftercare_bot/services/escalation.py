@@ -14,6 +14,7 @@ from aftercare_bot.domain.outbox import (
     INCIDENT_ACK_REMINDER,
     INCIDENT_KINDS,
     INCIDENT_PAGE,
+    INCIDENT_POST,
     INCIDENT_SAFETY_NET,
     Priority,
     ScheduledMessage,
@@ -32,10 +33,21 @@ class Reported:
     page: bool
 
 
+POST_SAFETY_DELAY = timedelta(seconds=30)
+
+
 async def report(
-    uow: SqlUnitOfWork, patient: Patient, urgency: IncidentUrgency, now: datetime
+    uow: SqlUnitOfWork,
+    patient: Patient,
+    urgency: IncidentUrgency,
+    now: datetime,
+    post_text: str = "",
 ) -> Reported:
-    """Open an incident for the patient, or join their open one (stored before any post)."""
+    """Open an incident for the patient, or join their open one (stored before any post).
+
+    With it goes a timer that posts it in `POST_SAFETY_DELAY` unless the post is made (and the
+    timer cancelled) first: a crash between storing and posting still gets it posted.
+    """
     assert patient.id is not None
     incident = await uow.incidents.open_for_patient(patient.id)
     if incident is None:
@@ -45,6 +57,17 @@ async def report(
         page = True
     else:
         page = incident.join(urgency, now) or incident.post_message_id is None
+    if page:
+        incident.post_text = post_text
+        await uow.outbox.add_unless_present(
+            _timer(
+                incident,
+                INCIDENT_POST,
+                f"incident-post:{incident.id}:{incident.reports}",
+                now + POST_SAFETY_DELAY,
+                str(incident.id),
+            )
+        )
     await uow.audit.record(
         AuditEvent(now, f"incident.{urgency.value}", subject=patient.code, detail=str(incident.id))
     )
@@ -52,12 +75,17 @@ async def report(
     return Reported(incident, page)
 
 
-async def record_post(uow: SqlUnitOfWork, incident_id: int, chat_id: int, message_id: int) -> None:
-    """Remember where the incident is posted, to edit it on Acknowledge and Resolved."""
+async def record_post(
+    uow: SqlUnitOfWork, incident_id: int, chat_id: int | None, message_id: int | None
+) -> None:
+    """The incident is posted: remember where (to edit it later) and stand its safety post down."""
     incident = await uow.incidents.by_id(incident_id)
-    if incident is not None:
+    if incident is None:
+        return
+    if message_id is not None:
         incident.post_chat_id, incident.post_message_id = chat_id, message_id
-        await uow.commit()
+    await uow.outbox.cancel_pending_of_kinds(incident.patient_id, frozenset({INCIDENT_POST}))
+    await uow.commit()
 
 
 async def acknowledge(

@@ -223,3 +223,35 @@ async def test_incidents_lists_the_open_ones_urgent_first_with_their_owner(bot: 
     assert "Open incidents: 1" in listing["text"]
     assert f"URGENT: {code} Anna" in listing["text"]
     assert "acknowledged by Grey" in listing["text"]
+
+
+async def test_an_incident_stored_but_never_posted_before_a_crash_is_posted_exactly_once(
+    bot: RunningBot,
+) -> None:
+    from datetime import timedelta
+
+    from aftercare_bot.domain.incidents import IncidentUrgency
+    from aftercare_bot.services.escalation import report
+
+    group = await staff_group(bot)
+    _anna, code = await linked(bot)
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(code)
+        assert patient is not None
+        # What a crash right after storing leaves behind: the incident, its post, no post sent.
+        await report(
+            uow, patient, IncidentUrgency.URGENT, bot.clock.now(), "URGENT check-in: stored"
+        )
+    await bot.live_until(bot.clock.now() + timedelta(seconds=29))
+
+    def posts() -> int:
+        return sum(
+            "URGENT check-in: stored" in m.get("text", "") for m in bot.simulator.messages_in(group)
+        )
+
+    assert posts() == 0
+    await bot.live_until(bot.clock.now() + timedelta(seconds=1))
+    assert posts() == 1
+    await bot.live_until(bot.clock.now() + timedelta(hours=1))
+    assert posts() == 1
+    assert await incident_states(bot, code) == [IncidentState.OPEN.value]

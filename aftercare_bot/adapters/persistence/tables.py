@@ -223,6 +223,8 @@ incidents = Table(
     Column("resolved_at", UtcDateTime(), nullable=True),
     Column("post_chat_id", BigInteger, nullable=True),
     Column("post_message_id", BigInteger, nullable=True),
+    # The staff post as rendered when stored, so that a crash before posting loses nothing.
+    Column("post_text", Text, nullable=True),
     Column("reports", Integer, nullable=False),
 )
 

@@ -17,6 +17,7 @@ from aftercare_bot.domain.incidents import Incident, IncidentState, IncidentUrge
 from aftercare_bot.domain.outbox import (
     INCIDENT_ACK_REMINDER,
     INCIDENT_PAGE,
+    INCIDENT_POST,
     INCIDENT_SAFETY_NET,
     ScheduledMessage,
 )
@@ -75,10 +76,9 @@ def _buttons(services: Services, incident: Incident) -> InlineKeyboardMarkup | N
 async def escalate(
     bot: Bot, services: Services, patient: Patient, urgency: IncidentUrgency, text: str
 ) -> None:
-    """Store the incident, then post it where staff see it (the group, else each admin)."""
+    """Store the incident (with its post and a safety timer), arm its pages, then post it."""
     async with services.database.unit_of_work() as uow:
-        reported = await report(uow, patient, urgency, services.clock.now())
-        group = await staff_group(uow, services.config.staff.escalation_chat_id)
+        reported = await report(uow, patient, urgency, services.clock.now(), text)
     if not reported.page:
         return
     incident = reported.incident
@@ -87,23 +87,39 @@ async def escalate(
         async with services.database.unit_of_work() as uow:
             await arm_pages(uow, incident, paging_rules(services), services.clock.now())
         services.heartbeat.wake()
-    recipients = [group] if group is not None else list(services.config.staff.admin_ids)
+    await post_incident(bot, services, incident.id)
+
+
+async def post_incident(bot: Bot, services: Services, incident_id: int) -> None:
+    """Post a stored incident to the staff group, or each admin when there is none or it is
+    gone; an incident is never dropped. Recording the post stands its safety timer down."""
+    async with services.database.unit_of_work() as uow:
+        incident = await uow.incidents.by_id(incident_id)
+        group = await staff_group(uow, services.config.staff.escalation_chat_id)
+    if incident is None or incident.state == IncidentState.RESOLVED or not incident.post_text:
+        return
+    admins = list(services.config.staff.admin_ids)
+    recipients = [group] if group is not None else admins
+    posted_in_group: int | None = None
     for chat_id in recipients:
         try:
             sent = await bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=_buttons(services, incident)
+                chat_id,
+                incident.post_text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_buttons(services, incident),
             )
         except TelegramError as error:
             logger.error(
-                "incident %s could not be posted to chat %s: %s", incident.id, chat_id, error
+                "incident %s could not be posted to chat %s: %s", incident_id, chat_id, error
             )
             if chat_id == group:
-                # The staff group is gone (bot removed, chat not found): never drop an incident.
-                recipients.extend(services.config.staff.admin_ids)
+                recipients.extend(admins)  # the staff group is gone: never drop an incident
             continue
         if chat_id == group:
-            async with services.database.unit_of_work() as uow:
-                await record_post(uow, incident.id, chat_id, sent.message_id)
+            posted_in_group = sent.message_id
+    async with services.database.unit_of_work() as uow:
+        await record_post(uow, incident_id, group if posted_in_group else None, posted_in_group)
 
 
 async def on_incident_button(update: Update, context: AftercareContext) -> None:
@@ -260,7 +276,9 @@ class IncidentPager:
             oncall = await uow.settings.get(ONCALL_SETTING)
         if incident is None or patient is None:
             return
-        if timer.kind == INCIDENT_PAGE and incident.state == IncidentState.OPEN:
+        if timer.kind == INCIDENT_POST and incident.post_message_id is None:
+            await post_incident(self._bot, services, incident.id or 0)
+        elif timer.kind == INCIDENT_PAGE and incident.state == IncidentState.OPEN:
             await self._page(incident, patient, int(round_text or 0), group, oncall)
         elif timer.kind == INCIDENT_SAFETY_NET and incident.state == IncidentState.OPEN:
             await self._safety_net(patient)
