@@ -186,6 +186,8 @@ async def test_a_patients_own_words_reach_staff_and_the_patient_is_told_who_read
     assert "Mon-Fri 09:00-19:00" in reply["text"]
     notice = await bot.admin.wait_for_reply()
     assert f"Message from patient {code} (Anna): the redness is spreading <a bit>" == notice["text"]
+    # It is a routine incident: someone owns the answer.
+    assert notice["reply_markup"]["inline_keyboard"][0][0]["text"] == "Acknowledge"
 
 
 async def test_help_repeats_the_aftercare_instructions_for_a_linked_patient(

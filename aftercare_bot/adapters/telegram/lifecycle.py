@@ -11,9 +11,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
+from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.time_zones import find_zone
@@ -349,13 +351,15 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
     async with services.database.unit_of_work() as uow:
         await store_patient_message(uow, patient, message.text, services.clock.now())
     await _say(update, context, context.views.language_of(patient), "lifecycle.message_forwarded")
-    await notify_staff(
-        context,
+    post = context.views.render(
+        services.config.clinic.language,
         "lifecycle.staff_patient_message",
         code=patient.code,
         name=patient.display_name,
         text=message.text,
     )
+    # A patient's own words open (or join) a routine incident: someone owns the answer.
+    await escalate(context.bot, services, patient, IncidentUrgency.ROUTINE, post)
     return True
 
 
