@@ -33,6 +33,11 @@ from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, members
 from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 from aftercare_bot.adapters.telegram.patient import patient_handlers
+from aftercare_bot.adapters.telegram.relay import (
+    RELAY_GROUP,
+    relay_confirm_handlers,
+    relay_reply_handlers,
+)
 from aftercare_bot.adapters.telegram.staff import staff_handlers
 from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
@@ -79,6 +84,9 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     application.add_handlers(lifecycle_handlers())
     application.add_handlers(check_in_handlers())
     application.add_handlers(incident_handlers())
+    application.add_handlers(relay_confirm_handlers())
+    # Its own group: a reply is also whatever else it is (a patient's reply stays theirs).
+    application.add_handlers(relay_reply_handlers(), group=RELAY_GROUP)
     application.add_handlers(patient_handlers())
     application.add_error_handler(on_error)
     return application

@@ -46,7 +46,7 @@ async def test_a_severe_answer_is_posted_with_acknowledge_and_resolved(bot: Runn
     await report_severe(bot, anna)
     post = await incident_post(bot, group)
     labels = [b["text"] for row in post["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["Acknowledge", "Resolved"]
+    assert labels == ["Acknowledge", "Resolved", "Message patient"]
     assert f"patient {code} (Anna)" in post["text"]
     assert await incident_states(bot, code) == [IncidentState.OPEN.value]
 
@@ -62,7 +62,8 @@ async def test_acknowledge_shows_who_and_tells_the_patient(bot: RunningBot) -> N
     edited = current(bot, post)
     assert "Acknowledged by Grey" in edited["text"]
     assert [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row] == [
-        "Resolved"
+        "Resolved",
+        "Message patient",
     ]
     assert await incident_states(bot, code) == [IncidentState.ACKNOWLEDGED.value]
     mark = bot.simulator.mark()
@@ -255,3 +256,49 @@ async def test_an_incident_stored_but_never_posted_before_a_crash_is_posted_exac
     await bot.live_until(bot.clock.now() + timedelta(hours=1))
     assert posts() == 1
     assert await incident_states(bot, code) == [IncidentState.OPEN.value]
+
+
+async def test_staff_message_the_patient_after_confirming_and_the_reply_comes_back(
+    bot: RunningBot,
+) -> None:
+    group = await staff_group(bot)
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    await bot.admin.press(post, "Message patient")
+    prompt = await bot.admin.wait_for_reply(chat=group)
+    assert "Write your message for Anna as a reply" in prompt["text"]
+    await bot.admin.send("internal: who is on today?", chat=group)  # chatter, not a reply
+    await bot.admin.send("Please send us a photo of the area.", chat=group, reply_to=prompt)
+    confirm = await bot.admin.wait_for_reply(chat=group)
+    assert f"Send to patient {code} (Anna)?" in confirm["text"]
+    assert not any("who is on today" in m.get("text", "") for m in bot.simulator.messages_in(anna))
+    await bot.admin.press(confirm, "Send")
+    relayed = await anna.wait_for_reply()
+    assert relayed["text"] == "Grey from Riverside Hair Clinic: Please send us a photo of the area."
+    assert "Sent to Anna" in (await bot.admin.wait_for_reply(chat=group))["text"]
+    await anna.send("I will send it tonight")
+    await anna.wait_for_reply()
+    reply = await bot.simulator.wait_for(
+        lambda e: (
+            (e.chat_id == group.id and "Reply from patient" in (e.text or ""))
+            or (e.chat_id == group.id and "I will send it tonight" in (e.text or ""))
+        )
+    )
+    assert reply.message is not None
+    assert reply.message.get("reply_to_message", {}).get("message_id") == post["message_id"]
+
+
+async def test_a_cancelled_relay_sends_nothing(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    anna, _code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    before = len(bot.simulator.messages_in(anna))
+    await bot.admin.press(post, "Message patient")
+    prompt = await bot.admin.wait_for_reply(chat=group)
+    await bot.admin.send("a long draft " * 40, chat=group, reply_to=prompt)  # > 256 characters
+    confirm = await bot.admin.wait_for_reply(chat=group)
+    await bot.admin.press(confirm, "Cancel")
+    assert "Not sent" in (await bot.admin.wait_for_reply(chat=group))["text"]
+    assert len(bot.simulator.messages_in(anna)) == before

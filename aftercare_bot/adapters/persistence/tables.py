@@ -148,7 +148,7 @@ bot_settings = Table(
     "bot_settings",
     metadata,
     Column("key", String(64), primary_key=True),
-    Column("value", String(256), nullable=False),
+    Column("value", Text, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 

@@ -13,6 +13,7 @@ from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.relay import ask_for_message
 from aftercare_bot.domain.incidents import Incident, IncidentState, IncidentUrgency
 from aftercare_bot.domain.outbox import (
     INCIDENT_ACK_REMINDER,
@@ -70,6 +71,12 @@ def _buttons(services: Services, incident: Incident) -> InlineKeyboardMarkup | N
                 callback_data.pack(INCIDENT, incident.id, "res"),
             )
         )
+        row.append(
+            (
+                texts.render(language, "buttons.message_patient"),
+                callback_data.pack(INCIDENT, incident.id, "msg"),
+            )
+        )
     return keyboard(Outgoing("", (tuple(row),))) if row else None
 
 
@@ -79,15 +86,31 @@ async def escalate(
     """Store the incident (with its post and a safety timer), arm its pages, then post it."""
     async with services.database.unit_of_work() as uow:
         reported = await report(uow, patient, urgency, services.clock.now(), text)
-    if not reported.page:
-        return
     incident = reported.incident
+    if not reported.page:
+        await _add_to_thread(bot, services, incident, text)
+        return
     assert incident.id is not None
     if incident.urgency == IncidentUrgency.URGENT:
         async with services.database.unit_of_work() as uow:
             await arm_pages(uow, incident, paging_rules(services), services.clock.now())
         services.heartbeat.wake()
     await post_incident(bot, services, incident.id)
+
+
+async def _add_to_thread(bot: Bot, services: Services, incident: Incident, text: str) -> None:
+    """A report that joins a posted incident appears under its post (e.g. a patient's reply)."""
+    if incident.post_chat_id is None or incident.post_message_id is None:
+        return
+    try:
+        await bot.send_message(
+            incident.post_chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_to_message_id=incident.post_message_id,
+        )
+    except TelegramError as error:
+        logger.error("incident %s thread reply failed: %s", incident.id, error)
 
 
 async def post_incident(bot: Bot, services: Services, incident_id: int) -> None:
@@ -136,6 +159,9 @@ async def on_incident_button(update: Update, context: AftercareContext) -> None:
     now = services.clock.now()
     staff = query.from_user
     incident_id = int(parsed.args[0])
+    if parsed.args[1] == "msg":
+        await ask_for_message(update, context, incident_id)
+        return
     async with services.database.unit_of_work() as uow:
         if parsed.args[1] == "ack":
             acknowledged = await acknowledge(uow, incident_id, staff.id, staff.first_name, now)
