@@ -210,6 +210,8 @@ class StaffConfig(_Section):
     admin_ids: list[int] = Field(min_length=1)
     escalation_chat_id: int | None = None
     oncall_ids: list[int] = Field(default_factory=list)
+    # Technical errors (ids only, rate-limited) go here; default the admins' private chats.
+    ops_chat_id: int | None = None
 
 
 class Config(BaseSettings):

@@ -302,3 +302,30 @@ async def test_a_cancelled_relay_sends_nothing(bot: RunningBot) -> None:
     await bot.admin.press(confirm, "Cancel")
     assert "Not sent" in (await bot.admin.wait_for_reply(chat=group))["text"]
     assert len(bot.simulator.messages_in(anna)) == before
+
+
+async def test_when_no_staff_member_can_be_reached_the_patient_gets_the_safety_net_at_once(
+    bot: RunningBot,
+) -> None:
+    anna, _code = await linked(bot)
+    await bot.admin.block_bot()  # no staff group bound, and the only admin cannot be reached
+    message = await check_in_message(bot, anna, DAY_1)
+    await tap(bot, anna, message, "Severe", "None", "None", "Done", "Skip")
+    await anna.press(current(bot, message), "Skip")
+    told, safety = await anna.wait_for_replies(2)
+    assert "The clinic has been told" in told["text"]
+    assert "we have not been able to reach you yet" in safety["text"]
+
+
+async def test_a_technical_error_reaches_the_operators_with_ids_only(bot: RunningBot) -> None:
+    anna = bot.simulator.add_user(first_name="Anna")
+    await bot.admin.send("/help")  # the admin has a chat with the bot
+    await bot.admin.wait_for_replies(2)
+    bot.simulator.faults.fail_next(
+        "sendMessage", status=400, description="Bad Request: can't parse entities: oops"
+    )
+    await anna.send("/help")
+    assert "something went wrong on our side" in (await anna.wait_for_reply())["text"]
+    notice = await bot.admin.wait_for_reply()
+    assert notice["text"].startswith("⚠️ Technical error BadRequest while handling update")
+    assert "Anna" not in notice["text"]

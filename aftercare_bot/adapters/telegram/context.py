@@ -1,6 +1,6 @@
 """Typed access from handlers to the bot's services, instead of string keys in bot_data."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -29,6 +29,8 @@ class Services:
     heartbeat: Heartbeat
     views: Views
     triage_rules: TriageRules
+    # When each kind of technical error was last reported to the operators (rate limiting).
+    ops_notices: dict[str, float] = field(default_factory=dict)
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Make these services reachable from every handler's context."""

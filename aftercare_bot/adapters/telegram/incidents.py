@@ -124,6 +124,7 @@ async def post_incident(bot: Bot, services: Services, incident_id: int) -> None:
     admins = list(services.config.staff.admin_ids)
     recipients = [group] if group is not None else admins
     posted_in_group: int | None = None
+    posted_anywhere = False
     for chat_id in recipients:
         try:
             sent = await bot.send_message(
@@ -139,8 +140,17 @@ async def post_incident(bot: Bot, services: Services, incident_id: int) -> None:
             if chat_id == group:
                 recipients.extend(admins)  # the staff group is gone: never drop an incident
             continue
+        posted_anywhere = True
         if chat_id == group:
             posted_in_group = sent.message_id
+    if not posted_anywhere:
+        # No staff member can be reached: the patient gets the safety net at once.
+        logger.error("incident %s reached no staff member", incident_id)
+        async with services.database.unit_of_work() as uow:
+            patient = await uow.patients.by_id(incident.patient_id)
+        if patient is not None and incident.urgency == IncidentUrgency.URGENT:
+            await IncidentPager(bot, services).safety_net(patient)
+        return
     async with services.database.unit_of_work() as uow:
         await record_post(uow, incident_id, group if posted_in_group else None, posted_in_group)
 
@@ -331,6 +341,10 @@ class IncidentPager:
         on_call = list(staff.oncall_ids) or ([int(oncall)] if oncall else list(staff.admin_ids))
         for chat_id in ([group] if group is not None else []) + on_call:
             await self._send(chat_id, "incident.repage", patient, incident, round=number)
+
+    async def safety_net(self, patient: Patient) -> None:
+        """Tell the patient what to do while nobody has answered."""
+        await self._safety_net(patient)
 
     async def _safety_net(self, patient: Patient) -> None:
         if patient.chat_id is None:
