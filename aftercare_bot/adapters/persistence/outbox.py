@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
@@ -108,27 +108,13 @@ class OutboxRepository:
 
     async def cancel_pending_for_session(self, session_id: int) -> None:
         """Cancel what is still pending from a session's plan (a new session replaces it)."""
-        await self._session.execute(
-            update(scheduled_messages)
-            .where(
-                scheduled_messages.c.session_id == session_id,
-                scheduled_messages.c.state == MessageState.PENDING,
-            )
-            .values(state=MessageState.CANCELLED)
-            .execution_options(synchronize_session=False)
-        )
+        await self._cancel_pending(scheduled_messages.c.session_id == session_id)
 
     async def cancel_pending_reminders(self, session_id: int) -> None:
         """Cancel a session's pending appointment reminders (the appointment moved)."""
-        await self._session.execute(
-            update(scheduled_messages)
-            .where(
-                scheduled_messages.c.session_id == session_id,
-                scheduled_messages.c.kind == "appointment",
-                scheduled_messages.c.state == MessageState.PENDING,
-            )
-            .values(state=MessageState.CANCELLED)
-            .execution_options(synchronize_session=False)
+        await self._cancel_pending(
+            scheduled_messages.c.session_id == session_id,
+            scheduled_messages.c.kind == "appointment",
         )
 
     async def listing(self, patient_id: int | None) -> Sequence[tuple[str, ScheduledMessage, str]]:
@@ -145,50 +131,29 @@ class OutboxRepository:
 
     async def cancel_pending(self, unique_keys: list[str]) -> None:
         """Cancel these rows if they are still pending (a check-in was answered)."""
-        await self._session.execute(
-            update(scheduled_messages)
-            .where(
-                scheduled_messages.c.unique_key.in_(unique_keys),
-                scheduled_messages.c.state == MessageState.PENDING,
-            )
-            .values(state=MessageState.CANCELLED)
-            .execution_options(synchronize_session=False)
-        )
+        await self._cancel_pending(scheduled_messages.c.unique_key.in_(unique_keys))
 
     async def cancel_pending_plan_messages(self, session_id: int, kinds: tuple[str, ...]) -> None:
         """Cancel a session's pending plan messages of these kinds (to re-plan them)."""
-        await self._session.execute(
-            update(scheduled_messages)
-            .where(
-                scheduled_messages.c.session_id == session_id,
-                scheduled_messages.c.state == MessageState.PENDING,
-                scheduled_messages.c.kind.in_(kinds),
-            )
-            .values(state=MessageState.CANCELLED)
-            .execution_options(synchronize_session=False)
+        await self._cancel_pending(
+            scheduled_messages.c.session_id == session_id, scheduled_messages.c.kind.in_(kinds)
         )
 
     async def cancel_all_pending(self, patient_id: int) -> None:
         """Cancel everything still pending for a patient (discharge)."""
-        await self._session.execute(
-            update(scheduled_messages)
-            .where(
-                scheduled_messages.c.patient_id == patient_id,
-                scheduled_messages.c.state == MessageState.PENDING,
-            )
-            .values(state=MessageState.CANCELLED)
-            .execution_options(synchronize_session=False)
-        )
+        await self._cancel_pending(scheduled_messages.c.patient_id == patient_id)
 
     async def cancel_pending_of_kinds(self, patient_id: int, kinds: frozenset[str]) -> None:
         """Cancel a patient's pending timers of these kinds (an incident was acknowledged)."""
+        await self._cancel_pending(
+            scheduled_messages.c.patient_id == patient_id, scheduled_messages.c.kind.in_(kinds)
+        )
+
+    async def _cancel_pending(self, *conditions: ColumnElement[bool]) -> None:
+        """Cancel the pending rows matching every condition (one UPDATE, no rows loaded)."""
         await self._session.execute(
             update(scheduled_messages)
-            .where(
-                scheduled_messages.c.patient_id == patient_id,
-                scheduled_messages.c.state == MessageState.PENDING,
-                scheduled_messages.c.kind.in_(kinds),
-            )
+            .where(scheduled_messages.c.state == MessageState.PENDING, *conditions)
             .values(state=MessageState.CANCELLED)
             .execution_options(synchronize_session=False)
         )
