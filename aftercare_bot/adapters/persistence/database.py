@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
@@ -30,10 +29,6 @@ class Database:
     def unit_of_work(self) -> SqlUnitOfWork:
         """A fresh unit of work; use it as `async with db.unit_of_work() as uow:`."""
         return SqlUnitOfWork(self._sessions)
-
-    def session(self) -> AsyncSession:
-        """A bare session, for read-only reports that need no unit of work."""
-        return self._sessions()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

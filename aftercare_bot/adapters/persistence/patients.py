@@ -10,7 +10,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import (
-    consent_events,
     courses,
     patients,
     treatment_sessions,
@@ -102,12 +101,3 @@ class PatientRepository:
             .order_by(courses.c.id)
         )
         return [(row[0], row[1]) for row in rows]
-
-    async def consent_history(self, patient_id: int) -> Sequence[ConsentEvent]:
-        """Every consent decision of a patient, oldest first."""
-        rows = await self._session.scalars(
-            select(ConsentEvent)
-            .where(consent_events.c.patient_id == patient_id)
-            .order_by(consent_events.c.occurred_at, consent_events.c.id)
-        )
-        return list(rows)

@@ -59,18 +59,6 @@ class Messenger:
         )
         return sent.message_id
 
-    async def send_photo(self, chat_id: int, png: bytes, caption: str) -> int:
-        """Send an image (a QR code) with an HTML caption."""
-        sent = await self._call(
-            self._bot.send_photo(
-                chat_id,
-                png,
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-            )
-        )
-        return sent.message_id
-
     async def _call(self, request: Awaitable[Message]) -> Message:
         try:
             return await request
