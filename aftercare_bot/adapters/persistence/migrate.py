@@ -76,8 +76,12 @@ def _run(url: str, action: Callable[[AlembicConfig], None]) -> None:
                 )
                 connection.commit()
             try:
-                action(_alembic_config(connection))
-                connection.commit()
+                # One transaction for every step: Alembic commits after each migration on
+                # databases without transactional DDL (SQLite) unless it runs inside a
+                # transaction it was handed, and a commit in between would let a second
+                # instance, which planned its steps from the same starting version, redo one.
+                with connection.begin():
+                    action(_alembic_config(connection))
             finally:
                 if locked:
                     connection.execute(
