@@ -128,7 +128,6 @@ class BotRuntime:
             ),
             clock=self.services.clock,
             quiet=config.schedule.quiet_hours,
-            tell_staff=StaffNotifier(self.application.bot, self.services).about,
             check_in_timing=CheckInTiming(
                 config.schedule.checkin_nudge_after, config.schedule.checkin_expire_after
             ),

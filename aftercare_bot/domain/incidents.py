@@ -42,6 +42,9 @@ class Incident:
     post_message_id: int | None = None
     post_text: str | None = None
     reports: int = 1
+    # The patient reported something (a check-in, a message, an answer), so they are told
+    # when it is seen; an incident opened only by the bot's own findings is not theirs to hear.
+    patient_reported: bool = False
     id: int | None = None
 
     @property

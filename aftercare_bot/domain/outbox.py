@@ -25,9 +25,13 @@ INCIDENT_POST = "incident_post"
 INCIDENT_PAGE = "incident_page"
 INCIDENT_SAFETY_NET = "incident_safety_net"
 INCIDENT_ACK_REMINDER = "incident_ack_reminder"
-INCIDENT_KINDS = frozenset(
+# A staff task just opened: brought into the patient's incident (opened or joined).
+INCIDENT_TASK = "incident_task"
+# The timers of one incident, stood down when it is resolved.
+INCIDENT_TIMERS = frozenset(
     {INCIDENT_POST, INCIDENT_PAGE, INCIDENT_SAFETY_NET, INCIDENT_ACK_REMINDER}
 )
+INCIDENT_KINDS = INCIDENT_TIMERS | {INCIDENT_TASK}
 CHECK_IN_KIND = "checkin"
 TIMER_KINDS = frozenset({CHECK_IN_EXPIRY})
 

@@ -31,4 +31,20 @@ class StaffTask:
     detail: str | None = None
     done_at: datetime | None = None
     done_by: int | None = None
+    incident_id: int | None = None
     id: int | None = None
+
+    @property
+    def reported_by_patient(self) -> bool:
+        """The patient asked for this (an answer to a reminder), rather than the bot noticing."""
+        return self.kind in PATIENT_TASKS
+
+    def close(self, staff_id: int, now: datetime) -> bool:
+        """Done by a staff member; False if it already was."""
+        if self.done_at is not None:
+            return False
+        self.done_at, self.done_by = now, staff_id
+        return True
+
+
+PATIENT_TASKS = frozenset({TaskKind.RESCHEDULE, TaskKind.SOMETHING_CHANGED})

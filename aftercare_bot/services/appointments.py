@@ -8,6 +8,7 @@ from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.patients import Course, Patient
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
+from aftercare_bot.services.tasks import open_task
 
 NOTE_WINDOW = timedelta(hours=2)  # how long after pressing a button a message counts as its note
 MAX_NOTE = 500
@@ -51,13 +52,14 @@ async def answer_reminder(
         if course is not None:
             course.appointment_confirmed_at = now
     else:
-        await uow.tasks.open_unless_present(
+        await open_task(
+            uow,
             StaffTask(
                 unique_key=f"{_TASK_FOR[answer].value}:{message.unique_key}",
                 kind=_TASK_FOR[answer],
                 patient_id=patient.id,
                 created_at=now,
-            )
+            ),
         )
     await uow.audit.record(AuditEvent(now, f"appointment.{answer.value}", subject=patient.code))
     await uow.commit()
@@ -77,16 +79,3 @@ async def attach_note(
     task.detail = " ".join(text.split())[:MAX_NOTE]
     await uow.commit()
     return patient, task
-
-
-async def close_task(
-    uow: SqlUnitOfWork, task_id: int, staff_id: int, now: datetime
-) -> StaffTask | None:
-    """Mark a task done by a staff member; None if it does not exist or is already done."""
-    task = await uow.tasks.by_id(task_id)
-    if task is None or task.done_at is not None:
-        return None
-    task.done_at, task.done_by = now, staff_id
-    await uow.audit.record(AuditEvent(now, "task.done", staff_id, subject=str(task_id)))
-    await uow.commit()
-    return task

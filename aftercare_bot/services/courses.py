@@ -13,6 +13,7 @@ from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.lifecycle import discharge
 from aftercare_bot.services.scheduling import schedule_session_messages
+from aftercare_bot.services.tasks import open_task
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,14 @@ async def follow_up_unbooked_courses(
             )
         )
         if now >= due + overdue_after:
-            added += await uow.tasks.open_unless_present(
+            added += await open_task(
+                uow,
                 StaffTask(
                     unique_key=f"course_overdue:{occurrence}",
                     kind=TaskKind.COURSE_OVERDUE,
                     patient_id=patient.id,
                     created_at=now,
-                )
+                ),
             )
     await uow.commit()
     return added

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.adapters.persistence.database import Database
@@ -24,6 +24,7 @@ from aftercare_bot.domain.outbox import (
     CHECK_IN_EXPIRY,
     CHECK_IN_KIND,
     INCIDENT_KINDS,
+    INCIDENT_POST,
     TIMER_KINDS,
     MessageState,
     Priority,
@@ -35,6 +36,7 @@ from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.check_in_flow import begin
 from aftercare_bot.services.check_ins import CheckInTiming, mark_missed, open_check_in
+from aftercare_bot.services.tasks import open_task
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,16 @@ class Delivery:
 
 Composer = Callable[[Delivery], Outgoing]
 IncidentTimerAction = Callable[[ScheduledMessage], Awaitable[None]]
-StaffNotice = Callable[[str, Patient], Awaitable[None]]
+
+
+class _Claim(NamedTuple):
+    """A message claimed for sending in this round."""
+
+    message_id: int
+    patient_id: int
+    chat_id: int
+    check_in_id: int | None
+    priority: int
 
 
 @dataclass(frozen=True)
@@ -101,32 +112,46 @@ class Dispatcher:
     pacer: Pacer
     clock: Clock
     quiet: QuietHours | None
-    tell_staff: StaffNotice
     check_in_timing: CheckInTiming
     # Acts on escalation timers (re-page, safety net, ack reminder); the adapter sends.
     act_on_incident: IncidentTimerAction | None = None
 
     async def recover(self) -> int:
-        """At start: messages a crash left in `sending` go back to pending."""
+        """At start: messages a crash left in `sending` go back to pending, and incidents
+        stored but not posted (their safety post still waiting) are posted now: the process
+        that would have posted them is gone."""
         async with self.database.unit_of_work() as uow:
             released = await uow.outbox.release_interrupted()
+            unposted = await uow.outbox.bring_forward(INCIDENT_POST, self.clock.now())
             await uow.commit()
         if released:
             logger.warning("%s interrupted messages will be sent again", released)
+        if unposted:
+            logger.warning("%s incidents stored before a stop are posted now", unposted)
         return released
 
     async def deliver_due(self) -> DeliveryReport:
-        """One round: everything due now, each chat in order, chats side by side."""
+        """One round: everything due now, each chat in order, chats side by side; chats with
+        something a person waits for (a reply, a staff message) go before the bulk."""
         claimed, skipped, timers = await self._claim(self.clock.now())
         await self._act_on_incident_timers(timers)
         by_chat: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-        for message_id, patient_id, chat_id, check_in_id in claimed:
-            by_chat[chat_id].append((message_id, patient_id, check_in_id))
+        waited_for: set[int] = set()
+        for claim in claimed:
+            by_chat[claim.chat_id].append((claim.message_id, claim.patient_id, claim.check_in_id))
+            if claim.priority < Priority.PLAN:
+                waited_for.add(claim.chat_id)
         limit = asyncio.Semaphore(CONCURRENT_CHATS)
-        outcomes = await asyncio.gather(
-            *(self._deliver_chat(chat_id, queue, limit) for chat_id, queue in by_chat.items())
-        )
-        flat = [outcome for chat in outcomes for outcome in chat]
+        flat: list[str] = []
+        for first in (True, False):
+            outcomes = await asyncio.gather(
+                *(
+                    self._deliver_chat(chat_id, queue, limit)
+                    for chat_id, queue in by_chat.items()
+                    if (chat_id in waited_for) == first
+                )
+            )
+            flat += [outcome for chat in outcomes for outcome in chat]
         return DeliveryReport(
             sent=flat.count("sent"),
             skipped=skipped,
@@ -135,10 +160,8 @@ class Dispatcher:
             unreachable=flat.count("unreachable"),
         )
 
-    async def _claim(
-        self, now: datetime
-    ) -> tuple[list[tuple[int, int, int, int | None]], int, list[int]]:
-        claimed: list[tuple[int, int, int, int | None]] = []
+    async def _claim(self, now: datetime) -> tuple[list["_Claim"], int, list[int]]:
+        claimed: list[_Claim] = []
         timers: list[int] = []
         skipped = 0
         async with self.database.unit_of_work() as uow:
@@ -158,7 +181,15 @@ class Dispatcher:
                     message.state = MessageState.SENDING
                     message.attempts += 1
                     check_in_id = await _check_in_for(uow, message, patient, now)
-                    claimed.append((message.id, patient.id or 0, patient.chat_id, check_in_id))
+                    claimed.append(
+                        _Claim(
+                            message.id,
+                            patient.id or 0,
+                            patient.chat_id,
+                            check_in_id,
+                            message.priority,
+                        )
+                    )
             await uow.commit()
         return claimed, skipped, timers
 
@@ -290,8 +321,8 @@ class Dispatcher:
             stored.status = PatientStatus.UNREACHABLE
             await _open_task(uow, TaskKind.UNREACHABLE, message, now)
             await uow.commit()
+        # Staff hear of it through the task's incident (its timer is stored with it).
         logger.warning("patient %s unreachable; their messages are paused", patient.code)
-        await self.tell_staff("delivery.staff_unreachable", patient)
 
     async def _release(self, message_ids: list[int]) -> None:
         if not message_ids:
@@ -332,7 +363,8 @@ async def _skip(uow: SqlUnitOfWork, message: ScheduledMessage, now: datetime) ->
 async def _open_task(
     uow: SqlUnitOfWork, kind: TaskKind, message: ScheduledMessage, now: datetime
 ) -> None:
-    await uow.tasks.open_unless_present(
+    await open_task(
+        uow,
         StaffTask(
             unique_key=f"{kind.value}:{message.unique_key}"
             if kind != TaskKind.UNREACHABLE
@@ -341,5 +373,5 @@ async def _open_task(
             patient_id=message.patient_id,
             created_at=now,
             detail=message.step_key or message.message_key,
-        )
+        ),
     )

@@ -1,7 +1,8 @@
 """Escalation: a worrying report is stored as an incident first, then posted; staff own it.
 
-This is the first part of the Escalation issue: incidents, Acknowledge and Resolved. Re-paging,
-the patient safety net and relaying messages come next (see README).
+Reports are check-in results, a patient's own words and staff tasks; one incident per episode
+gathers them. Every timer of an incident (post, re-page rounds, safety net, acknowledgement
+reminder) is an outbox row, so a restart neither loses nor doubles a page.
 """
 
 from dataclasses import dataclass
@@ -12,15 +13,16 @@ from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.incidents import Incident, IncidentUrgency
 from aftercare_bot.domain.outbox import (
     INCIDENT_ACK_REMINDER,
-    INCIDENT_KINDS,
     INCIDENT_PAGE,
     INCIDENT_POST,
     INCIDENT_SAFETY_NET,
+    INCIDENT_TIMERS,
     Priority,
     ScheduledMessage,
 )
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.check_ins import TIMER_LIFETIME
+from aftercare_bot.services.tasks import close_incident_tasks
 
 ADMIN_ROUND = 0  # the last round: every admin, after the on-call rounds
 
@@ -42,11 +44,15 @@ async def report(
     urgency: IncidentUrgency,
     now: datetime,
     post_text: str = "",
+    *,
+    from_patient: bool = True,
+    task_id: int | None = None,
 ) -> Reported:
     """Open an incident for the patient, or join their open one (stored before any post).
 
     With it goes a timer that posts it in `POST_SAFETY_DELAY` unless the post is made (and the
-    timer cancelled) first: a crash between storing and posting still gets it posted.
+    timer cancelled) first: a crash between storing and posting still gets it posted. A task
+    that joins is linked to the incident, so resolving the incident closes it.
     """
     assert patient.id is not None
     incident = await uow.incidents.open_for_patient(patient.id)
@@ -57,6 +63,11 @@ async def report(
         page = True
     else:
         page = incident.join(urgency, now) or incident.post_message_id is None
+    incident.patient_reported = incident.patient_reported or from_patient
+    if task_id is not None:
+        task = await uow.tasks.by_id(task_id)
+        if task is not None:
+            task.incident_id = incident.id
     if page:
         incident.post_text = post_text
         await uow.outbox.add_unless_present(
@@ -106,10 +117,11 @@ async def acknowledge(
 async def resolve(
     uow: SqlUnitOfWork, incident_id: int, staff_id: int, now: datetime
 ) -> Incident | None:
-    """Close the incident; None when it was already closed."""
+    """Close the incident and the tasks it gathered; None when it was already closed."""
     incident = await uow.incidents.by_id(incident_id)
     if incident is None or not incident.resolve(staff_id, now):
         return None
+    await close_incident_tasks(uow, incident_id, staff_id, now)
     await uow.audit.record(AuditEvent(now, "incident.resolved", staff_id, detail=str(incident_id)))
     await uow.commit()
     return incident
@@ -177,7 +189,7 @@ async def arm_ack_reminder(
 
 async def disarm(uow: SqlUnitOfWork, incident: Incident) -> None:
     """Resolved: every timer of the incident stops."""
-    await uow.outbox.cancel_pending_of_kinds(incident.patient_id, INCIDENT_KINDS)
+    await uow.outbox.cancel_pending_of_kinds(incident.patient_id, INCIDENT_TIMERS)
     await uow.commit()
 
 

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,13 @@ class RunningBot:
     clock: ManualClock
     admin: SimUser
     pacer: ImmediatePacer
+
+    def current(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A message as it is now (posts and check-ins are edited in place)."""
+        chat = message["chat"]["id"]
+        return next(
+            m for m in self.simulator.messages_in(chat) if m["message_id"] == message["message_id"]
+        )
 
     async def settle(self) -> None:
         """Let the dispatcher finish what the last action made due."""

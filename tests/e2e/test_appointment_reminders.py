@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from tests.e2e.conftest import RunningBot
 from tests.e2e.enrollment_steps import answer, press
 from tests.e2e.test_delivery import linked
+from tests.e2e.test_incidents import group_post, staff_group
 
 DAY_BEFORE = datetime(2026, 12, 15, 10, 0, tzinfo=UTC)  # next session: Wed 16 Dec 10:00 London
 
@@ -42,24 +43,42 @@ async def test_confirming_is_recorded_and_staff_see_it(bot: RunningBot) -> None:
     assert course is not None and course.appointment_confirmed_at == DAY_BEFORE
 
 
-async def test_something_changed_asks_for_a_note_that_becomes_a_staff_task(bot: RunningBot) -> None:
+async def test_something_changed_opens_an_incident_and_the_note_joins_it(bot: RunningBot) -> None:
+    group = await staff_group(bot)
     anna, reminder, code = await reminder_for(bot)
     await anna.press(reminder, "Something has changed")  # type: ignore[attr-defined]
     assert "what has changed" in (await anna.wait_for_reply())["text"]  # type: ignore[attr-defined]
-    assert "something has changed" in (await bot.admin.wait_for_reply())["text"]
+    post = await group_post(bot, group, "says something has changed")
+    assert f"Patient {code} (Anna) says something has changed" in post["text"]
+    assert [b["text"] for row in post["reply_markup"]["inline_keyboard"] for b in row] == [
+        "Acknowledge",
+        "Resolved",
+        "Message patient",
+    ]
     await anna.send("I started taking aspirin <daily>")  # type: ignore[attr-defined]
     assert "the clinic will see your note" in (await anna.wait_for_reply())["text"]  # type: ignore[attr-defined]
-    note = await bot.admin.wait_for_reply()
-    assert "I started taking aspirin <daily>" in note["text"]
+    note = await group_post(bot, group, "I started taking aspirin <daily>")
+    assert note["reply_to_message"]["message_id"] == post["message_id"]  # in the incident's thread
     listing = await answer(bot.admin, "/tasks")
     assert "something changed since the last session" in listing["text"]
     assert "“I started taking aspirin <daily>”" in listing["text"]
+    await bot.admin.press(post, "Acknowledge")
+    told = await anna.wait_for_reply()  # type: ignore[attr-defined]
+    assert "Grey from the clinic has seen your report" in told["text"]
+
+
+async def test_a_task_done_from_the_list_is_closed(bot: RunningBot) -> None:
+    anna, reminder, _code = await reminder_for(bot)
+    await anna.press(reminder, "Need to reschedule")  # type: ignore[attr-defined]
+    assert "will contact you" in (await anna.wait_for_reply())["text"]  # type: ignore[attr-defined]
+    assert "needs to reschedule" in (await bot.admin.wait_for_reply())["text"]
+    listing = await answer(bot.admin, "/tasks")
+    assert "wants to reschedule" in listing["text"]
     refreshed = await press(
         bot.admin, listing, listing["reply_markup"]["inline_keyboard"][0][0]["text"]
     )
     assert "is done" in refreshed["text"]
     assert "No open tasks" in (await answer(bot.admin, "/tasks"))["text"]
-    assert code
 
 
 async def test_a_reminder_pressed_from_another_chat_changes_nothing(bot: RunningBot) -> None:

@@ -26,10 +26,7 @@ async def check_in_message(bot: RunningBot, anna: SimUser, at: datetime) -> dict
 
 def current(bot: RunningBot, message: dict[str, Any]) -> dict[str, Any]:
     """The check-in message as it is now (it is edited in place)."""
-    chat = message["chat"]["id"]
-    return next(
-        m for m in bot.simulator.messages_in(chat) if m["message_id"] == message["message_id"]
-    )
+    return bot.current(message)
 
 
 async def tap(bot: RunningBot, anna: SimUser, message: dict[str, Any], *labels: str) -> None:

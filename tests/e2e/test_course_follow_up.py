@@ -30,3 +30,10 @@ async def test_an_unbooked_next_session_brings_a_nudge_then_a_staff_task(bot: Ru
     assert kinds.count(TaskKind.COURSE_OVERDUE) == 1
     nudges = [m for m in bot.simulator.messages_in(anna) if "time to book" in m.get("text", "")]
     assert len(nudges) == 1
+    overdue = [
+        m
+        for m in bot.simulator.messages_in(bot.admin)
+        if f"Patient {enrolled.code} (Anna) is overdue" in m.get("text", "")
+    ]
+    assert len(overdue) == 1  # staff see it once, as an incident with its buttons
+    assert "Acknowledge" in str(overdue[0]["reply_markup"])

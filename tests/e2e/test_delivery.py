@@ -1,6 +1,7 @@
 """Plan messages arrive on time, through Telegram's errors, and survive restarts."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aftercare_bot.domain.outbox import MessageState
 from aftercare_bot.domain.patients import PatientStatus
@@ -112,6 +113,13 @@ async def test_a_403_on_sending_marks_the_patient_unreachable_and_opens_a_task(
     assert patient is not None and patient.status == PatientStatus.UNREACHABLE
     assert (await message_states(bot, code))["evening"] == MessageState.PENDING.value
     assert TaskKind.UNREACHABLE.value in await open_task_kinds(bot)
+    post = await bot.admin.wait_for_reply()  # no staff group bound: the admins get the incident
+    assert f"Patient {code} (Anna) cannot be reached on Telegram" in post["text"]
+    assert [b["text"] for row in post["reply_markup"]["inline_keyboard"] for b in row] == [
+        "Acknowledge",
+        "Resolved",
+        "Message patient",
+    ]
 
 
 async def test_after_downtime_a_still_valid_message_goes_out_and_an_expired_one_is_a_task(
@@ -128,42 +136,30 @@ async def test_after_downtime_a_still_valid_message_goes_out_and_an_expired_one_
     assert texts_to(bot, anna)[-1].startswith("Hello Anna, how is your scalp")
 
 
-async def test_a_message_that_falls_due_in_quiet_hours_waits_for_the_morning(
+async def test_a_skipped_message_reaches_staff_as_an_incident_the_patient_is_not_told_of(
     bot: RunningBot,
 ) -> None:
     anna, code = await linked(bot)
-    sent_before = len(texts_to(bot, anna))
-    # Down from before 19:00 until 22:00: the evening message is still valid, but the clinic's
-    # quiet hours (21:00-09:00 London) have begun.
-    bot.clock.set(datetime(2026, 11, 25, 22, 0, tzinfo=UTC))
+    bot.clock.set(datetime(2026, 11, 26, 10, 30, tzinfo=UTC))
     await bot.settle()
-    assert len(texts_to(bot, anna)) == sent_before
-    assert (await message_states(bot, code))["evening"] == MessageState.PENDING.value
-    bot.clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
-    await bot.settle()
-    assert (await message_states(bot, code))["evening"] == MessageState.SENT.value
-    assert texts_to(bot, anna)[-1].startswith("Good evening, Anna")
+    post = await bot.admin.wait_for_reply()
+    assert f"Patient {code} (Anna): a planned message could not be sent in time" in post["text"]
+    assert "“evening”" in post["text"]
+    seen_by_anna = len(texts_to(bot, anna))
+    await press_and_see(bot, post, "Acknowledge", "Acknowledged by Grey")
+    # Anna reported nothing: "the clinic has seen your report" would puzzle her.
+    assert len(texts_to(bot, anna)) == seen_by_anna
+    await press_and_see(bot, post, "Resolved", "Resolved by Grey")
+    assert await open_task_kinds(bot) == []  # resolving the incident closed its task
 
 
-async def test_the_schedule_command_shows_a_linked_patients_messages(bot: RunningBot) -> None:
-    import json
-
-    from tests.e2e.test_enroll_command import bot_py
-
-    _anna, code = await linked(bot)
-    config = str(bot.runtime.services.config.source)
-    result = await bot_py("schedule", code, "--json", "--config", config)
-    assert result.returncode == 0, result.stderr
-    rows = {row["step"]: row for row in json.loads(result.stdout)}
-    assert rows["aftercare"]["state"] == "sent"
-    assert rows["evening"] == {
-        "code": code,
-        "step": "evening",
-        "kind": "info",
-        "state": "pending",
-        "due_utc": "2026-11-25 19:00 UTC",
-        "due_local": "2026-11-25 19:00 GMT",
-        "valid_until_utc": "2026-11-26 01:00 UTC",
-        "attempts": 0,
-    }
-    assert rows["checkin-day1"]["due_local"] == "2026-11-26 10:00 GMT"
+async def press_and_see(bot: RunningBot, post: dict[str, Any], label: str, line: str) -> None:
+    """A staff member presses a button under an incident post and sees it edited."""
+    mark = bot.simulator.mark()
+    await bot.admin.press(bot.current(post), label)
+    await bot.simulator.wait_for(
+        lambda e: (
+            e.kind == "edit" and e.message_id == post["message_id"] and line in (e.text or "")
+        ),
+        since=mark,
+    )

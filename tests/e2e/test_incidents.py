@@ -25,8 +25,13 @@ async def report_severe(bot: RunningBot, anna: SimUser, at: Any = DAY_1) -> None
 
 
 async def incident_post(bot: RunningBot, group: SimChat) -> dict[str, Any]:
+    return await group_post(bot, group, "URGENT check-in")
+
+
+async def group_post(bot: RunningBot, group: SimChat, containing: str) -> dict[str, Any]:
+    """The bot's next new message in the staff group that contains `containing`."""
     event = await bot.simulator.wait_for(
-        lambda e: e.chat_id == group.id and "URGENT check-in" in (e.text or "") and e.is_new_message
+        lambda e: e.chat_id == group.id and containing in (e.text or "") and e.is_new_message
     )
     assert event.message is not None
     return event.message

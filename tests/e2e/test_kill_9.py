@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from aftercare_bot.sandbox import SimUser, TelegramSimulator
-from tests.config_files import write_config
+from tests.config_files import VALID_CONFIG, write_config
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_enroll_command import REPOSITORY, bot_py
 
@@ -102,3 +102,42 @@ async def test_killed_after_telegram_delivered_it_is_sent_again_the_documented_w
     assert aftercare_count(telegram, anna) == 1
     assert await restart_and_stop(config, telegram, anna, expected=2) == 0
     assert aftercare_count(telegram, anna) == 2
+
+
+async def test_killed_between_storing_an_incident_and_posting_it_it_is_posted_once(
+    tmp_path: Path, telegram: TelegramSimulator, database_url: str
+) -> None:
+    group = telegram.add_group("Clinic staff")
+    config = write_config(
+        tmp_path,
+        VALID_CONFIG.replace("[staff]\n", f"[staff]\nescalation_chat_id = {group.id}\n"),
+        database_url=database_url,
+        base_url=telegram.base_url,
+    )
+    enrolled = await bot_py("enroll", "--config", str(config), "--name", "Anna")
+    token = enrolled.stdout.strip().split("?start=")[1]
+    bot = await start_bot(config, telegram)
+    anna = telegram.add_user(first_name="Anna")
+    await anna.send(f"/start {token}")
+    await anna.press(await anna.wait_for_reply(timeout=15), "Yes, I agree")
+    await anna.wait_for_replies(2, timeout=15)
+
+    def is_her_words(params: dict[str, Any]) -> bool:
+        return "my scalp itches" in str(params.get("text", ""))
+
+    hold = telegram.faults.hold_next("sendMessage", matching=is_her_words)
+    await anna.send("my scalp itches since this morning")  # her own words: a routine incident
+    await asyncio.wait_for(hold.arrived(), timeout=15)  # stored; the post is on its way
+    bot.send_signal(signal.SIGKILL)
+    await bot.wait()
+    hold.release()
+
+    def posts() -> int:
+        return sum("my scalp itches" in m.get("text", "") for m in telegram.messages_in(group))
+
+    assert posts() == 0
+    bot = await start_bot(config, telegram)
+    await telegram.wait_for(lambda _event: posts() >= 1, timeout=15)
+    bot.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(bot.wait(), timeout=10) == 0
+    assert posts() == 1

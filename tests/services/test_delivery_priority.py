@@ -64,9 +64,6 @@ async def test_a_reply_due_last_is_sent_before_a_burst_of_reminders_due_earlier(
     await add_patient_with_message(database, 9999, Priority.REPLY, NOW)
     sender = RecordingSender()
 
-    async def nobody(key: str, patient: Patient) -> None:
-        raise AssertionError("no staff notice expected")
-
     dispatcher = Dispatcher(
         database=database,
         sender=sender,
@@ -74,7 +71,6 @@ async def test_a_reply_due_last_is_sent_before_a_burst_of_reminders_due_earlier(
         pacer=ImmediatePacer(),
         clock=ManualClock(NOW),
         quiet=None,
-        tell_staff=nobody,
         check_in_timing=CheckInTiming(timedelta(hours=8), timedelta(hours=24)),
     )
     report = await dispatcher.deliver_due()

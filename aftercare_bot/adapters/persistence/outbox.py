@@ -83,6 +83,20 @@ class OutboxRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def bring_forward(self, kind: str, now: datetime) -> int:
+        """Pending rows of `kind` due later become due now; returns how many."""
+        result = await self._session.execute(
+            update(scheduled_messages)
+            .where(
+                scheduled_messages.c.state == MessageState.PENDING,
+                scheduled_messages.c.kind == kind,
+                scheduled_messages.c.due_at > now,
+            )
+            .values(due_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def next_wake_after(self, moment: datetime) -> datetime | None:
         """The first moment after `moment` at which a pending message may go (due or retry)."""
         ready = func.coalesce(scheduled_messages.c.retry_at, scheduled_messages.c.due_at)

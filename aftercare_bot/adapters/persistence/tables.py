@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Enum,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from aftercare_bot.adapters.persistence.types import UtcDateTime
@@ -226,6 +228,7 @@ incidents = Table(
     # The staff post as rendered when stored, so that a crash before posting loses nothing.
     Column("post_text", Text, nullable=True),
     Column("reports", Integer, nullable=False),
+    Column("patient_reported", Boolean, nullable=False, server_default=false()),
 )
 
 staff_tasks = Table(
@@ -239,4 +242,7 @@ staff_tasks = Table(
     Column("detail", String(512), nullable=True),
     Column("done_at", UtcDateTime(), nullable=True),
     Column("done_by", BigInteger, nullable=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True, index=True
+    ),
 )

@@ -26,6 +26,19 @@ class TaskRepository:
         self._session.add(task)
         return True
 
+    async def flush(self) -> None:
+        """Give staged tasks their ids."""
+        await self._session.flush()
+
+    async def open_for_incident(self, incident_id: int) -> Sequence[StaffTask]:
+        """The incident's tasks not done yet."""
+        rows = await self._session.scalars(
+            select(StaffTask).where(
+                staff_tasks.c.incident_id == incident_id, staff_tasks.c.done_at.is_(None)
+            )
+        )
+        return list(rows)
+
     async def by_id(self, task_id: int) -> StaffTask | None:
         """The task with this id."""
         return await self._session.get(StaffTask, task_id)

@@ -9,9 +9,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
+from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.tasks import StaffTask
@@ -20,19 +22,14 @@ from aftercare_bot.services.appointments import (
     ReminderAnswered,
     answer_reminder,
     attach_note,
-    close_task,
 )
+from aftercare_bot.services.tasks import close_task
 from aftercare_bot.texts import Html
 
 _PATIENT_REPLY = {
     ReminderAnswer.CONFIRM: "appointment.confirmed",
     ReminderAnswer.RESCHEDULE: "appointment.reschedule_asked",
     ReminderAnswer.CHANGED: "appointment.changed_asked",
-}
-_STAFF_NOTICE = {
-    ReminderAnswer.CONFIRM: "appointment.staff_confirmed",
-    ReminderAnswer.RESCHEDULE: "appointment.staff_reschedule",
-    ReminderAnswer.CHANGED: "appointment.staff_changed",
 }
 MAX_LISTED_TASKS = 20
 
@@ -62,7 +59,12 @@ async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
         await _reply(update, context, "appointment.stale", None)
         return
     await _reply(update, context, _PATIENT_REPLY[outcome.answer], outcome)
-    await notify_staff(context, _STAFF_NOTICE[outcome.answer], **_staff_params(context, outcome))
+    if outcome.answer == ReminderAnswer.CONFIRM:
+        params = _staff_params(context, outcome)
+        await notify_staff(context, "appointment.staff_confirmed", **params)
+    else:
+        # A task was opened with its timer: the dispatcher brings it into the patient's incident.
+        services.heartbeat.wake()
 
 
 def _staff_params(context: AftercareContext, outcome: ReminderAnswered) -> dict[str, object]:
@@ -110,13 +112,14 @@ async def take_note(update: Update, context: AftercareContext) -> bool:
     await message.reply_html(
         context.views.render(context.views.language_of(patient), "appointment.note_received")
     )
-    await notify_staff(
-        context,
+    note = context.views.render(
+        context.services.config.clinic.language,
         "appointment.staff_note",
         code=patient.code,
         name=patient.display_name,
         note=task.detail or "",
     )
+    await escalate(context.bot, services, patient, IncidentUrgency.ROUTINE, note, task_id=task.id)
     return True
 
 

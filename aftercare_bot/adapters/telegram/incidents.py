@@ -20,6 +20,7 @@ from aftercare_bot.domain.outbox import (
     INCIDENT_PAGE,
     INCIDENT_POST,
     INCIDENT_SAFETY_NET,
+    INCIDENT_TASK,
     ScheduledMessage,
 )
 from aftercare_bot.domain.outgoing import Outgoing
@@ -36,6 +37,7 @@ from aftercare_bot.services.escalation import (
     resolve,
 )
 from aftercare_bot.services.staff import staff_group
+from aftercare_bot.texts import Html
 
 INCIDENT = "inc"
 
@@ -81,11 +83,27 @@ def _buttons(services: Services, incident: Incident) -> InlineKeyboardMarkup | N
 
 
 async def escalate(
-    bot: Bot, services: Services, patient: Patient, urgency: IncidentUrgency, text: str
+    bot: Bot,
+    services: Services,
+    patient: Patient,
+    urgency: IncidentUrgency,
+    text: str,
+    *,
+    from_patient: bool = True,
+    task_id: int | None = None,
 ) -> None:
-    """Store the incident (with its post and a safety timer), arm its pages, then post it."""
+    """Store the incident (with its post and a safety timer), arm its pages, then post it;
+    a report that joins a posted incident appears in its thread instead."""
     async with services.database.unit_of_work() as uow:
-        reported = await report(uow, patient, urgency, services.clock.now(), text)
+        reported = await report(
+            uow,
+            patient,
+            urgency,
+            services.clock.now(),
+            text,
+            from_patient=from_patient,
+            task_id=task_id,
+        )
     incident = reported.incident
     if not reported.page:
         await _add_to_thread(bot, services, incident, text)
@@ -191,7 +209,7 @@ async def on_incident_button(update: Update, context: AftercareContext) -> None:
         else:
             await disarm(uow, incident)
     await _mark_post(update, context, incident, staff.first_name)
-    if acknowledged is not None and acknowledged[1] is not None:
+    if acknowledged is not None and acknowledged[1] is not None and incident.patient_reported:
         await _tell_patient(context, acknowledged[1], staff.first_name)
 
 
@@ -293,6 +311,11 @@ async def oncall_command(update: Update, context: AftercareContext) -> None:
     )
 
 
+async def _incident(services: Services, incident_id: int) -> Incident | None:
+    async with services.database.unit_of_work() as uow:
+        return await uow.incidents.by_id(incident_id)
+
+
 class IncidentPager:
     """Acts on escalation timers: re-page rounds, the admins' round, the safety net, the
     acknowledgement reminder. Each checks the incident first: an acknowledged one is not paged."""
@@ -304,13 +327,18 @@ class IncidentPager:
     async def __call__(self, timer: ScheduledMessage) -> None:
         """Act on one due timer."""
         services = self._services
-        incident_id, _, round_text = (timer.step_key or "").partition(":")
+        subject, _, round_text = (timer.step_key or "").partition(":")
         async with services.database.unit_of_work() as uow:
-            incident = await uow.incidents.by_id(int(incident_id))
             patient = await uow.patients.by_id(timer.patient_id)
             group = await staff_group(uow, services.config.staff.escalation_chat_id)
             oncall = await uow.settings.get(ONCALL_SETTING)
-        if incident is None or patient is None:
+        if patient is None or not subject.isdigit():
+            return
+        if timer.kind == INCIDENT_TASK:
+            await self._bring_task(int(subject), patient)
+            return
+        incident = await _incident(services, int(subject))
+        if incident is None:
             return
         if timer.kind == INCIDENT_POST and incident.post_message_id is None:
             await post_incident(self._bot, services, incident.id or 0)
@@ -324,6 +352,35 @@ class IncidentPager:
             and incident.acknowledged_by is not None
         ):
             await self._send(incident.acknowledged_by, "incident.ack_reminder", patient, None)
+
+    async def _bring_task(self, task_id: int, patient: Patient) -> None:
+        """A new staff task opens (or joins) the patient's routine incident."""
+        services = self._services
+        async with services.database.unit_of_work() as uow:
+            task = await uow.tasks.by_id(task_id)
+        if task is None or task.done_at is not None:
+            return
+        language = services.config.clinic.language
+        detail = (
+            services.texts.render(language, "tasks.detail", note=task.detail) if task.detail else ""
+        )
+        text = services.views.render(
+            language,
+            f"incident.task_{task.kind.value}",
+            code=patient.code,
+            name=patient.display_name,
+            task=task.id,
+            detail=Html(detail),  # already rendered, with the note escaped
+        )
+        await escalate(
+            self._bot,
+            services,
+            patient,
+            IncidentUrgency.ROUTINE,
+            text,
+            from_patient=task.reported_by_patient,
+            task_id=task.id,
+        )
 
     async def _page(
         self,
