@@ -23,8 +23,10 @@ from aftercare_bot.adapters.telegram.appointments import appointment_handlers
 from aftercare_bot.adapters.telegram.check_ins import check_in_handlers
 from aftercare_bot.adapters.telegram.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
+from aftercare_bot.adapters.telegram.digest import digest_handlers, post_scheduled_digest
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
+from aftercare_bot.adapters.telegram.export import export_handlers
 from aftercare_bot.adapters.telegram.identity import remember_username
 from aftercare_bot.adapters.telegram.incidents import IncidentPager, incident_handlers
 from aftercare_bot.adapters.telegram.lifecycle import lifecycle_handlers
@@ -33,6 +35,7 @@ from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, members
 from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 from aftercare_bot.adapters.telegram.patient import patient_handlers
+from aftercare_bot.adapters.telegram.patient_lists import patient_list_handlers
 from aftercare_bot.adapters.telegram.relay import (
     RELAY_GROUP,
     relay_confirm_handlers,
@@ -41,6 +44,7 @@ from aftercare_bot.adapters.telegram.relay import (
 from aftercare_bot.adapters.telegram.staff import staff_handlers
 from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
+from aftercare_bot.adapters.telegram.stats import stats_handlers
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
@@ -55,6 +59,8 @@ AftercareApplication = Application[Any, AftercareContext, Any, Any, Any, Any]
 
 # Long polling: Telegram answers as soon as an update arrives, so this only bounds idle waits.
 POLL_TIMEOUT_SECONDS = 10
+# Whether the daily digest is due is checked this often (and whenever the heartbeat is woken).
+DIGEST_CHECK_INTERVAL = timedelta(minutes=1)
 # Courses waiting for a booking are checked this often (and whenever the heartbeat is woken).
 COURSE_CHECK_INTERVAL = timedelta(minutes=15)
 
@@ -84,6 +90,10 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     application.add_handlers(lifecycle_handlers())
     application.add_handlers(check_in_handlers())
     application.add_handlers(incident_handlers())
+    application.add_handlers(digest_handlers())
+    application.add_handlers(patient_list_handlers())
+    application.add_handlers(stats_handlers())
+    application.add_handlers(export_handlers())
     application.add_handlers(relay_confirm_handlers())
     # Its own group: a reply is also whatever else it is (a patient's reply stays theirs).
     application.add_handlers(relay_reply_handlers(), group=RELAY_GROUP)
@@ -135,6 +145,7 @@ class BotRuntime:
         )
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
+        self.heartbeat.every(DIGEST_CHECK_INTERVAL, "digest", self._post_digest)
 
     async def __aenter__(self) -> "BotRuntime":
         application = self.application
@@ -172,6 +183,9 @@ class BotRuntime:
         report = await self.dispatcher.deliver_due()
         if report != DeliveryReport():
             logger.info("dispatch round: %s", report)
+
+    async def _post_digest(self) -> None:
+        await post_scheduled_digest(self.application.bot, self.services)
 
     async def _follow_up_courses(self) -> None:
         services = self.services

@@ -9,7 +9,7 @@ it need not be written to disk).
 import json
 import re
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
@@ -81,7 +81,20 @@ def _duration(value: object) -> timedelta:
     return parse_duration(str(value))
 
 
+def _time_of_day(value: object) -> time | None:
+    if value is None or isinstance(value, time):
+        return value
+    text = str(value).strip()
+    if text.lower() == "off":
+        return None
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
+    if match is None:
+        raise ValueError('is not a time of day (expected "HH:MM", e.g. "09:00", or "off")')
+    return time(int(match[1]), int(match[2]))
+
+
 TimeZone = Annotated[ZoneInfo, BeforeValidator(_zone)]
+TimeOfDay = Annotated[time | None, BeforeValidator(_time_of_day)]
 OpeningHours = Annotated[ClinicHours, BeforeValidator(_hours)]
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 QuietWindow = Annotated[QuietHours | None, BeforeValidator(_quiet)]
@@ -212,6 +225,8 @@ class StaffConfig(_Section):
     oncall_ids: list[int] = Field(default_factory=list)
     # Technical errors (ids only, rate-limited) go here; default the admins' private chats.
     ops_chat_id: int | None = None
+    # The daily digest is posted to the staff group at this clinic time ("off": only /digest).
+    digest_at: TimeOfDay = time(9, 0)
 
 
 class Config(BaseSettings):

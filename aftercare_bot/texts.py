@@ -10,14 +10,14 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 PACKAGE = "aftercare_bot.messages"
 DEFAULT_LANGUAGE = "en"
@@ -159,6 +159,10 @@ class Texts:
         if key not in catalogue and isinstance(count, int):
             key = _plural_key(catalogue, key, Locale.parse(language).plural_form(count))
         return catalogue[key].format(**safe)
+
+    def format_day(self, language: str, day: date, pattern: str = "medium") -> str:
+        """A localized date, e.g. "Wed 25 Nov 2026"."""
+        return format_date(day, format=pattern, locale=language)
 
     def format_time(self, language: str, moment: datetime, pattern: str = "medium") -> str:
         """A localized date and time, e.g. "25 Nov 2026, 19:00" (the moment is already local)."""

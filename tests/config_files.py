@@ -15,6 +15,9 @@ hours = "Mon-Fri 09:00-19:00, Sat 10:00-14:00"
 
 [staff]
 admin_ids = [1001]
+# Tests that are about the daily digest switch it on; elsewhere it would arrive at 09:00 in
+# the middle of a conversation the test is having with the admin.
+digest_at = "off"
 """
 
 

@@ -160,6 +160,11 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     await _exchange(narrator, boris, lambda: boris.send("/start"))
     await _exchange(narrator, boris, lambda: boris.send_sticker())
 
+    narrator.step("The staff's day starts with the digest (posted daily; here on demand)")
+    await grey.send("/digest", chat=staff_group)
+    await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
+    narrator.show_new_lines()
+
 
 def _current(simulator: TelegramSimulator, message: dict[str, Any]) -> dict[str, Any]:
     """A message as it is now: check-ins are edited in place."""

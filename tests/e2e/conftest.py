@@ -12,7 +12,7 @@ from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.config import load_config
 from aftercare_bot.sandbox import SimUser, TelegramSimulator
-from tests.config_files import write_config
+from tests.config_files import VALID_CONFIG, write_config
 
 TOKEN = "123456789:AAtest-token-for-the-simulator-00"
 START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -91,14 +91,25 @@ def extra_config() -> str:
 
 
 @pytest.fixture
+def digest_at() -> str:
+    """When the daily digest goes out: off (see VALID_CONFIG), unless a test is about it."""
+    return "off"
+
+
+@pytest.fixture
 async def bot(
-    simulator: TelegramSimulator, database_url: str, tmp_path: Path, extra_config: str
+    simulator: TelegramSimulator,
+    database_url: str,
+    tmp_path: Path,
+    extra_config: str,
+    digest_at: str,
 ) -> AsyncIterator[RunningBot]:
     """The bot, built exactly as `python bot.py run` builds it, polling the simulator."""
     admin = simulator.add_user(first_name="Grey", language_code="en")
     config = load_config(
         write_config(
             tmp_path,
+            VALID_CONFIG.replace('digest_at = "off"', f'digest_at = "{digest_at}"'),
             database_url=database_url,
             base_url=simulator.base_url,
             admin_ids=(admin.id,),

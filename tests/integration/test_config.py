@@ -160,3 +160,22 @@ def test_triage_rules_are_read_from_the_config_and_checked(tmp_path: Path) -> No
         'triage.routine_level: "medium" is not a level '
         "(expected one of none, mild, moderate, severe)"
     ]
+
+
+def test_a_digest_time_that_is_not_a_time_of_day_is_named(tmp_path: Path) -> None:
+    text = VALID_CONFIG.replace('digest_at = "off"', 'digest_at = "9am"')
+    assert problems_of(write_config(tmp_path, text)) == [
+        'staff.digest_at: "9am" is not a time of day (expected "HH:MM", e.g. "09:00", or "off")'
+    ]
+
+
+def test_the_digest_goes_at_nine_unless_set_otherwise_or_off(tmp_path: Path) -> None:
+    from datetime import time
+
+    from aftercare_bot.config import load_config
+
+    default = VALID_CONFIG.replace('digest_at = "off"\n', "")
+    assert load_config(write_config(tmp_path, default)).staff.digest_at == time(9, 0)
+    early = VALID_CONFIG.replace('digest_at = "off"', 'digest_at = "07:30"')
+    assert load_config(write_config(tmp_path, early)).staff.digest_at == time(7, 30)
+    assert load_config(write_config(tmp_path, VALID_CONFIG)).staff.digest_at is None

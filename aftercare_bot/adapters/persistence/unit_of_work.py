@@ -13,6 +13,7 @@ from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
 from aftercare_bot.adapters.persistence.incidents import IncidentRepository
 from aftercare_bot.adapters.persistence.links import LinkRepository
 from aftercare_bot.adapters.persistence.outbox import OutboxRepository
+from aftercare_bot.adapters.persistence.overview import ClinicOverview
 from aftercare_bot.adapters.persistence.patient_records import PatientRecords
 from aftercare_bot.adapters.persistence.patients import PatientRepository
 from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     check_ins: CheckInRepository
     records: PatientRecords
     incidents: IncidentRepository
+    overview: ClinicOverview
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.check_ins = CheckInRepository(self.session)
         self.records = PatientRecords(self.session)
         self.incidents = IncidentRepository(self.session)
+        self.overview = ClinicOverview(self.session)
         return self
 
     async def __aexit__(

@@ -13,6 +13,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.identity import deep_link_for
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.patient_lists import show_timeline
 from aftercare_bot.adapters.telegram.patient_lookup import find_patient
 from aftercare_bot.domain.local_time import (
     InvalidLocalTime,
@@ -322,6 +323,7 @@ _PATIENT_ACTIONS: dict[str, tuple[PatientAction, str]] = {
     "session": (_session, "staff.usage_session"),
     "appointment": (_appointment, "staff.usage_appointment"),
     "discharge": (_discharge, "lifecycle.discharge_usage"),
+    "patient": (show_timeline, "staff.usage_patient"),
 }
 
 

@@ -1,8 +1,10 @@
 """Turning domain values into what people read: rendered texts, dates in their zone, buttons."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_timedelta
 
 from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.check_in_views import question
@@ -49,6 +51,10 @@ class Views:
         """A moment as a person in `zone` reads it, e.g. "Wed 25 Nov 2026, 19:00"."""
         local = moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
         return self.texts.format_time(language, local, DATE_TIME_PATTERN)
+
+    def age(self, language: str, elapsed: timedelta) -> str:
+        """How long ago, as a person reads it ("3 hours", "2 days"), from CLDR's data."""
+        return format_timedelta(elapsed, threshold=1.5, locale=language)
 
     def language_of(self, patient: Patient) -> str:
         """The language of a patient's messages."""

@@ -1,0 +1,55 @@
+"""/export [30d]: admins take the clinic's check-ins and incidents away as a CSV file.
+
+Private chats only: the file holds health data, and a group's members are not all admins.
+"""
+
+import io
+
+from telegram import InputFile, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CommandHandler
+
+from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.stats import parse_stats_args
+from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.csv_safety import csv_bytes
+from aftercare_bot.services.export import export_rows
+
+
+async def export_command(update: Update, context: AftercareContext) -> None:
+    """Admins, in private: a CSV of check-ins and incidents of the last 30 days (or given)."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    language = language_of(update, context)
+    views = context.views
+    if chat.type != ChatType.PRIVATE:
+        await message.reply_html(views.render(language, "staff.private_only"))
+        return
+    if not await require_staff(update, context, admin=True):
+        return
+    parsed = parse_stats_args(list(context.args or []))
+    if parsed is None or parsed[1]:
+        await message.reply_html(views.render(language, "export.usage"))
+        return
+    window = parsed[0]
+    services = context.services
+    now = services.clock.now()
+    async with services.database.unit_of_work() as uow:
+        rows = await export_rows(uow, now - window, services.config.clinic.timezone)
+        actor = update.effective_user.id if update.effective_user else None
+        await uow.audit.record(
+            AuditEvent(now, "export.sent", actor, detail=f"{len(rows) - 1} rows")
+        )
+        await uow.commit()
+    days = window.days or 1
+    await message.reply_document(
+        InputFile(io.BytesIO(csv_bytes(rows)), filename=f"aftercare-export-{days}d.csv"),
+        caption=views.render(language, "export.caption", days=days, count=len(rows) - 1),
+    )
+
+
+def export_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """/export."""
+    return [CommandHandler("export", export_command)]

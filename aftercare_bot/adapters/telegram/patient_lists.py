@@ -1,0 +1,248 @@
+"""/patients (a paged list, or a search) and /patient CODE (one patient's timeline, paged).
+
+Pages are cut between lines, never inside one, so that Telegram's 4096-character limit
+never cuts a text; the buttons under a page edit it in place.
+"""
+
+import contextlib
+import json
+import math
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.check_in_views import answers_summary
+from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.views import Views
+from aftercare_bot.domain.check_in_answers import Answers, InvalidAnswers
+from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.pages import MESSAGE_LIMIT, paginate
+from aftercare_bot.domain.patient_summary import (
+    PATIENTS_PER_PAGE,
+    EventKind,
+    PatientSummary,
+    TimelineEvent,
+)
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.texts import Html
+
+PATIENTS_PAGE = "pts"
+TIMELINE_PAGE = "tl"
+MAX_SEARCH_RESULTS = 100
+HEADER_ROOM = 200  # room kept on each page for its title line
+
+
+def _summary_line(views: Views, language: str, row: PatientSummary) -> str:
+    zone = views.config.clinic.timezone
+    render = views.texts.render
+    session = (
+        render(language, "patients.session", number=row.session, planned=row.sessions_planned)
+        if row.session is not None and row.sessions_planned is not None
+        else ""
+    )
+    last = (
+        render(language, "patients.last", when=views.when(language, row.last_check_in, zone))
+        if row.last_check_in is not None
+        else ""
+    )
+    incidents = (
+        render(language, "patients.incidents", count=row.open_incidents)
+        if row.open_incidents
+        else ""
+    )
+    return render(
+        language,
+        "patients.item",
+        code=row.code,
+        name=row.name,
+        state=render(language, f"patients.state_{row.status.value}"),
+        session=Html(session),  # the three parts are already rendered and escaped
+        last=Html(last),
+        incidents=Html(incidents),
+    )
+
+
+async def _patients_page(context: AftercareContext, language: str, page: int) -> Outgoing:
+    """Page `page` (0-based) of everyone the clinic follows, newest enrollment first."""
+    views = context.views
+    async with context.services.database.unit_of_work() as uow:
+        rows, total = await uow.overview.patient_summaries(
+            page * PATIENTS_PER_PAGE, PATIENTS_PER_PAGE
+        )
+    if total == 0:
+        return Outgoing(views.render(language, "patients.none"))
+    pages = math.ceil(total / PATIENTS_PER_PAGE)
+    title = views.render(language, "patients.title", total=total, page=page + 1, pages=pages)
+    lines = [title] + [_summary_line(views, language, row) for row in rows]
+    return Outgoing("\n".join(lines), _navigation(views, language, PATIENTS_PAGE, page, pages))
+
+
+def _navigation(
+    views: Views, language: str, family: str, page: int, pages: int, *prefix: str
+) -> tuple[tuple[tuple[str, str], ...], ...]:
+    row = []
+    if page > 0:
+        row.append(
+            (
+                views.render(language, "buttons.previous"),
+                callback_data.pack(family, *prefix, page - 1),
+            )
+        )
+    if page + 1 < pages:
+        row.append(
+            (views.render(language, "buttons.next"), callback_data.pack(family, *prefix, page + 1))
+        )
+    return (tuple(row),) if row else ()
+
+
+async def patients_command(update: Update, context: AftercareContext) -> None:
+    """Staff: the patients the clinic follows, paged; `/patients TEXT` searches name or code."""
+    if not await require_staff(update, context):
+        return
+    message = update.effective_message
+    assert message is not None
+    language = language_of(update, context)
+    search = " ".join(context.args or []).strip()
+    if not search:
+        listing = await _patients_page(context, language, 0)
+        await message.reply_html(listing.text, reply_markup=keyboard(listing))
+        return
+    views = context.views
+    async with context.services.database.unit_of_work() as uow:
+        rows, total = await uow.overview.patient_summaries(0, MAX_SEARCH_RESULTS, search)
+    if not rows:
+        await message.reply_html(views.render(language, "patients.no_match", text=search))
+        return
+    title = views.render(language, "patients.search_title", text=search, total=total)
+    lines = [_summary_line(views, language, row) for row in rows]
+    for number, page in enumerate(paginate(lines, header_room=len(title) + 1)):
+        await message.reply_html("\n".join([title, *page] if number == 0 else page))
+
+
+async def on_patients_page(update: Update, context: AftercareContext) -> None:
+    """Previous / Next under the patient list."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parsed = callback_data.unpack(query.data)
+    if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
+        return
+    if not await require_staff(update, context):
+        return
+    listing = await _patients_page(context, language_of(update, context), int(parsed.args[0]))
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(
+            listing.text, parse_mode="HTML", reply_markup=keyboard(listing)
+        )
+
+
+def _event_line(views: Views, language: str, event: TimelineEvent) -> str:
+    texts, details = views.texts, event.details
+    when = views.when(language, event.at, views.config.clinic.timezone)
+    if event.kind == EventKind.CHECK_IN:
+        try:
+            answers = Answers.from_json(json.loads(details.get("answers") or "{}"))
+        except (InvalidAnswers, ValueError):
+            answers = Answers()
+        urgency = details.get("urgency") or "nothing"
+        return texts.render(
+            language,
+            "timeline.check_in",
+            when=when,
+            answers=Html(answers_summary(texts, language, answers)),
+            result=texts.render(language, f"timeline.result_{urgency}"),
+        )
+    if event.kind == EventKind.SESSION:
+        product = details.get("product", "")
+        return texts.render(
+            language,
+            "timeline.session",
+            when=when,
+            number=details["number"],
+            who=details["who"],
+            product=Html(
+                texts.render(language, "timeline.product", product=product) if product else ""
+            ),
+        )
+    if event.kind == EventKind.APPOINTMENT:
+        return texts.render(language, f"timeline.appointment_{details['confirmed']}", when=when)
+    if event.kind == EventKind.CONSENT:
+        return texts.render(language, f"timeline.consent_{details['change']}", when=when)
+    if event.kind == EventKind.INCIDENT:
+        return texts.render(
+            language,
+            "timeline.incident",
+            when=when,
+            urgency=texts.render(language, f"incident.urgency_{details['urgency']}"),
+        )
+    return texts.render(language, f"timeline.{event.kind.value}", when=when, **details)
+
+
+async def _timeline_page(
+    context: AftercareContext, language: str, patient: Patient, page: int
+) -> Outgoing:
+    views = context.views
+    assert patient.id is not None
+    async with context.services.database.unit_of_work() as uow:
+        events = await uow.overview.timeline(patient.id)
+    lines = [_event_line(views, language, event) for event in events]
+    pages = paginate(lines, limit=MESSAGE_LIMIT, header_room=HEADER_ROOM)
+    page = min(max(page, 0), len(pages) - 1)
+    title = views.render(
+        language,
+        "timeline.title",
+        code=patient.code,
+        name=patient.display_name,
+        page=page + 1,
+        pages=len(pages),
+    )
+    return Outgoing(
+        "\n".join([title, *pages[page]]),
+        _navigation(views, language, TIMELINE_PAGE, page, len(pages), patient.code),
+    )
+
+
+async def show_timeline(
+    update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
+) -> None:
+    """Staff: /patient CODE, the first page of the patient's timeline (newest first)."""
+    timeline = await _timeline_page(context, language_of(update, context), patient, 0)
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(timeline.text, reply_markup=keyboard(timeline))
+
+
+async def on_timeline_page(update: Update, context: AftercareContext) -> None:
+    """Previous / Next under a timeline."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parsed = callback_data.unpack(query.data)
+    if parsed is None or len(parsed.args) != 2 or not parsed.args[1].isdigit():
+        return
+    if not await require_staff(update, context):
+        return
+    async with context.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(parsed.args[0])
+    if patient is None:
+        return
+    timeline = await _timeline_page(
+        context, language_of(update, context), patient, int(parsed.args[1])
+    )
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(
+            timeline.text, parse_mode="HTML", reply_markup=keyboard(timeline)
+        )
+
+
+def patient_list_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """/patients and the page buttons of lists and timelines (/patient is a staff action)."""
+    return [
+        CommandHandler("patients", patients_command),
+        CallbackQueryHandler(on_patients_page, pattern=callback_data.pattern(PATIENTS_PAGE)),
+        CallbackQueryHandler(on_timeline_page, pattern=callback_data.pattern(TIMELINE_PAGE)),
+    ]

@@ -1,0 +1,106 @@
+"""The clinic's export of check-ins and incidents, one CSV for a spreadsheet or an audit.
+
+Patients appear by code only: the export leaves the bot, and a code is all a clinic needs to
+match a row to its own records.
+"""
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
+from aftercare_bot.domain.check_in_answers import Answers, InvalidAnswers, Symptom, WarningSign
+from aftercare_bot.domain.check_ins import CheckInState
+
+HEADER = (
+    "record",
+    "patient",
+    "practitioner",
+    "batch",
+    "day_since_session",
+    "opened_at",
+    "answered_at",
+    "missed_at",
+    "result",
+    "redness",
+    "swelling",
+    "bruising",
+    "signs",
+    "note",
+    "acknowledged_by",
+    "acknowledged_at",
+    "resolved_at",
+)
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
+
+
+async def export_rows(uow: SqlUnitOfWork, since: datetime, zone: ZoneInfo) -> list[list[str]]:
+    """The header, then every check-in and incident since `since`, oldest first per kind."""
+    rows: list[list[str]] = [list(HEADER)]
+    for row in await uow.overview.check_ins_since(since):
+        try:
+            answers = Answers.from_json(json.loads(row.answers)) if row.answers else Answers()
+        except (InvalidAnswers, ValueError):
+            answers = Answers()
+        day = (
+            str(
+                (
+                    row.opened_at.astimezone(zone).date() - row.session_at.astimezone(zone).date()
+                ).days
+            )
+            if row.session_at is not None
+            else ""
+        )
+        levels = [answers.levels[s].key if s in answers.levels else "" for s in Symptom]
+        rows.append(
+            [
+                "check_in",
+                row.patient_code,
+                row.practitioner or "",
+                row.batch or "",
+                day,
+                _iso(row.opened_at),
+                _iso(row.answered_at),
+                _iso(row.missed_at),
+                (row.urgency or "") if row.state == CheckInState.ANSWERED else "",
+                *levels,
+                " ".join(sign.value for sign in WarningSign if sign in answers.signs),
+                answers.note or "",
+                "",
+                "",
+                "",
+            ]
+        )
+    for (
+        code,
+        urgency,
+        opened,
+        owner,
+        acknowledged,
+        resolved,
+    ) in await uow.overview.incidents_for_export(since):
+        rows.append(
+            [
+                "incident",
+                code,
+                "",
+                "",
+                "",
+                _iso(opened),
+                "",
+                "",
+                str(urgency),
+                "",
+                "",
+                "",
+                "",
+                "",
+                owner or "",
+                _iso(acknowledged),
+                _iso(resolved),
+            ]
+        )
+    return rows
