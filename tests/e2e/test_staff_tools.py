@@ -208,3 +208,31 @@ async def test_export_is_for_admins_in_private_only(bot: RunningBot) -> None:
     await bot.admin.send("/export", chat=group)
     refusal = await bot.admin.wait_for_reply(chat=group)
     assert "private chat" in refusal["text"]
+
+
+async def test_many_long_tasks_fit_one_message_and_the_rest_are_counted(bot: RunningBot) -> None:
+    from aftercare_bot.domain.tasks import StaffTask, TaskKind
+
+    await add_patient(bot, "P-TASK", name="Tess", session_at=bot.clock.now())
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code("P-TASK")
+        assert patient is not None
+        for number in range(25):
+            await uow.tasks.open_unless_present(
+                StaffTask(
+                    unique_key=f"note:{number}",
+                    kind=TaskKind.SOMETHING_CHANGED,
+                    patient_id=patient.id,
+                    created_at=bot.clock.now(),
+                    detail=f"note {number}: " + "new medication " * 30,
+                )
+            )
+        await uow.commit()
+    listing = await answer(bot.admin, "/tasks")
+    text = listing["text"]
+    assert len(text) < MESSAGE_LIMIT
+    assert text.startswith("Open tasks: 25")
+    shown = text.count("something changed since the last session")
+    done_buttons = sum(len(row) for row in listing["reply_markup"]["inline_keyboard"])
+    assert 0 < shown < 25 and done_buttons == shown
+    assert f"{25 - shown} more not shown" in text

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import staff_tasks
@@ -56,6 +56,13 @@ class TaskRepository:
             )
             .order_by(staff_tasks.c.created_at.desc(), staff_tasks.c.id.desc())
             .limit(1)
+        )
+
+    async def count_open(self) -> int:
+        """How many tasks are not done yet."""
+        return int(
+            await self._session.scalar(select(func.count()).where(staff_tasks.c.done_at.is_(None)))
+            or 0
         )
 
     async def open_tasks(self, limit: int = 50) -> Sequence[StaffTask]:

@@ -15,6 +15,7 @@ from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.pages import paginate
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.tasks import StaffTask
 from aftercare_bot.services.appointments import (
@@ -32,6 +33,7 @@ _PATIENT_REPLY = {
     ReminderAnswer.CHANGED: "appointment.changed_asked",
 }
 MAX_LISTED_TASKS = 20
+MORE_LINE_ROOM = 120  # kept on the page for the "N more not shown" line
 
 
 async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
@@ -133,15 +135,24 @@ async def tasks_command(update: Update, context: AftercareContext) -> None:
 
 
 async def _task_listing(update: Update, context: AftercareContext) -> Outgoing:
+    """The oldest open tasks that fit in one message, each with Done; the rest are counted."""
     services, views = context.services, context.views
     language = language_of(update, context)
     async with services.database.unit_of_work() as uow:
         tasks = list(await uow.tasks.open_tasks(MAX_LISTED_TASKS))
+        total = await uow.tasks.count_open()
         patients = {task.id: await uow.patients.by_id(task.patient_id or 0) for task in tasks}
     if not tasks:
         return Outgoing(views.render(language, "tasks.none"))
-    lines = [views.render(language, "tasks.title", count=len(tasks))]
-    lines += [_task_line(context, language, task, patients.get(task.id)) for task in tasks]
+    title = views.render(language, "tasks.title", count=total)
+    lines = [_task_line(context, language, task, patients.get(task.id)) for task in tasks]
+    shown = paginate(lines, header_room=len(title) + MORE_LINE_ROOM)[0]
+    tasks = tasks[: len(shown)]
+    more = (
+        [views.render(language, "tasks.more", count=total - len(shown))]
+        if total > len(shown)
+        else []
+    )
     buttons = tuple(
         (
             (
@@ -151,7 +162,7 @@ async def _task_listing(update: Update, context: AftercareContext) -> Outgoing:
         )
         for task in tasks
     )
-    return Outgoing("\n".join(lines), buttons)
+    return Outgoing("\n".join([title, *shown, *more]), buttons)
 
 
 def _task_line(

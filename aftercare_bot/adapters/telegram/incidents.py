@@ -24,6 +24,7 @@ from aftercare_bot.domain.outbox import (
     ScheduledMessage,
 )
 from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.pages import paginate
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.escalation import (
     ADMIN_ROUND,
@@ -293,7 +294,8 @@ async def incidents_command(update: Update, context: AftercareContext) -> None:
             )
         )
     assert update.effective_message is not None
-    await update.effective_message.reply_html("\n".join(lines))
+    for page in paginate(lines):
+        await update.effective_message.reply_html("\n".join(page))
 
 
 async def oncall_command(update: Update, context: AftercareContext) -> None:
