@@ -30,7 +30,7 @@ async def test_check_names_a_staff_member_who_never_pressed_start(
         f"escalation_chat_id = {group.id}\n"
     )
     config = write_config(tmp_path, database_url=database_url, base_url=telegram_api.base_url)
-    config.write_text(config.read_text().replace("[staff]\nadmin_ids = [1001]\n", "") + extra)
+    config.write_text(config.read_text().split("[staff]\n")[0] + extra)  # [staff] comes last
     result = await bot_py("check", "--config", str(config))
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
