@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from aftercare_bot import __version__
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.adapters.persistence.instance_lock import instance_lock
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.appointments import appointment_handlers
 from aftercare_bot.adapters.telegram.check_ins import check_in_handlers
@@ -237,7 +238,12 @@ async def serve_until_signalled(config: Config) -> None:
 
 
 def run(config: Config) -> None:
-    """Migrate the database, then run the bot in the foreground."""
+    """Migrate the database, then run the bot in the foreground.
+
+    Raises:
+        InstanceLocked: another `run` uses the same SQLite database.
+    """
     config.require_token()
-    migrate.upgrade(config.database_url)
-    asyncio.run(serve_until_signalled(config))
+    with instance_lock(config.database_url):
+        migrate.upgrade(config.database_url)
+        asyncio.run(serve_until_signalled(config))

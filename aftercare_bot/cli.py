@@ -29,7 +29,30 @@ Command = Callable[[argparse.Namespace], int]
 
 def run_command(args: argparse.Namespace) -> int:
     """Start the bot and run until interrupted."""
-    bootstrap.run(load_config(args.config))
+    from aftercare_bot.adapters.persistence.instance_lock import InstanceLocked
+
+    try:
+        bootstrap.run(load_config(args.config))
+    except InstanceLocked as error:
+        print(f"run: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def db_backup_command(args: argparse.Namespace) -> int:
+    """Copy a SQLite database consistently, also while the bot runs."""
+    from aftercare_bot.adapters.persistence.backup import BackupImpossible, backup_sqlite
+
+    config = load_config(args.config)
+    try:
+        pages = backup_sqlite(config.database_url, args.file)
+    except BackupImpossible as error:
+        print(f"db backup: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"db backup: cannot write {args.file}: {error.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"db backup: {args.file} written ({pages} pages)")
     return EXIT_OK
 
 
@@ -284,6 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add(
         db_commands, "upgrade", "create or migrate the database", db_upgrade_command, config_option
     )
+    backup = _add(
+        db_commands,
+        "backup",
+        "copy a SQLite database consistently (also while the bot runs)",
+        db_backup_command,
+        config_option,
+    )
+    backup.add_argument("file", type=Path, help="the copy to write")
     return parser
 
 
