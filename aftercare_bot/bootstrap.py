@@ -16,6 +16,7 @@ from telegram import Bot, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from aftercare_bot import __version__
+from aftercare_bot.adapters.leadership import Leadership
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.instance_lock import instance_lock
@@ -50,6 +51,7 @@ from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.leadership import renew_every
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
@@ -144,24 +146,57 @@ class BotRuntime:
             ),
             act_on_incident=IncidentPager(self.application.bot, self.services),
         )
+        # Only the active instance polls Telegram and acts on the schedule; a standby renews
+        # nothing and waits for the lease (see domain.leadership).
+        self.leadership = Leadership(
+            self.services.database, self.services.clock, config.ha.takeover_after
+        )
+        self.active = False
+        self._leading = asyncio.Lock()
+        self.heartbeat.every(renew_every(config.ha.takeover_after), "leadership", self._lead)
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
         self.heartbeat.every(DIGEST_CHECK_INTERVAL, "digest", self._post_digest)
 
     async def __aenter__(self) -> "BotRuntime":
-        application = self.application
-        await application.initialize()
+        await self.application.initialize()
         await self.dispatch_bot.initialize()
+        await self.application.start()
+        self.heartbeat.start()
+        await self._lead()
+        if not self.active:
+            logger.info("standing by: another instance is active")
+        return self
+
+    async def _lead(self) -> None:
+        """Take or renew the lease; become active, or stand by, when that changes."""
+        async with self._leading:  # the start and the beat may both ask at once
+            holds = await self.leadership.hold()
+            if holds and not self.active:
+                await self._activate()
+            elif not holds and self.active:
+                await self._stand_by()
+
+    async def _activate(self) -> None:
+        application = self.application
         await self.dispatcher.recover()
         await self._on_startup()
         assert application.updater is not None
         await application.updater.start_polling(
             poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES
         )
-        await application.start()
-        self.heartbeat.start()
-        logger.info("bot @%s is running", application.bot.username)
-        return self
+        self.active = True
+        logger.info(
+            "bot @%s is running (active, as %s)", application.bot.username, self.leadership.me
+        )
+        self.heartbeat.wake()
+
+    async def _stand_by(self) -> None:
+        self.active = False
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        logger.warning("lost the leader lease: standing by")
 
     async def __aexit__(
         self,
@@ -175,20 +210,26 @@ class BotRuntime:
             await application.updater.stop()
         if application.running:
             await application.stop()
+        await self.leadership.release()  # after the last send: the standby may start now
         await application.shutdown()
         await self.dispatch_bot.shutdown()
         await self.services.database.dispose()
         logger.info("bot stopped")
 
     async def _dispatch(self) -> None:
+        if not self.active:
+            return
         report = await self.dispatcher.deliver_due()
         if report != DeliveryReport():
             logger.info("dispatch round: %s", report)
 
     async def _post_digest(self) -> None:
-        await post_scheduled_digest(self.application.bot, self.services)
+        if self.active:
+            await post_scheduled_digest(self.application.bot, self.services)
 
     async def _follow_up_courses(self) -> None:
+        if not self.active:
+            return
         services = self.services
         async with services.database.unit_of_work() as uow:
             added = await follow_up_unbooked_courses(

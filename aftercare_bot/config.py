@@ -202,6 +202,20 @@ class CheckinsConfig(_Section):
     max_photo_mb: int = Field(default=10, gt=0, le=20)
 
 
+class HaConfig(_Section):
+    """Two `run` processes on one PostgreSQL: one active, one standing by."""
+
+    # A standby takes over when the active instance has not renewed its lease for this long.
+    takeover_after: Duration = timedelta(seconds=30)
+
+    @field_validator("takeover_after")
+    @classmethod
+    def _long_enough(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError('is too short (expected at least 1s, e.g. "30s")')
+        return value
+
+
 class EscalationConfig(_Section):
     """How an urgent incident nobody acknowledges is paged again, and when the patient is told."""
 
@@ -250,6 +264,7 @@ class Config(BaseSettings):
     privacy: PrivacyConfig = PrivacyConfig()
     checkins: CheckinsConfig = CheckinsConfig()
     escalation: EscalationConfig = EscalationConfig()
+    ha: HaConfig = HaConfig()
     triage: dict[str, Any] = Field(default_factory=dict)
     plans: dict[str, Any] = Field(default_factory=dict)
     source: Path = Path(".")

@@ -154,6 +154,14 @@ bot_settings = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)
+
 scheduled_messages = Table(
     "scheduled_messages",
     metadata,

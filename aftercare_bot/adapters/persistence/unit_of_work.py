@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from aftercare_bot.adapters.persistence.audit import AuditRepository
 from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
 from aftercare_bot.adapters.persistence.incidents import IncidentRepository
+from aftercare_bot.adapters.persistence.leases import LeaseRepository
 from aftercare_bot.adapters.persistence.links import LinkRepository
 from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.overview import ClinicOverview
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     records: PatientRecords
     incidents: IncidentRepository
     overview: ClinicOverview
+    leases: LeaseRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
         self.records = PatientRecords(self.session)
         self.incidents = IncidentRepository(self.session)
         self.overview = ClinicOverview(self.session)
+        self.leases = LeaseRepository(self.session)
         return self
 
     async def __aexit__(
