@@ -11,6 +11,7 @@ import signal
 from datetime import timedelta
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Bot, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
@@ -43,6 +44,7 @@ from aftercare_bot.adapters.telegram.relay import (
     relay_confirm_handlers,
     relay_reply_handlers,
 )
+from aftercare_bot.adapters.telegram.repeats import FIRST_GROUP, repeat_guard
 from aftercare_bot.adapters.telegram.staff import staff_handlers
 from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
@@ -101,6 +103,7 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     # Its own group: a reply is also whatever else it is (a patient's reply stays theirs).
     application.add_handlers(relay_reply_handlers(), group=RELAY_GROUP)
     application.add_handlers(patient_handlers())
+    application.add_handler(repeat_guard(), group=FIRST_GROUP)
     application.add_error_handler(on_error)
     return application
 
@@ -181,15 +184,31 @@ class BotRuntime:
         application = self.application
         await self.dispatcher.recover()
         await self._on_startup()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES
-        )
+        await self._take_updates()
         self.active = True
         logger.info(
             "bot @%s is running (active, as %s)", application.bot.username, self.leadership.me
         )
         self.heartbeat.wake()
+
+    async def _take_updates(self) -> None:
+        """Long polling, or a webhook that Telegram posts to (behind the clinic's proxy)."""
+        updater = self.application.updater
+        assert updater is not None
+        telegram = self.services.config.telegram
+        if telegram.mode == "polling":
+            await updater.start_polling(
+                poll_interval=0.0, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=Update.ALL_TYPES
+            )
+            return
+        await updater.start_webhook(
+            listen=telegram.listen,
+            port=telegram.port,
+            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.secret_token.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
 
     async def _stand_by(self) -> None:
         self.active = False

@@ -12,7 +12,7 @@ import tomllib
 from datetime import time, timedelta
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -110,6 +111,13 @@ class TelegramConfig(_Section):
     token: SecretStr = SecretStr("")
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
+    # "polling" (the default: nothing to expose) or "webhook" (Telegram posts to
+    # webhook_url, which a reverse proxy forwards to listen:port).
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = Field(default="", validate_default=True)
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    secret_token: SecretStr = Field(default=SecretStr(""), validate_default=True)
 
     @field_validator("token")
     @classmethod
@@ -118,6 +126,30 @@ class TelegramConfig(_Section):
         if secret and not _TOKEN.match(secret):
             raise ValueError(
                 "is not a bot token (expected the form 123456:ABC-DEF... from @BotFather)"
+            )
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("mode") != "webhook":
+            return value
+        if not re.match(r"^https://[^/\s]+(/\S*)?$", value):
+            raise ValueError(
+                "is not an https URL, required in webhook mode (expected e.g. "
+                '"https://bot.clinic.example/telegram")'
+            )
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if info.data.get("mode") != "webhook":
+            return value
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError(
+                "is required in webhook mode (expected 16 to 256 letters, digits, _ or -, "
+                "e.g. from `openssl rand -hex 32`)"
             )
         return value
 

@@ -23,6 +23,7 @@ from .rate_limits import RateLimiter, RateLimits
 from .server import BotApiRoutes, create_app, install_fallback
 from .transcript import TranscriptEvent, format_event
 from .users import SimUser
+from .webhook import WebhookForwarder
 from .world import ApiCall, BotIdentity, World
 
 DEFAULT_BOT_ID = 123456
@@ -62,6 +63,7 @@ class TelegramSimulator:
         self.limiter = RateLimiter(limits or RateLimits(), enabled=rate_limits, monotonic=monotonic)
         self._dispatcher = Dispatcher(self.world, self.faults, self.limiter)
         self._runner: web.AppRunner | None = None
+        self._forwarders: list[WebhookForwarder] = []
 
     async def __aenter__(self) -> TelegramSimulator:
         await self.start()
@@ -117,8 +119,18 @@ class TelegramSimulator:
         self._runner = runner
         self.port = int(runner.addresses[0][1])
 
+    def forward_webhook_to(self, target: str) -> WebhookForwarder:
+        """Play the clinic's reverse proxy: once the bot sets a webhook, post updates to
+        `target` (its local listener) with the secret token, as Telegram would."""
+        forwarder = WebhookForwarder(self.world, target)
+        forwarder.start()
+        self._forwarders.append(forwarder)
+        return forwarder
+
     async def stop(self) -> None:
         """Release pending long polls and shut the server down."""
+        for forwarder in self._forwarders:
+            await forwarder.stop()
         self.world.updates.close()
         if self._runner is not None:
             runner, self._runner = self._runner, None

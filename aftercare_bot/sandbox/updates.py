@@ -91,6 +91,19 @@ class UpdateQueue:
             self.waiting_polls -= 1
             self._changed.notify()
 
+    def allow(self, allowed_updates: list[str]) -> None:
+        """The update types the bot asked for (setWebhook's allowed_updates)."""
+        self._allowed = frozenset(allowed_updates) or None
+
+    def deliverable(self) -> list[dict[str, Any]]:
+        """Updates waiting to be delivered (to a webhook), oldest first."""
+        return list(self._deliverable(MAX_LIMIT))
+
+    def confirm_through(self, update_id: int) -> None:
+        """A webhook answered 2xx for this update: it and older ones are delivered."""
+        self._confirm(update_id + 1)
+        self._changed.notify()
+
     def _confirm(self, offset: int | None) -> None:
         if not offset:
             return

@@ -179,3 +179,15 @@ def test_the_digest_goes_at_nine_unless_set_otherwise_or_off(tmp_path: Path) -> 
     early = VALID_CONFIG.replace('digest_at = "off"', 'digest_at = "07:30"')
     assert load_config(write_config(tmp_path, early)).staff.digest_at == time(7, 30)
     assert load_config(write_config(tmp_path, VALID_CONFIG)).staff.digest_at is None
+
+
+def test_webhook_mode_needs_an_https_url_and_a_secret_token(tmp_path: Path) -> None:
+    text = VALID_CONFIG.replace(
+        "[telegram]\n", '[telegram]\nmode = "webhook"\nwebhook_url = "http://bot.example/t"\n'
+    )
+    assert problems_of(write_config(tmp_path, text)) == [
+        'telegram.webhook_url: "http://bot.example/t" is not an https URL, required in webhook '
+        'mode (expected e.g. "https://bot.clinic.example/telegram")',
+        'telegram.secret_token: "***" is required in webhook mode (expected 16 to 256 letters, '
+        "digits, _ or -, e.g. from `openssl rand -hex 32`)",
+    ]

@@ -9,7 +9,7 @@ from ..params import optional_int
 from ..world import World
 from .registry import Params, handler
 
-_WEBHOOK_EXTRAS = ("max_connections", "allowed_updates", "ip_address")
+_WEBHOOK_EXTRAS = ("max_connections", "allowed_updates", "ip_address", "secret_token")
 
 
 @handler("getMe")
@@ -34,12 +34,16 @@ async def get_updates(world: World, params: Params) -> Any:
 
 @handler("setWebhook")
 async def set_webhook(world: World, params: Params) -> Any:
-    """Store a webhook; nothing is delivered to it, but getUpdates then refuses to work."""
+    """Store a webhook; getUpdates then refuses to work. Updates are posted to it only when the
+    simulator was told where the clinic's proxy forwards (`forward_webhook_to`)."""
     url = str(params.get("url") or "")
     if url and not url.lower().startswith("https://"):
         raise ApiError(400, WEBHOOK_NOT_HTTPS)
     world.webhook = {"url": url, "has_custom_certificate": params.get("certificate") is not None}
     world.webhook.update({k: params[k] for k in _WEBHOOK_EXTRAS if params.get(k) is not None})
+    if allowed := params.get("allowed_updates"):
+        world.updates.allow(list(allowed))
+    world.changed.notify()
     if params.get("drop_pending_updates"):
         world.updates.drop_pending()
     return True
@@ -56,5 +60,6 @@ async def delete_webhook(world: World, params: Params) -> Any:
 
 @handler("getWebhookInfo")
 async def get_webhook_info(world: World, params: Params) -> Any:
-    """The stored webhook plus how many updates are waiting."""
-    return {**world.webhook, "pending_update_count": world.updates.pending_count}
+    """The stored webhook plus how many updates are waiting (never the secret token)."""
+    shown = {k: v for k, v in world.webhook.items() if k != "secret_token"}
+    return {**shown, "pending_update_count": world.updates.pending_count}
