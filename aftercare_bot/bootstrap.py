@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from telegram import Bot, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
-from aftercare_bot import __version__
+from aftercare_bot import __version__, logs
 from aftercare_bot.adapters.leadership import Leadership
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
@@ -304,6 +304,12 @@ def run(config: Config) -> None:
         InstanceLocked: another `run` uses the same SQLite database.
     """
     config.require_token()
+    telegram = config.telegram
+    logs.configure(
+        config.logging.level,
+        config.logging.json_lines,
+        secrets=(telegram.token.get_secret_value(), telegram.secret_token.get_secret_value()),
+    )
     with instance_lock(config.database_url):
         migrate.upgrade(config.database_url)
         asyncio.run(serve_until_signalled(config))

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from aftercare_bot import __version__, bootstrap
+from aftercare_bot import __version__, bootstrap, logs
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
@@ -239,6 +239,48 @@ def export_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def status_command(args: argparse.Namespace) -> int:
+    """Healthy (0), degraded (1) or down (2), with the figures behind the verdict."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.adapters.persistence.health import read_snapshot
+    from aftercare_bot.domain.health import Health, judge
+
+    logging.getLogger().setLevel(logging.CRITICAL)
+    config = load_config(args.config)
+    shown = make_url(config.database_url).render_as_string(hide_password=True)
+    now = SystemClock().now()
+
+    async def read() -> Any:
+        database = Database(config.database_url)
+        try:
+            async with database.unit_of_work() as uow:
+                return await read_snapshot(uow.session, now)
+        finally:
+            await database.dispose()
+
+    try:
+        snapshot = asyncio.run(read())
+    except (SQLAlchemyError, OSError) as error:
+        print(f"database   unreachable: {shown} ({type(error).__name__})")
+        print(f"status     {Health.DOWN.name.lower()}")
+        return int(Health.DOWN)
+    health, reasons = judge(snapshot, config.escalation.reescalate_after)
+    leader = (
+        f"active: {snapshot.leader} (lease until {snapshot.leader_until:%Y-%m-%d %H:%M:%S} UTC)"
+        if snapshot.leader and snapshot.leader_until
+        else "none active"
+    )
+    last = f"{snapshot.last_sent_at:%Y-%m-%d %H:%M} UTC" if snapshot.last_sent_at else "never"
+    print(f"database   ok ({shown})")
+    print(f"instance   {leader}")
+    print(f"messages   {snapshot.pending} pending, {snapshot.overdue} overdue; last sent {last}")
+    print(f"incidents  {snapshot.open_incidents} open")
+    print(f"status     {health.name.lower()}" + "".join(f"\n  - {r}" for r in reasons))
+    return int(health)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = argparse.ArgumentParser(
@@ -289,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schedule.add_argument("code", nargs="?", help="only this patient (e.g. P-7K3Q)")
     schedule.add_argument("--json", action="store_true", help="JSON instead of a table")
+    _add(
+        commands,
+        "status",
+        "is the bot working? exit 0 healthy, 1 degraded, 2 down",
+        status_command,
+        config_option,
+    )
     digest = _add(commands, "digest", "print today's staff digest", digest_command, config_option)
     digest.add_argument(
         "--print", action="store_true", help="print it here (the default; nothing is posted)"
@@ -331,14 +380,8 @@ def _add(
 
 
 def configure_logging() -> None:
-    """Readable logs on stderr; the HTTP client stays quiet because its lines carry the token."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    """Readable, masked logs on stderr until the config says otherwise (see `logs`)."""
+    logs.configure()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

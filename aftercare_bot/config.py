@@ -234,6 +234,14 @@ class CheckinsConfig(_Section):
     max_photo_mb: int = Field(default=10, gt=0, le=20)
 
 
+class LoggingConfig(_Section):
+    """How the bot logs (always to stderr; ids and codes only, secrets masked)."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # One JSON object per line, for a log collector.
+    json_lines: bool = Field(default=False, alias="json")
+
+
 class HaConfig(_Section):
     """Two `run` processes on one PostgreSQL: one active, one standing by."""
 
@@ -297,6 +305,7 @@ class Config(BaseSettings):
     checkins: CheckinsConfig = CheckinsConfig()
     escalation: EscalationConfig = EscalationConfig()
     ha: HaConfig = HaConfig()
+    logging: LoggingConfig = LoggingConfig()
     triage: dict[str, Any] = Field(default_factory=dict)
     plans: dict[str, Any] = Field(default_factory=dict)
     source: Path = Path(".")

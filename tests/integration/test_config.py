@@ -191,3 +191,14 @@ def test_webhook_mode_needs_an_https_url_and_a_secret_token(tmp_path: Path) -> N
         'telegram.secret_token: "***" is required in webhook mode (expected 16 to 256 letters, '
         "digits, _ or -, e.g. from `openssl rand -hex 32`)",
     ]
+
+
+def test_logging_takes_a_level_and_json(tmp_path: Path) -> None:
+    from aftercare_bot.config import load_config
+
+    text = VALID_CONFIG + '\n[logging]\nlevel = "WARNING"\njson = true\n'
+    config = load_config(write_config(tmp_path, text))
+    assert (config.logging.level, config.logging.json_lines) == ("WARNING", True)
+    wrong = VALID_CONFIG + '\n[logging]\nlevel = "LOUD"\n'
+    [problem] = problems_of(write_config(tmp_path, wrong))
+    assert problem.startswith('logging.level: "LOUD"')

@@ -39,11 +39,11 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets the pragmas that make it safe for a bot with timers."""
     target = async_url(url)
     if not is_sqlite(target):
-        return create_async_engine(target, pool_pre_ping=True)
+        return create_async_engine(target, pool_pre_ping=True, hide_parameters=True)
     path = sqlite_file(target)
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(target)
+    engine = create_async_engine(target, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
