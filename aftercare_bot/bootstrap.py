@@ -57,6 +57,7 @@ from aftercare_bot.domain.leadership import renew_every
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
+from aftercare_bot.services.retention import forget_expired
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ AftercareApplication = Application[Any, AftercareContext, Any, Any, Any, Any]
 POLL_TIMEOUT_SECONDS = 10
 # Whether the daily digest is due is checked this often (and whenever the heartbeat is woken).
 DIGEST_CHECK_INTERVAL = timedelta(minutes=1)
+# Patients past the retention period are looked for this often.
+RETENTION_CHECK_INTERVAL = timedelta(hours=1)
 # Courses waiting for a booking are checked this often (and whenever the heartbeat is woken).
 COURSE_CHECK_INTERVAL = timedelta(minutes=15)
 
@@ -160,6 +163,7 @@ class BotRuntime:
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
         self.heartbeat.every(DIGEST_CHECK_INTERVAL, "digest", self._post_digest)
+        self.heartbeat.every(RETENTION_CHECK_INTERVAL, "retention", self._forget_expired)
 
     async def __aenter__(self) -> "BotRuntime":
         await self.application.initialize()
@@ -241,6 +245,17 @@ class BotRuntime:
         report = await self.dispatcher.deliver_due()
         if report != DeliveryReport():
             logger.info("dispatch round: %s", report)
+
+    async def _forget_expired(self) -> None:
+        if not self.active:
+            return
+        privacy = self.services.config.privacy
+        async with self.services.database.unit_of_work() as uow:
+            forgotten = await forget_expired(
+                uow, self.services.clock.now(), privacy.retain_after_course, privacy.on_delete
+            )
+        if forgotten:
+            logger.info("%s patients forgotten after the retention period", forgotten)
 
     async def _post_digest(self) -> None:
         if self.active:

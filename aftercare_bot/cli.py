@@ -281,6 +281,38 @@ def status_command(args: argparse.Namespace) -> int:
     return int(health)
 
 
+def forget_command(args: argparse.Namespace) -> int:
+    """Erase one patient's personal data now (an erasure request received by the clinic)."""
+    from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.domain.patients import normalise_code
+    from aftercare_bot.domain.privacy import DeleteMode
+    from aftercare_bot.services.retention import forget
+
+    logging.getLogger().setLevel(logging.WARNING)
+    config = load_config(args.config)
+    migrate.upgrade(config.database_url)
+    code = normalise_code(args.code)
+
+    async def erase() -> bool:
+        database = Database(config.database_url)
+        try:
+            async with database.unit_of_work() as uow:
+                patient = await uow.patients.by_code(code)
+                if patient is None:
+                    return False
+                await forget(uow, patient, DeleteMode.ERASE, SystemClock().now(), "on request")
+                await uow.commit()
+                return True
+        finally:
+            await database.dispose()
+
+    if not asyncio.run(erase()):
+        print(f"forget: no patient with code {code}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"forget: {code} erased (their messages, check-ins, photos and consent records)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = argparse.ArgumentParser(
@@ -331,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schedule.add_argument("code", nargs="?", help="only this patient (e.g. P-7K3Q)")
     schedule.add_argument("--json", action="store_true", help="JSON instead of a table")
+    forget = _add(commands, "forget", "erase one patient's data now", forget_command, config_option)
+    forget.add_argument("code", help="the patient's code, e.g. P-7K3Q")
     _add(
         commands,
         "status",

@@ -226,6 +226,8 @@ class PrivacyConfig(_Section):
     """What /delete keeps: nothing ("erase"), or anonymous check-in answers ("anonymise")."""
 
     on_delete: DeleteMode = DeleteMode.ERASE
+    # How long after a patient's last course closed the bot forgets them (per on_delete).
+    retain_after_course: Duration = timedelta(weeks=52)
 
 
 class CheckinsConfig(_Section):

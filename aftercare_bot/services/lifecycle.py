@@ -13,6 +13,7 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.services.retention import forget
 from aftercare_bot.services.scheduling import schedule_session_messages
 
 FOLLOWED = (PatientStatus.LINKED, PatientStatus.UNREACHABLE)
@@ -96,15 +97,7 @@ async def delete_patient(
     patient = await uow.patients.by_chat(chat_id)
     if patient is None or patient.id is None:
         return None
-    code = patient.code
-    uow.session.expunge(patient)
-    if mode == DeleteMode.ERASE:
-        await uow.records.erase(patient.id, code)
-    else:
-        await uow.records.anonymise(patient.id, code)
-    await uow.audit.record(
-        AuditEvent(now, f"patient.{mode.value}d", detail="at the patient's request")
-    )
+    code = await forget(uow, patient, mode, now, "at the patient's request")
     await uow.commit()
     return code
 

@@ -5,6 +5,7 @@ dataclasses, mapped from outside, so their attributes are not typed as SQL expre
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,3 +102,22 @@ class PatientRepository:
             .order_by(courses.c.id)
         )
         return [(row[0], row[1]) for row in rows]
+
+    async def followed_up_before(self, moment: datetime) -> Sequence[Patient]:
+        """Patients (not yet anonymised) all of whose courses closed before `moment`."""
+        last_closed = (
+            select(courses.c.patient_id, func.max(courses.c.closed_at).label("closed"))
+            .group_by(courses.c.patient_id)
+            .having(func.count() == func.count(courses.c.closed_at))  # none still open
+            .subquery()
+        )
+        rows = await self._session.scalars(
+            select(Patient)
+            .join(last_closed, last_closed.c.patient_id == patients.c.id)
+            .where(
+                last_closed.c.closed < moment,
+                patients.c.status != PatientStatus.ANONYMISED,
+            )
+            .order_by(patients.c.id)
+        )
+        return list(rows)

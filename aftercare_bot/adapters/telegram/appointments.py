@@ -12,6 +12,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
@@ -40,7 +41,7 @@ async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     """Confirm, reschedule or "something changed": recorded, staff told, the patient answered."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     valid = parsed is not None and len(parsed.args) == 2 and parsed.args[0].isdigit()
     answers = {answer.value: answer for answer in ReminderAnswer}
@@ -186,7 +187,7 @@ async def on_task_done(update: Update, context: AftercareContext) -> None:
     """Staff pressed Done: close the task and refresh the list."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
         return

@@ -19,6 +19,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.domain.check_in_answers import Answers
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.triage import Urgency
@@ -80,7 +81,7 @@ async def on_press(update: Update, context: AftercareContext) -> None:
     """A check-in button: checked against the presser, applied, the question edited in place."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     steps = {step.value for step in Step}
     if (

@@ -28,6 +28,7 @@ from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.qr import qr_png
 from aftercare_bot.adapters.telegram.staff import deep_link
 from aftercare_bot.domain.durations import format_duration
@@ -96,7 +97,7 @@ async def _pressed(update: Update) -> str | None:
     query = update.callback_query
     if query is None:
         return None
-    await query.answer()
+    await answer_press(query)
     with contextlib.suppress(TelegramError):  # an already-edited prompt is harmless
         await query.edit_message_reply_markup(reply_markup=None)
     parsed = callback_data.unpack(query.data)

@@ -13,6 +13,7 @@ from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.relay import ask_for_message
 from aftercare_bot.domain.incidents import Incident, IncidentState, IncidentUrgency
 from aftercare_bot.domain.outbox import (
@@ -178,7 +179,7 @@ async def on_incident_button(update: Update, context: AftercareContext) -> None:
     """Acknowledge or Resolved, by staff only; the post shows who and when."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 2 or not parsed.args[0].isdigit():
         return

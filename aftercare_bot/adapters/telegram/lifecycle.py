@@ -14,6 +14,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
@@ -367,7 +368,7 @@ async def _pressed(update: Update) -> str | None:
     query = update.callback_query
     if query is None:
         return None
-    await query.answer()
+    await answer_press(query)
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
     parsed = callback_data.unpack(query.data)

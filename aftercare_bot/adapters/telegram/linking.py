@@ -10,6 +10,7 @@ from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.enrollment_links import LinkProblem, is_token_shaped
 from aftercare_bot.domain.patients import Patient
@@ -99,9 +100,9 @@ async def on_consent(update: Update, context: AftercareContext) -> None:
     parsed = callback_data.unpack(query.data if query else None)
     if query is None or parsed is None or len(parsed.args) != 2 or not parsed.args[0].isdigit():
         if query is not None:
-            await query.answer()
+            await answer_press(query)
         return
-    await query.answer()
+    await answer_press(query)
     link_id, choice = int(parsed.args[0]), parsed.args[1]
     chat_id = query.message.chat.id if query.message else query.from_user.id
     services = context.services

@@ -14,6 +14,7 @@ from aftercare_bot.adapters.telegram.lifecycle import (
     resume_if_stopped,
     typed_time_zone,
 )
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.domain.plans import AnchorKind
 from aftercare_bot.services.lifecycle import FOLLOWED
 
@@ -61,7 +62,7 @@ async def on_unknown_button(update: Update, context: AftercareContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer_press(query)
     await _reply(update, context, "appointment.stale")
 
 

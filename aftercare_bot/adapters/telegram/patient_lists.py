@@ -18,6 +18,7 @@ from aftercare_bot.adapters.telegram.check_in_views import answers_summary
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.domain.check_in_answers import Answers, InvalidAnswers
 from aftercare_bot.domain.outgoing import Outgoing
@@ -128,7 +129,7 @@ async def on_patients_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under the patient list."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
         return
@@ -220,7 +221,7 @@ async def on_timeline_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under a timeline."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 2 or not parsed.args[1].isdigit():
         return

@@ -14,6 +14,7 @@ from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.outgoing import Outgoing
 
@@ -91,7 +92,7 @@ async def on_confirm(update: Update, context: AftercareContext) -> None:
     """Send (or drop) the draft; only its author can confirm it."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     if not await require_staff(update, context):
         return
     parsed = callback_data.unpack(query.data)

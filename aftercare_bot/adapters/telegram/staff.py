@@ -15,6 +15,7 @@ from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.patient_lists import show_timeline
 from aftercare_bot.adapters.telegram.patient_lookup import find_patient
+from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.domain.local_time import (
     InvalidLocalTime,
     example_input,
@@ -105,7 +106,7 @@ async def on_remove_staff(update: Update, context: AftercareContext) -> None:
     """Remove the member whose button an admin pressed (checked again on press)."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
         return
@@ -343,7 +344,7 @@ async def on_pick_patient(update: Update, context: AftercareContext) -> None:
     """Staff picked one of several patients matching a name: run the command for them."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(query)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 2 or parsed.args[0] not in _PATIENT_ACTIONS:
         return
