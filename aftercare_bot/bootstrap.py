@@ -106,7 +106,7 @@ def build_application(services: Services, token: str) -> AftercareApplication:
     # Its own group: a reply is also whatever else it is (a patient's reply stays theirs).
     application.add_handlers(relay_reply_handlers(), group=RELAY_GROUP)
     application.add_handlers(patient_handlers())
-    application.add_handler(repeat_guard(), group=FIRST_GROUP)
+    application.add_handler(repeat_guard(services.repeats), group=FIRST_GROUP)
     application.add_error_handler(on_error)
     return application
 

@@ -7,6 +7,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.telegram.repeats import RepeatedUpdates
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock
 from aftercare_bot.config import Config
@@ -31,6 +32,10 @@ class Services:
     triage_rules: TriageRules
     # When each kind of technical error was last reported to the operators (rate limiting).
     ops_notices: dict[str, float] = field(default_factory=dict)
+    # Update ids already handled (a repeat is dropped; a retry is let through once more).
+    repeats: RepeatedUpdates = field(default_factory=RepeatedUpdates)
+    # How often each update failed because the database could not be reached.
+    database_retries: dict[int, int] = field(default_factory=dict)
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Make these services reachable from every handler's context."""

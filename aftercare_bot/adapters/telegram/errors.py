@@ -1,10 +1,21 @@
-"""The last line of defence: log with ids only, and give the user a short, calm answer."""
+"""The last line of defence: log with ids only, and give the user a short, calm answer.
 
+One failure is not the user's problem: the database unreachable for a while (a locked SQLite
+file, PostgreSQL restarting). Then the update is handled again after a growing pause, for
+about two minutes, before the user is told anything went wrong: what a patient reported during
+an outage is recorded when the database is back, not lost.
+"""
+
+import asyncio
 import logging
 import time
+from typing import Any
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import Application
 
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
@@ -13,11 +24,49 @@ logger = logging.getLogger(__name__)
 
 
 OPS_NOTICE_INTERVAL = 300.0  # seconds between two notices about the same kind of failure
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)  # about two minutes in all
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """The database could not be reached (as opposed to a mistake in a query)."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+async def _handle_again(
+    application: Application[Any, Any, Any, Any, Any, Any], update: Update, delay: float
+) -> None:
+    await asyncio.sleep(delay)
+    await application.process_update(update)
+
+
+def _retried(update: object, context: AftercareContext) -> bool:
+    """Schedule the update again if the database was unreachable and tries remain."""
+    if not isinstance(update, Update) or not database_unavailable(context.error):
+        return False
+    services = context.services
+    attempt = services.database_retries.get(update.update_id, 0)
+    if attempt >= len(RETRY_DELAYS):
+        services.database_retries.pop(update.update_id, None)
+        return False
+    services.database_retries[update.update_id] = attempt + 1
+    services.repeats.forget(update.update_id)
+    delay = RETRY_DELAYS[attempt]
+    logger.warning(
+        "database unavailable while handling update %s; handling it again in %.0f s",
+        update.update_id,
+        delay,
+    )
+    context.application.create_task(_handle_again(context.application, update, delay))
+    return True
 
 
 async def on_error(update: object, context: AftercareContext) -> None:
     """Log an unexpected failure, tell the operators (ids only, rate-limited, never in the
     clinical group), and tell the user something went wrong, never how."""
+    if _retried(update, context):
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("update %s failed", update_id, exc_info=context.error)
     await _tell_operators(context, update_id)

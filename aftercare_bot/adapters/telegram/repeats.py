@@ -8,11 +8,10 @@ but the same guard costs nothing.
 """
 
 from collections import deque
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
-
-from aftercare_bot.adapters.telegram.context import AftercareContext
 
 REMEMBERED = 10_000  # Telegram re-sends within minutes; far more than minutes of updates
 FIRST_GROUP = -100  # runs before every other handler group
@@ -36,12 +35,16 @@ class RepeatedUpdates:
             self._seen.discard(self._order.popleft())
         return True
 
-    async def __call__(self, update: Update, _context: AftercareContext) -> None:
+    def forget(self, update_id: int) -> None:
+        """Let this update through once more (it is being retried after a failure)."""
+        self._seen.discard(update_id)
+
+    async def __call__(self, update: Update, _context: Any) -> None:
         """Stop a repeated update before any handler sees it."""
         if not self.first_time(update.update_id):
             raise ApplicationHandlerStop
 
 
-def repeat_guard() -> BaseHandler[Update, AftercareContext, None]:
+def repeat_guard(repeats: RepeatedUpdates) -> BaseHandler[Update, Any, None]:
     """The handler that drops repeats; add it in `FIRST_GROUP`."""
-    return TypeHandler(Update, RepeatedUpdates())
+    return TypeHandler(Update, repeats)
