@@ -44,7 +44,7 @@ db-upgrade: $(VENV)/.installed-runtime
 	$(PY) bot.py db upgrade --config $(CONFIG)
 
 bench: $(VENV)/.installed-test
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

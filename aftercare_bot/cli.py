@@ -139,6 +139,7 @@ def schedule_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     """Name every staff member and staff group the bot cannot write to."""
     from telegram import Bot
+    from telegram.error import InvalidToken
 
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.adapters.telegram.staff_check import check_staff_reach, describe
@@ -162,6 +163,11 @@ def check_command(args: argparse.Namespace) -> int:
 
     try:
         results = asyncio.run(check())
+    except InvalidToken:
+        print(
+            "check: telegram.token was refused by Telegram (getMe: Unauthorized)", file=sys.stderr
+        )
+        return EXIT_FAILED
     except Exception as error:
         print(
             f"check: Telegram did not answer at {config.telegram.base_url}: {error}",

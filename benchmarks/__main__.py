@@ -1,12 +1,137 @@
-"""`make bench`: no benchmark exists yet; the Benchmarks issue adds them here."""
+"""`make bench`: `python -m benchmarks [--quick] [--runs N] [--only NAME] [--sizes N,...]`.
 
+Benchmarks run the real bot (`python bot.py run`) against the Telegram simulator with its
+flood limits on, print a table per benchmark and write them to benchmarks/RESULTS.md
+(benchmarks/RESULTS-quick.md for --quick, so a quick look never overwrites real figures).
+"""
+
+import argparse
+import asyncio
+import os
+import signal
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks import burst, latency, scale
+from benchmarks.options import Options, progress
+from benchmarks.report import (
+    QUICK_RESULTS,
+    RESULTS,
+    Machine,
+    Section,
+    render_text,
+    write_markdown,
+)
+
+BENCHMARKS = ("burst", "scale", "latency")
+DEFAULT_RUNS = 5
+QUICK_RUNS = 1
+PROBE_EVERY = 20.0
+QUICK_PROBE_EVERY = 3.0
 
 
-def main() -> int:
-    """Say plainly that nothing is measured yet."""
-    print("No benchmarks yet: they arrive with the Benchmarks issue.", file=sys.stderr)
-    return 1
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Benchmarks of aftercare_bot against the Telegram simulator (limits on).",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes and short runs, to try things out"
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help=f"runs per figure, the median is reported (default {DEFAULT_RUNS}, "
+        f"{QUICK_RUNS} with --quick)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=BENCHMARKS,
+        action="append",
+        help="run only this benchmark (repeatable): burst (1, 2), scale (3, 5), latency (4, 5)",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="comma-separated sizes instead of the defaults, with one --only: patients for "
+        "burst and latency, pending messages for scale",
+    )
+    parser.add_argument(
+        "--max-per-second",
+        type=float,
+        default=None,
+        help="override the bot's [delivery] max_per_second for the burst",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=None, help="where to write the Markdown results"
+    )
+    return parser.parse_args(argv)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers") from None
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError("sizes must be positive numbers")
+    return sizes
+
+
+async def run_all(options: Options, selected: Sequence[str]) -> list[Section]:
+    """Run the selected benchmarks one after another (never side by side: they time things).
+
+    SIGTERM cancels the run like Ctrl-C does, so that the bots it started are stopped too.
+    """
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    sections: list[Section] = []
+    if "burst" in selected:
+        progress("1 and 2: burst delivery and escalation")
+        probe_every = QUICK_PROBE_EVERY if options.quick else PROBE_EVERY
+        sections += await burst.run(options, probe_every)
+    if "scale" in selected:
+        progress("3 and 5: scale of the schedule, against a JobQueue job per reminder")
+        sections += await scale.run(options)
+    if "latency" in selected:
+        progress("4 and 5: handler latency, against a plain python-telegram-bot handler")
+        sections += await latency.run(options)
+    return sections
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run, print the tables, write the Markdown."""
+    args = parse(argv)
+    runs = args.runs if args.runs is not None else (QUICK_RUNS if args.quick else DEFAULT_RUNS)
+    if runs < 1:
+        print("--runs must be at least 1", file=sys.stderr)
+        return 2
+    selected = tuple(dict.fromkeys(args.only or BENCHMARKS))
+    if args.sizes and len(selected) != 1:
+        print("--sizes needs exactly one --only (sizes mean different things)", file=sys.stderr)
+        return 2
+    options = Options(
+        quick=args.quick, runs=runs, sizes=args.sizes, max_per_second=args.max_per_second
+    )
+    machine = Machine.here()
+    mode = "Quick mode (reduced sizes)." if args.quick else "Full sizes."
+    header = f"{mode} Each figure is the median of {runs} run(s)."
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    try:
+        sections = asyncio.run(run_all(options, selected))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        progress("interrupted: nothing written")
+        return 130
+    print(render_text(machine, header, sections))
+    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
+    write_markdown(output, machine, header, sections)
+    progress(f"results written to {output}")
+    return 0
 
 
 if __name__ == "__main__":

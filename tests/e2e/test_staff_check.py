@@ -40,3 +40,17 @@ async def test_check_names_a_staff_member_who_never_pressed_start(
         for line in lines
     )
     assert f"ok           staff group {group.id}" in lines
+
+
+async def test_check_says_when_telegram_refuses_the_token(
+    tmp_path: Path, telegram_api: TelegramSimulator, database_url: str
+) -> None:
+    config = write_config(tmp_path, database_url=database_url, base_url=telegram_api.base_url)
+    config.write_text(
+        config.read_text().replace(TOKEN, "987654321:AAsome-other-bots-token-000000000")
+    )
+    result = await bot_py("check", "--config", str(config))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "check: telegram.token was refused by Telegram (getMe: Unauthorized)"
+    )

@@ -113,6 +113,10 @@ async def burst(database_url: str, users: list[SimUser]) -> None:
         await database.dispose()
 
 
+def posts(telegram: TelegramSimulator, group_id: int) -> int:
+    return sum("my scalp itches" in m.get("text", "") for m in telegram.messages_in(group_id))
+
+
 def delivered(telegram: TelegramSimulator, users: list[SimUser]) -> Counter[tuple[int, str]]:
     return Counter(
         (user.id, message.get("text", "")[:40])
@@ -147,8 +151,15 @@ async def test_the_standby_takes_over_a_killed_active_instance_and_nothing_doubl
             lambda _e: sum(len(telegram.messages_in(u)) for u in users) >= PATIENTS // 2,
             timeout=30,
         )
+        post = telegram.faults.hold_next(
+            "sendMessage", matching=lambda params: str(params.get("chat_id")) == str(group.id)
+        )
         holds: list[Hold] = [telegram.faults.hold_next("sendMessage") for _ in range(50)]
         await asyncio.wait_for(holds[0].arrived(), timeout=15)
+        # A patient writes now: her incident is stored, and its staff post is held too.
+        await users[-1].send("my scalp itches since this morning")
+        await asyncio.wait_for(post.arrived(), timeout=15)
+        holds.append(post)
         await asyncio.sleep(0.5)  # what was answered is recorded; the rest piles onto holds
         first.send_signal(signal.SIGKILL)
         await first.wait()
@@ -158,6 +169,7 @@ async def test_the_standby_takes_over_a_killed_active_instance_and_nothing_doubl
         await telegram.wait_for(
             lambda _e: sum(delivered(telegram, users).values()) >= 2 * PATIENTS, timeout=60
         )
+        await telegram.wait_for(lambda _e: posts(telegram, group.id) >= 1, timeout=30)
         await asyncio.sleep(1)  # anything doubled would arrive now
     finally:
         for process in (first, second):
@@ -167,4 +179,5 @@ async def test_the_standby_takes_over_a_killed_active_instance_and_nothing_doubl
     counts = delivered(telegram, users)
     assert len(counts) == 2 * PATIENTS
     assert set(counts.values()) == {1}, [key for key, n in counts.items() if n > 1]
+    assert posts(telegram, group.id) == 1  # the incident, posted once, by the standby
     assert second.returncode == 0

@@ -1,6 +1,7 @@
 """Check-ins in Telegram: taps edited in place, a photo or a note, and the reply that fits."""
 
 import contextlib
+import logging
 from typing import Any
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
@@ -25,6 +26,8 @@ from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.triage import Urgency
 from aftercare_bot.services.check_in_flow import Progress, Step, begin, give_note, give_photo, press
 from aftercare_bot.texts import Html
+
+logger = logging.getLogger(__name__)
 
 BYTES_PER_MB = 1024 * 1024
 
@@ -131,7 +134,11 @@ async def show(update: Update, context: AftercareContext, progress: Progress) ->
     await _edit_or_send(
         update, context, progress, services.texts.render(language, "checkin_flow.closed"), None
     )
-    await _reply_to_patient(update, context, progress, language)
+    try:
+        await _reply_to_patient(update, context, progress, language)
+    except TelegramError as error:
+        # The result is recorded; a failed reply must not keep it from reaching staff.
+        logger.warning("check-in %s: the patient reply failed: %s", progress.check_in.id, error)
     await _tell_staff(context, progress)
 
 

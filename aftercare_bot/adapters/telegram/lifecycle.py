@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import logging
 from datetime import datetime
 from typing import Any, cast
 
@@ -29,6 +30,8 @@ from aftercare_bot.services.lifecycle import (
     stop_follow_up,
     store_patient_message,
 )
+
+logger = logging.getLogger(__name__)
 
 STOP_WORDS = r"(?i)^\s*(stop|стоп)\s*[.!]?\s*$"
 START_WORDS = r"(?i)^\s*(start|старт)\s*[.!]?\s*$"
@@ -351,7 +354,6 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
     services = context.services
     async with services.database.unit_of_work() as uow:
         await store_patient_message(uow, patient, message.text, services.clock.now())
-    await _say(update, context, context.views.language_of(patient), "lifecycle.message_forwarded")
     post = context.views.render(
         services.config.clinic.language,
         "lifecycle.staff_patient_message",
@@ -359,6 +361,13 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
         name=patient.display_name,
         text=message.text,
     )
+    try:
+        await _say(
+            update, context, context.views.language_of(patient), "lifecycle.message_forwarded"
+        )
+    except TelegramError as error:
+        # What she wrote is stored; a failed reply must not keep it from staff.
+        logger.warning("patient %s: the reply failed: %s", patient.code, error)
     # A patient's own words open (or join) a routine incident: someone owns the answer.
     await escalate(context.bot, services, patient, IncidentUrgency.ROUTINE, post)
     return True

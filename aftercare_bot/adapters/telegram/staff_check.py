@@ -8,7 +8,7 @@ page needs it.
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot
+from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.error import TelegramError
 
 from aftercare_bot.adapters.persistence.database import Database
@@ -61,7 +61,22 @@ async def _reach(bot: Bot, who: str, chat_id: int) -> Reach:
         return Reach(who, chat_id, f"{error.message} ({hint})")
     if chat_id < 0 and chat.username:
         return Reach(who, chat_id, f"the group is public (@{chat.username}); make it private")
+    if chat_id < 0:
+        return Reach(who, chat_id, await _posting_problem(bot, chat_id))
     return Reach(who, chat_id, None)
+
+
+async def _posting_problem(bot: Bot, chat_id: int) -> str | None:
+    """Why the bot cannot post in the group, if it cannot (not a member, or muted)."""
+    try:
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError as error:
+        return f"{error.message} (add the bot to the group)"
+    if member.status in (ChatMember.LEFT, ChatMember.BANNED):
+        return "the bot is not a member (add the bot to the group)"
+    if isinstance(member, ChatMemberRestricted) and not member.can_send_messages:
+        return "the bot may not send messages there (allow it in the group's permissions)"
+    return None
 
 
 def describe(reach: Reach) -> str:

@@ -7,7 +7,6 @@ from babel.numbers import format_percent
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from aftercare_bot.adapters.charts import render_trend_chart
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
@@ -91,6 +90,9 @@ def _group_line(views: Views, language: str, group: GroupRate) -> str:
 
 def chart_png(views: Views, language: str, points: list[TrendPoint]) -> bytes:
     """The trend chart with every label in the staff's language."""
+    # matplotlib costs a quarter of a second and tens of MiB: loaded on the first /stats only.
+    from aftercare_bot.adapters.charts import render_trend_chart
+
     texts = views.texts
     return render_trend_chart(
         points,

@@ -1,0 +1,40 @@
+"""Telegram having a bad day: storms of 429s and 5xx. The bot keeps running, waits as told,
+and every message still arrives exactly once, in order."""
+
+from datetime import timedelta
+
+from aftercare_bot.domain.outbox import MessageState
+from tests.e2e.conftest import RunningBot
+from tests.e2e.test_delivery import EVENING, linked, message_states, texts_to
+
+
+async def test_a_storm_of_429s_is_waited_out_and_the_message_sent_once(bot: RunningBot) -> None:
+    anna, code = await linked(bot)
+    bot.simulator.faults.fail_next("sendMessage", times=6, status=429, retry_after=20)
+    bot.clock.set(EVENING)
+    await bot.settle()
+    for _ in range(6):
+        assert (await message_states(bot, code))["evening"] == MessageState.PENDING.value
+        bot.clock.advance(timedelta(seconds=20))
+        await bot.settle()
+    assert bot.pacer.slowed_down == [20.0] * 6
+    assert (await message_states(bot, code))["evening"] == MessageState.SENT.value
+    assert sum(t.startswith("Good evening") for t in texts_to(bot, anna)) == 1
+
+
+async def test_a_storm_of_server_errors_backs_off_and_then_delivers(bot: RunningBot) -> None:
+    anna, code = await linked(bot)
+    bot.simulator.faults.fail_next("sendMessage", times=4, status=502)
+    bot.clock.set(EVENING)
+    await bot.settle()
+    waited = timedelta(0)
+    while (await message_states(bot, code))["evening"] != MessageState.SENT.value:
+        assert waited < timedelta(minutes=5), "the bot gave up on a message"
+        bot.clock.advance(timedelta(seconds=5))
+        waited += timedelta(seconds=5)
+        await bot.settle()
+    assert timedelta(seconds=4 + 8 + 16) <= waited  # it backed off, doubling each time
+    assert sum(t.startswith("Good evening") for t in texts_to(bot, anna)) == 1
+    # While Telegram misbehaved, the bot kept answering its patients.
+    await anna.send("/next")
+    assert "Your next session" in (await anna.wait_for_reply())["text"]
