@@ -38,3 +38,16 @@ async def test_a_storm_of_server_errors_backs_off_and_then_delivers(bot: Running
     # While Telegram misbehaved, the bot kept answering its patients.
     await anna.send("/next")
     assert "Your next session" in (await anna.wait_for_reply())["text"]
+
+
+async def test_a_request_that_times_out_is_sent_again_and_arrives_once(bot: RunningBot) -> None:
+    anna, code = await linked(bot)
+    # Telegram sits on the request past the bot's 5-second read timeout, then drops it.
+    bot.simulator.faults.delay("sendMessage", seconds=7, times=1)
+    bot.clock.set(EVENING)
+    await bot.settle()
+    assert (await message_states(bot, code))["evening"] == MessageState.PENDING.value
+    bot.clock.advance(timedelta(seconds=5))
+    await bot.settle()
+    assert (await message_states(bot, code))["evening"] == MessageState.SENT.value
+    assert sum(t.startswith("Good evening") for t in texts_to(bot, anna)) == 1
