@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 CLAIM_BATCH = 200
 MAX_ATTEMPTS = 8
-CONCURRENT_CHATS = 16
+CONCURRENT_SENDS = 16  # requests in flight at once; waiting for a chat's turn holds none
 FIRST_BACKOFF = timedelta(seconds=5)
 LONGEST_BACKOFF = timedelta(minutes=10)
 
@@ -141,7 +141,7 @@ class Dispatcher:
             by_chat[claim.chat_id].append((claim.message_id, claim.patient_id, claim.check_in_id))
             if claim.priority < Priority.PLAN:
                 waited_for.add(claim.chat_id)
-        limit = asyncio.Semaphore(CONCURRENT_CHATS)
+        limit = asyncio.Semaphore(CONCURRENT_SENDS)
         flat: list[str] = []
         for first in (True, False):
             outcomes = await asyncio.gather(
@@ -234,15 +234,17 @@ class Dispatcher:
         self, chat_id: int, queue: list[tuple[int, int, int | None]], limit: asyncio.Semaphore
     ) -> list[str]:
         outcomes: list[str] = []
-        async with limit:
-            for position, (message_id, patient_id, check_in_id) in enumerate(queue):
-                await self.pacer.wait_turn(chat_id)
+        for position, (message_id, patient_id, check_in_id) in enumerate(queue):
+            # Waiting for the chat's turn holds no slot: while one chat waits a second for its
+            # next message, others send (the pacer keeps the overall rate).
+            await self.pacer.wait_turn(chat_id)
+            async with limit:
                 outcome = await self._deliver_one(message_id, patient_id, chat_id, check_in_id)
-                outcomes.append(outcome)
-                if outcome in ("unreachable", "deferred"):
-                    # Keep the chat's order: what follows waits for the next round.
-                    await self._release([item[0] for item in queue[position + 1 :]])
-                    break
+            outcomes.append(outcome)
+            if outcome in ("unreachable", "deferred"):
+                # Keep the chat's order: what follows waits for the next round.
+                await self._release([item[0] for item in queue[position + 1 :]])
+                break
         return outcomes
 
     async def _deliver_one(

@@ -40,3 +40,18 @@ async def test_a_429_holds_every_bulk_send_for_its_retry_after() -> None:
     pacer.slow_down(30)
     await pacer.wait_turn(7)
     assert time.slept == [30.0]
+
+
+async def test_a_turn_handed_out_before_a_429_waits_out_the_pause() -> None:
+    time = FakeTime()
+
+    async def sleep_then_429(seconds: float) -> None:
+        await time.sleep(seconds)
+        if len(time.slept) == 1:
+            pacer.slow_down(10)  # while this sender slept, another one got a 429
+
+    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=sleep_then_429)
+    await pacer.wait_turn(1)  # the first turn is now: no sleep
+    start = time.now
+    await pacer.wait_turn(2)  # its turn (0.04 s on) falls inside the pause: it waits it out
+    assert time.now - start >= 10

@@ -28,23 +28,34 @@ class TelegramPacer:
         self._sleep = sleep
         self._next_global = 0.0
         self._next_for_chat: dict[int, float] = {}
+        self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
     async def wait_turn(self, chat_id: int) -> None:
-        """Wait until a message to `chat_id` may be sent."""
-        async with self._lock:
-            now = self._monotonic()
-            start = max(now, self._next_global, self._next_for_chat.get(chat_id, 0.0))
-            self._next_global = start + self._spacing
-            self._next_for_chat[chat_id] = start + self._per_chat
-            self._forget_idle_chats(now)
-        delay = start - now
-        if delay > 0:
-            await self._sleep(delay)
+        """Wait until a message to `chat_id` may be sent.
+
+        A turn handed out before a 429 is not used during the pause that followed it: the
+        sender waits for a fresh turn after the pause.
+        """
+        while True:
+            async with self._lock:
+                now = self._monotonic()
+                start = max(now, self._next_global, self._next_for_chat.get(chat_id, 0.0))
+                self._next_global = start + self._spacing
+                self._next_for_chat[chat_id] = start + self._per_chat
+                self._forget_idle_chats(now)
+                paused = self._paused_until
+            delay = start - now
+            if delay > 0:
+                await self._sleep(delay)
+            if self._paused_until <= paused:
+                return
 
     def slow_down(self, seconds: float) -> None:
         """Telegram answered 429: no bulk send before `seconds` from now."""
-        self._next_global = max(self._next_global, self._monotonic() + seconds)
+        until = self._monotonic() + seconds
+        self._next_global = max(self._next_global, until)
+        self._paused_until = max(self._paused_until, until)
 
     def _forget_idle_chats(self, now: float) -> None:
         """Keep memory flat: chats whose turn has passed need no entry."""
