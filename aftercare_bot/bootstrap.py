@@ -18,7 +18,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from aftercare_bot import __version__, logs
 from aftercare_bot.adapters.leadership import Leadership
-from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.adapters.persistence import schema
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.instance_lock import instance_lock
 from aftercare_bot.adapters.scheduling import Heartbeat
@@ -326,5 +326,5 @@ def run(config: Config) -> None:
         secrets=(telegram.token.get_secret_value(), telegram.secret_token.get_secret_value()),
     )
     with instance_lock(config.database_url):
-        migrate.upgrade(config.database_url)
+        schema.bring_up_to_date(config.database_url)
         asyncio.run(serve_until_signalled(config))

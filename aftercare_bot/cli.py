@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from aftercare_bot import __version__, bootstrap, logs
-from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.adapters.persistence import schema
 from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
 from aftercare_bot.texts import CatalogueError
@@ -68,6 +68,8 @@ def demo_command(args: argparse.Namespace) -> int:
 
 def db_upgrade_command(args: argparse.Namespace) -> int:
     """Create or migrate the database named by the config."""
+    from aftercare_bot.adapters.persistence import migrate
+
     config = load_config(args.config)
     migrate.upgrade(config.database_url)
     shown = make_url(config.database_url).render_as_string(hide_password=True)
@@ -84,7 +86,7 @@ def enroll_command(args: argparse.Namespace) -> int:
     # The output is code,link lines for scripts; routine log lines would only get in the way.
     logging.getLogger().setLevel(logging.WARNING)
     config = load_config(args.config)
-    migrate.upgrade(config.database_url)
+    schema.bring_up_to_date(config.database_url)
     try:
         rows = list(read_rows(args.csv)) if args.csv else [(0, _enroll_flags(args))]
         enrolled, problems = asyncio.run(
@@ -119,7 +121,7 @@ def schedule_command(args: argparse.Namespace) -> int:
 
     logging.getLogger().setLevel(logging.WARNING)
     config = load_config(args.config)
-    migrate.upgrade(config.database_url)
+    schema.bring_up_to_date(config.database_url)
 
     async def read() -> list[Any] | None:
         database = Database(config.database_url)
@@ -146,7 +148,7 @@ def check_command(args: argparse.Namespace) -> int:
 
     logging.getLogger().setLevel(logging.WARNING)
     config = load_config(args.config)
-    migrate.upgrade(config.database_url)
+    schema.bring_up_to_date(config.database_url)
 
     async def check() -> list[Any]:
         database = Database(config.database_url)
@@ -190,7 +192,7 @@ def digest_command(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     config = load_config(args.config)
     texts, _plans = load_texts_and_plans(config)
-    migrate.upgrade(config.database_url)
+    schema.bring_up_to_date(config.database_url)
     now = SystemClock().now()
 
     async def read() -> Any:
@@ -225,7 +227,7 @@ def export_command(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     since = datetime.combine(day, time(0), config.clinic.timezone)
-    migrate.upgrade(config.database_url)
+    schema.bring_up_to_date(config.database_url)
 
     async def read() -> list[list[str]]:
         database = Database(config.database_url)
@@ -296,7 +298,7 @@ def forget_command(args: argparse.Namespace) -> int:
 
     logging.getLogger().setLevel(logging.WARNING)
     config = load_config(args.config)
-    migrate.upgrade(config.database_url)
+    schema.bring_up_to_date(config.database_url)
     code = normalise_code(args.code)
 
     async def erase() -> bool:

@@ -78,3 +78,22 @@ def test_the_migrations_create_exactly_what_the_tables_describe(empty_database_u
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_the_schema_modules_head_is_the_newest_migration() -> None:
+    from aftercare_bot.adapters.persistence import schema
+
+    assert migrate.head_revision() == schema.HEAD
+
+
+def test_bringing_a_database_up_to_date_migrates_only_when_it_is_behind(
+    empty_database_url: str,
+) -> None:
+    from aftercare_bot.adapters.persistence import schema
+
+    assert schema.stored_revision(empty_database_url) is None
+    schema.bring_up_to_date(empty_database_url)
+    assert schema.stored_revision(empty_database_url) == migrate.head_revision()
+    migrate.downgrade(empty_database_url, "0013")
+    schema.bring_up_to_date(empty_database_url)
+    assert schema.stored_revision(empty_database_url) == schema.HEAD

@@ -182,6 +182,8 @@ scheduled_messages = Table(
     Column("sent_at", UtcDateTime(), nullable=True),
     Column("last_error", String(256), nullable=True),
     Index("ix_scheduled_messages_state_due_at", "state", "due_at"),
+    # Timers of one kind (an unposted incident at start-up) without scanning a million reminders.
+    Index("ix_scheduled_messages_kind_state", "kind", "state"),
 )
 
 check_ins = Table(
