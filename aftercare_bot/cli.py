@@ -6,7 +6,6 @@ operator did wrong produces a traceback.
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -61,7 +60,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from aftercare_bot.demo.journey import play_demo
 
     # The transcript is the demo's output; routine log lines would only interleave with it.
-    logging.getLogger().setLevel(logging.WARNING)
+    logs.configure("WARNING")
     exit_code: int = asyncio.run(play_demo())
     return exit_code
 
@@ -84,7 +83,7 @@ def enroll_command(args: argparse.Namespace) -> int:
     from aftercare_bot.enrollment_import import InvalidRow, read_rows, run_enroll
 
     # The output is code,link lines for scripts; routine log lines would only get in the way.
-    logging.getLogger().setLevel(logging.WARNING)
+    logs.configure("WARNING")
     config = load_config(args.config)
     schema.bring_up_to_date(config.database_url)
     try:
@@ -119,7 +118,7 @@ def schedule_command(args: argparse.Namespace) -> int:
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.schedule_listing import as_json, as_table, schedule_rows
 
-    logging.getLogger().setLevel(logging.WARNING)
+    logs.configure("WARNING")
     config = load_config(args.config)
     schema.bring_up_to_date(config.database_url)
 
@@ -146,7 +145,7 @@ def check_command(args: argparse.Namespace) -> int:
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.adapters.telegram.staff_check import check_staff_reach, describe
 
-    logging.getLogger().setLevel(logging.WARNING)
+    logs.configure("WARNING")
     config = load_config(args.config)
     schema.bring_up_to_date(config.database_url)
 
@@ -189,7 +188,7 @@ def digest_command(args: argparse.Namespace) -> int:
     from aftercare_bot.config import load_texts_and_plans
     from aftercare_bot.services.digest import gather_digest
 
-    logging.getLogger().setLevel(logging.WARNING)
+    logs.configure("WARNING")
     config = load_config(args.config)
     texts, _plans = load_texts_and_plans(config)
     schema.bring_up_to_date(config.database_url)
@@ -217,7 +216,7 @@ def export_command(args: argparse.Namespace) -> int:
     from aftercare_bot.domain.csv_safety import csv_bytes
     from aftercare_bot.services.export import export_rows
 
-    logging.getLogger().setLevel(logging.WARNING)
+    logs.configure("WARNING")
     config = load_config(args.config)
     try:
         day = date.fromisoformat(args.since)
@@ -255,7 +254,7 @@ def status_command(args: argparse.Namespace) -> int:
     from aftercare_bot.adapters.persistence.health import read_snapshot
     from aftercare_bot.domain.health import Health, judge
 
-    logging.getLogger().setLevel(logging.CRITICAL)
+    logs.configure("CRITICAL")
     config = load_config(args.config)
     shown = make_url(config.database_url).render_as_string(hide_password=True)
     now = SystemClock().now()
@@ -296,7 +295,7 @@ def forget_command(args: argparse.Namespace) -> int:
     from aftercare_bot.domain.privacy import DeleteMode
     from aftercare_bot.services.retention import forget
 
-    logging.getLogger().setLevel(logging.WARNING)
+    logs.configure("WARNING")
     config = load_config(args.config)
     schema.bring_up_to_date(config.database_url)
     code = normalise_code(args.code)
