@@ -9,6 +9,7 @@ Levels, symptoms and signs are stored and sent in callback data by their lowerca
 of a stored answer.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -210,3 +211,14 @@ def _sign(name: object) -> WarningSign:
     raise InvalidAnswers(
         f"{name!r} is not a warning sign (expected one of {', '.join(_SIGN_NAMES)})"
     )
+
+
+def stored_answers(text: str | None) -> Answers:
+    """Answers as stored (JSON text); none at all for a check-in without any, or one whose
+    stored form cannot be read (a report or export shows what it can, never fails on it)."""
+    if not text:
+        return Answers()
+    try:
+        return Answers.from_json(json.loads(text))
+    except (InvalidAnswers, ValueError):
+        return Answers()

@@ -4,12 +4,11 @@ Patients appear by code only: the export leaves the bot, and a code is all a cli
 match a row to its own records.
 """
 
-import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
-from aftercare_bot.domain.check_in_answers import Answers, InvalidAnswers, Symptom, WarningSign
+from aftercare_bot.domain.check_in_answers import Symptom, WarningSign, stored_answers
 from aftercare_bot.domain.check_ins import CheckInState
 
 HEADER = (
@@ -41,19 +40,8 @@ async def export_rows(uow: SqlUnitOfWork, since: datetime, zone: ZoneInfo) -> li
     """The header, then every check-in and incident since `since`, oldest first per kind."""
     rows: list[list[str]] = [list(HEADER)]
     for row in await uow.overview.check_ins_since(since):
-        try:
-            answers = Answers.from_json(json.loads(row.answers)) if row.answers else Answers()
-        except (InvalidAnswers, ValueError):
-            answers = Answers()
-        day = (
-            str(
-                (
-                    row.opened_at.astimezone(zone).date() - row.session_at.astimezone(zone).date()
-                ).days
-            )
-            if row.session_at is not None
-            else ""
-        )
+        answers = stored_answers(row.answers)
+        day = row.day_since_session(zone)
         levels = [answers.levels[s].key if s in answers.levels else "" for s in Symptom]
         rows.append(
             [
@@ -61,7 +49,7 @@ async def export_rows(uow: SqlUnitOfWork, since: datetime, zone: ZoneInfo) -> li
                 row.patient_code,
                 row.practitioner or "",
                 row.batch or "",
-                day,
+                "" if day is None else str(day),
                 _iso(row.opened_at),
                 _iso(row.answered_at),
                 _iso(row.missed_at),

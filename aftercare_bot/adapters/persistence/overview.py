@@ -7,6 +7,7 @@ domain values, never rows, and never change anything.
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,6 +78,14 @@ class CheckInRow:
     session_at: datetime | None
     practitioner: str | None
     batch: str | None
+
+    def day_since_session(self, zone: ZoneInfo) -> int | None:
+        """Calendar days in the clinic's zone from the session to the check-in (day 0: same day)."""
+        if self.session_at is None:
+            return None
+        return (
+            self.opened_at.astimezone(zone).date() - self.session_at.astimezone(zone).date()
+        ).days
 
 
 class ClinicOverview:

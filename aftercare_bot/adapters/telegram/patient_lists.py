@@ -5,7 +5,6 @@ never cuts a text; the buttons under a page edit it in place.
 """
 
 import contextlib
-import json
 import math
 
 from telegram import Update
@@ -20,7 +19,7 @@ from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.views import Views
-from aftercare_bot.domain.check_in_answers import Answers, InvalidAnswers
+from aftercare_bot.domain.check_in_answers import stored_answers
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.pages import MESSAGE_LIMIT, paginate
 from aftercare_bot.domain.patient_summary import (
@@ -146,10 +145,7 @@ def _event_line(views: Views, language: str, event: TimelineEvent) -> str:
     texts, details = views.texts, event.details
     when = views.when(language, event.at, views.config.clinic.timezone)
     if event.kind == EventKind.CHECK_IN:
-        try:
-            answers = Answers.from_json(json.loads(details.get("answers") or "{}"))
-        except (InvalidAnswers, ValueError):
-            answers = Answers()
+        answers = stored_answers(details.get("answers"))
         urgency = details.get("urgency") or "nothing"
         return texts.render(
             language,
