@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from aftercare_bot import __version__, logs
 from aftercare_bot.adapters.leadership import Leadership
@@ -39,6 +39,7 @@ from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 from aftercare_bot.adapters.telegram.patient import patient_handlers
 from aftercare_bot.adapters.telegram.patient_lists import patient_list_handlers
+from aftercare_bot.adapters.telegram.rate_limiter import SharedBudgetLimiter
 from aftercare_bot.adapters.telegram.relay import (
     RELAY_GROUP,
     relay_confirm_handlers,
@@ -49,6 +50,7 @@ from aftercare_bot.adapters.telegram.staff import staff_handlers
 from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.stats import stats_handlers
+from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
@@ -73,8 +75,9 @@ RETENTION_CHECK_INTERVAL = timedelta(hours=1)
 COURSE_CHECK_INTERVAL = timedelta(minutes=15)
 
 
-def build_application(services: Services, token: str) -> AftercareApplication:
-    """The python-telegram-bot Application with every handler registered."""
+def build_application(services: Services, token: str, pacer: Pacer) -> AftercareApplication:
+    """The python-telegram-bot Application with every handler registered; its sends take
+    turns from `pacer`, the dispatcher's, ahead of reminders."""
     # Without it PTB 22 turns a 429's retry_after into a deprecation warning instead of a
     # timedelta; the rest of the bot reads RetryAfter.retry_after as a timedelta.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -85,7 +88,8 @@ def build_application(services: Services, token: str) -> AftercareApplication:
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .context_types(ContextTypes(context=AftercareContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(SharedBudgetLimiter(pacer))
+        .concurrent_updates(ChatOrderedUpdates())
         .build()
     )
     services.attach(application)
@@ -129,7 +133,11 @@ class BotRuntime:
             views=Views(texts, config),
             triage_rules=load_triage_rules(config),
         )
-        self.application = build_application(self.services, config.require_token())
+        self.pacer = pacer or TelegramPacer(
+            config.delivery.max_per_second,
+            config.delivery.per_chat_interval.total_seconds(),
+        )
+        self.application = build_application(self.services, config.require_token(), self.pacer)
         telegram = config.telegram
         self.dispatch_bot = Bot(
             config.require_token(),
@@ -140,11 +148,7 @@ class BotRuntime:
             database=self.services.database,
             sender=Messenger(self.dispatch_bot),
             compose=self.services.views.compose,
-            pacer=pacer
-            or TelegramPacer(
-                config.delivery.max_per_second,
-                config.delivery.per_chat_interval.total_seconds(),
-            ),
+            pacer=self.pacer,
             clock=self.services.clock,
             quiet=config.schedule.quiet_hours,
             check_in_timing=CheckInTiming(

@@ -216,9 +216,10 @@ class ScheduleConfig(_Section):
 
 
 class DeliveryConfig(_Section):
-    """How fast the dispatcher sends: under Telegram's ~30/s overall and ~1/s per chat."""
+    """How fast the bot sends, replies and reminders together: under Telegram's ~30/s overall,
+    and reminders at most one per chat per interval."""
 
-    max_per_second: float = Field(default=25.0, gt=0, le=30)
+    max_per_second: float = Field(default=29.0, gt=0, le=30)
     per_chat_interval: Duration = timedelta(seconds=1)
 
 

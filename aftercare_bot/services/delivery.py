@@ -56,10 +56,14 @@ class Sender(Protocol):
 
 
 class Pacer(Protocol):
-    """Keeps bulk sends under Telegram's limits."""
+    """Keeps everything the bot sends under Telegram's limits, replies first."""
 
     async def wait_turn(self, chat_id: int) -> None:
-        """Wait until a message to this chat may go."""
+        """Wait until a scheduled message to this chat may go."""
+        ...
+
+    async def wait_urgent_turn(self, chat_id: int | None) -> None:
+        """Wait for the next turn, ahead of scheduled messages."""
         ...
 
     def slow_down(self, seconds: float) -> None:

@@ -31,6 +31,9 @@ class ImmediatePacer:
     async def wait_turn(self, chat_id: int) -> None:
         """No wait."""
 
+    async def wait_urgent_turn(self, chat_id: int | None) -> None:
+        """No wait."""
+
     def slow_down(self, seconds: float) -> None:
         """Record the request."""
         self.slowed_down.append(seconds)

@@ -1,4 +1,8 @@
-"""The dispatcher's pacing, on a fake clock: Telegram's limits overall and per chat."""
+"""The one send budget, on a fake clock: Telegram's limits overall and per chat, replies
+ahead of reminders."""
+
+import asyncio
+import itertools
 
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 
@@ -8,50 +12,116 @@ class FakeTime:
 
     def __init__(self) -> None:
         self.now = 100.0
-        self.slept: list[float] = []
 
     def monotonic(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 3))
+        for _ in range(3):  # whoever was given a turn goes, and others may come, before time moves
+            await asyncio.sleep(0)
         self.now += seconds
 
 
+def pacer_on(time: FakeTime) -> TelegramPacer:
+    return TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=time.sleep)
+
+
+async def turn(pacer: TelegramPacer, time: FakeTime, chat: int, log: list[tuple[str, float]]):
+    await pacer.wait_turn(chat)
+    log.append((f"bulk {chat}", round(time.now, 3)))
+
+
+async def urgent(pacer: TelegramPacer, time: FakeTime, chat: int, log: list[tuple[str, float]]):
+    await pacer.wait_urgent_turn(chat)
+    log.append((f"urgent {chat}", round(time.now, 3)))
+
+
 async def test_sends_to_different_chats_are_spaced_to_stay_under_the_overall_limit() -> None:
-    time = FakeTime()
-    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=time.sleep)
-    for chat in range(5):
-        await pacer.wait_turn(chat)
-    assert time.slept == [0.04, 0.04, 0.04, 0.04]
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    await asyncio.gather(*(turn(pacer, time, chat, log) for chat in range(5)))
+    assert [at for _, at in log] == [100.0, 100.04, 100.08, 100.12, 100.16]
 
 
-async def test_one_chat_gets_at_most_one_message_per_interval() -> None:
-    time = FakeTime()
-    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=time.sleep)
+async def test_one_chat_gets_at_most_one_reminder_per_interval() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
     for _ in range(3):
-        await pacer.wait_turn(42)
-    assert time.slept == [1.0, 1.0]
+        await turn(pacer, time, 42, log)
+    assert [at for _, at in log] == [100.0, 101.0, 102.0]
 
 
-async def test_a_429_holds_every_bulk_send_for_its_retry_after() -> None:
-    time = FakeTime()
-    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=time.sleep)
+async def test_while_one_chat_waits_for_its_interval_other_chats_go() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    await turn(pacer, time, 42, log)
+    await asyncio.gather(turn(pacer, time, 42, log), turn(pacer, time, 7, log))
+    assert log == [("bulk 42", 100.0), ("bulk 7", 100.04), ("bulk 42", 101.0)]
+
+
+async def test_a_429_holds_every_send_for_its_retry_after() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
     pacer.slow_down(30)
-    await pacer.wait_turn(7)
-    assert time.slept == [30.0]
+    await asyncio.gather(turn(pacer, time, 7, log), urgent(pacer, time, 8, log))
+    assert [at for _, at in log] == [130.0, 130.04]
 
 
-async def test_a_turn_handed_out_before_a_429_waits_out_the_pause() -> None:
+async def test_a_turn_not_yet_handed_out_when_a_429_comes_waits_out_the_pause() -> None:
     time = FakeTime()
+    pauses = [10.0]
 
     async def sleep_then_429(seconds: float) -> None:
         await time.sleep(seconds)
-        if len(time.slept) == 1:
-            pacer.slow_down(10)  # while this sender slept, another one got a 429
+        if pauses:
+            pacer.slow_down(pauses.pop())  # while the pacer slept, a sender got a 429
 
     pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=sleep_then_429)
     await pacer.wait_turn(1)  # the first turn is now: no sleep
     start = time.now
     await pacer.wait_turn(2)  # its turn (0.04 s on) falls inside the pause: it waits it out
     assert time.now - start >= 10
+
+
+async def test_a_reply_takes_the_next_turn_ahead_of_waiting_reminders() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    three_sent = asyncio.Event()
+
+    async def reminder(chat: int) -> None:
+        await turn(pacer, time, chat, log)
+        if len(log) == 3:
+            three_sent.set()
+
+    reminders = [asyncio.create_task(reminder(chat)) for chat in range(10)]
+    await three_sent.wait()
+    await urgent(pacer, time, 99, log)
+    await asyncio.gather(*reminders)
+    assert [who for who, _ in log][:5] == ["bulk 0", "bulk 1", "bulk 2", "urgent 99", "bulk 3"]
+    times = [at for _, at in log]
+    assert all(round(b - a, 3) == 0.04 for a, b in itertools.pairwise(times))
+
+
+async def test_replies_in_one_chat_are_not_held_a_second_apart_but_count_overall() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    for _ in range(3):
+        await urgent(pacer, time, 42, log)
+    await turn(pacer, time, 42, log)
+    assert log == [
+        ("urgent 42", 100.0),
+        ("urgent 42", 100.04),
+        ("urgent 42", 100.08),
+        ("bulk 42", 101.08),  # a reminder still keeps its distance from the last reply
+    ]
+
+
+async def test_a_sender_that_gives_up_waiting_takes_no_turn() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    await turn(pacer, time, 1, log)
+    gone = asyncio.create_task(pacer.wait_turn(2))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await turn(pacer, time, 3, log)
+    assert log == [("bulk 1", 100.0), ("bulk 3", 100.04)]

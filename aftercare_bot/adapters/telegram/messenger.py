@@ -65,7 +65,7 @@ class Messenger:
         except Forbidden as error:
             raise RecipientUnreachable(error.message) from error
         except RetryAfter as error:
-            raise DeliveryDeferred("flood limit", _seconds(error.retry_after)) from error
+            raise DeliveryDeferred("flood limit", retry_seconds(error.retry_after)) from error
         except BadRequest as error:
             if any(reason in error.message.lower() for reason in _UNREACHABLE_REQUESTS):
                 raise RecipientUnreachable(error.message) from error
@@ -74,7 +74,7 @@ class Messenger:
             raise DeliveryDeferred(type(error).__name__) from error
 
 
-def _seconds(retry_after: object) -> float:
+def retry_seconds(retry_after: object) -> float:
     """RetryAfter.retry_after is a timedelta with PTB_TIMEDELTA, an int without."""
     total_seconds = getattr(retry_after, "total_seconds", None)
     if callable(total_seconds):

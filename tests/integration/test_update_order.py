@@ -1,0 +1,75 @@
+"""Updates of different chats side by side, one chat's in order (no Telegram needed)."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from telegram import Chat, Message, Update, User
+
+from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates, chat_key
+
+PATIENT_A, PATIENT_B = 1001, 1002
+
+
+def update_from(chat_id: int, update_id: int) -> Update:
+    chat = Chat(chat_id, Chat.PRIVATE)
+    user = User(chat_id, "Patient", is_bot=False)
+    message = Message(update_id, datetime.now(UTC), chat, from_user=user, text="None")
+    return Update(update_id, message=message)
+
+
+async def test_a_slow_update_holds_up_only_its_own_chat() -> None:
+    processor = ChatOrderedUpdates()
+    release_first = asyncio.Event()
+    handled: list[str] = []
+
+    async def handle(name: str, wait: asyncio.Event | None = None) -> None:
+        if wait is not None:
+            await wait.wait()
+        handled.append(name)
+
+    first_a = asyncio.create_task(
+        processor.process_update(update_from(PATIENT_A, 1), handle("A1", release_first))
+    )
+    second_a = asyncio.create_task(
+        processor.process_update(update_from(PATIENT_A, 2), handle("A2"))
+    )
+    only_b = asyncio.create_task(processor.process_update(update_from(PATIENT_B, 3), handle("B1")))
+    await only_b
+    assert handled == ["B1"]  # B went past A's slow update; A's second waits behind its first
+    release_first.set()
+    await asyncio.gather(first_a, second_a)
+    assert handled == ["B1", "A1", "A2"]
+
+
+async def test_a_failing_update_does_not_stop_the_chat() -> None:
+    processor = ChatOrderedUpdates()
+    handled: list[str] = []
+
+    async def fail() -> None:
+        raise RuntimeError("handler bug")
+
+    async def handle() -> None:
+        handled.append("next")
+
+    failing = asyncio.create_task(processor.process_update(update_from(PATIENT_A, 1), fail()))
+    following = asyncio.create_task(processor.process_update(update_from(PATIENT_A, 2), handle()))
+    results = await asyncio.gather(failing, following, return_exceptions=True)
+    assert isinstance(results[0], RuntimeError)
+    assert handled == ["next"]
+
+
+async def test_chats_are_forgotten_once_their_updates_are_handled() -> None:
+    processor = ChatOrderedUpdates()
+
+    async def nothing() -> None:
+        return None
+
+    for update_id in range(50):
+        await processor.process_update(update_from(PATIENT_A + update_id, update_id), nothing())
+    assert processor._last == {}
+
+
+def test_updates_without_a_chat_are_ordered_by_their_sender_or_together() -> None:
+    assert chat_key(update_from(PATIENT_A, 1)) == ("chat", PATIENT_A)
+    assert chat_key(Update(5)) == "other"
+    assert chat_key(object()) == "other"
