@@ -294,7 +294,7 @@ async def run(options: Options) -> list[Section]:
                         f"latency {bot_name}, {patients} patients at {rate:g}/s, run "
                         f"{number}/{options.runs}: {result.rate:.1f} updates/s, press answer "
                         f"p50 {result.answer_ms(0.5):.1f} ms p99 {result.answer_ms(0.99):.1f} "
-                        f"ms, /checkin reply p99 {result.answer_ms(0.99, 'message'):.1f} ms, "
+                        "ms, "
                         f"visible p50 {result.visible_ms(0.5):.1f} ms p99 "
                         f"{result.visible_ms(0.99):.1f} ms, {result.too_many} x 429, "
                         f"{result.unanswered} unanswered"
@@ -303,14 +303,11 @@ async def run(options: Options) -> list[Section]:
 
 
 def _row(runs: list[LatencyRun]) -> list[str]:
-    """sent/s, press answer p50, p99, /checkin reply p50, p99, visible p50, p99, 429s:
-    medians over runs."""
+    """sent/s, press answer p50, p99, visible p50, p99, 429s: medians over runs."""
     return [
         fmt(median(run.rate for run in runs), 1),
         fmt(median(run.answer_ms(0.5) for run in runs), 1),
         fmt(median(run.answer_ms(0.99) for run in runs), 1),
-        fmt(median(run.answer_ms(0.5, "message") for run in runs), 1),
-        fmt(median(run.answer_ms(0.99, "message") for run in runs), 1),
         fmt(median(run.visible_ms(0.5) for run in runs), 1),
         fmt(median(run.visible_ms(0.99) for run in runs), 1),
         fmt(median(run.too_many for run in runs), 0),
@@ -321,8 +318,6 @@ MEASURES = [
     "sent/s",
     "press answer p50 ms",
     "press answer p99 ms",
-    "/checkin reply p50 ms",
-    "/checkin reply p99 ms",
     "visible p50 ms",
     "visible p99 ms",
     "429s",
@@ -355,12 +350,11 @@ def _latency_section(
     section.notes += [
         f"Median of {options.runs} run(s) of {seconds:g} s each, after a warm-up in which every "
         "patient acts once. sent/s falls below offered when patients wait for slow replies.",
-        "press answer = answerCallbackQuery for a tap on a check-in question (the spinner "
-        "stops: the goal's measure); /checkin reply = the question sent for a typed /checkin "
-        "(a send, so it takes its turn under the 30/s limit); visible = the first message "
-        "edited or sent in her chat. All from getUpdates handing the update out to the "
-        "simulator logging the call; an update never answered within "
-        f"{REPLY_TIMEOUT:g} s counts as infinitely late.",
+        "Every patient types /checkin in the warm-up, so the measured updates are taps on "
+        "check-in questions. press answer = answerCallbackQuery (the spinner stops: the "
+        "goal's measure); visible = the first message edited or sent in her chat (the next "
+        "question). Both from getUpdates handing the update out to the simulator logging the "
+        f"call; an update never answered within {REPLY_TIMEOUT:g} s counts as infinitely late.",
         f"A check-in is 7 updates for 8 sends or edits, so {RATE:g} updates/s asks for about "
         f"{RATE * 8 / 7:.0f} sends+edits/s where Telegram allows 30; {WITHIN_LIMIT_RATE:g}/s "
         f"(about {WITHIN_LIMIT_RATE * 8 / 7:.0f}/s) is the same load within the limit.",
