@@ -20,7 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aftercare_bot.sandbox import ApiCall, SimUser
+from aftercare_bot.sandbox.rate_limits import is_rate_limited
 from benchmarks.harness import (
+    SENT_OK,
     STARTUP_SECONDS,
     BotProcess,
     MessageRow,
@@ -56,6 +58,7 @@ class BurstRun:
     messages: int
     sent: int
     rate: float
+    all_rate: float  # every send and edit of the bot in the burst's span: the limit's measure
     too_many: int
     duplicates: int
     out_of_order: int
@@ -63,8 +66,14 @@ class BurstRun:
 
     @property
     def ratio(self) -> float:
-        """Messages per second as a fraction of Telegram's limit."""
+        """Burst messages per second as a fraction of Telegram's limit."""
         return self.rate / TELEGRAM_LIMIT
+
+    @property
+    def all_ratio(self) -> float:
+        """Everything the bot sent per second (burst, replies to probes, staff posts) as a
+        fraction of Telegram's limit, which counts them all."""
+        return self.all_rate / TELEGRAM_LIMIT
 
     @property
     def worst_escalation(self) -> float:
@@ -223,6 +232,15 @@ def _measure(
     times = [at for at, _, _ in sends]
     span = max(times) - min(times) if len(times) > 1 else 0.0
     rate = (len(times) - 1) / span if span > 0 else float("nan")
+    within = [
+        call
+        for call in telegram.calls
+        if call.status == SENT_OK
+        and is_rate_limited(call.method)
+        and times
+        and min(times) <= call.at <= max(times)
+    ]
+    all_rate = (len(within) - 1) / span if span > 0 else float("nan")
     counts = Counter((chat, kind) for _, chat, kind in sends)
     first_seen: dict[tuple[int, str], float] = {}
     for at, chat, kind in sends:
@@ -238,6 +256,7 @@ def _measure(
         messages=2 * patients,
         sent=len(counts),
         rate=rate,
+        all_rate=all_rate,
         too_many=too_many_requests(telegram.calls, since=started_at),
         duplicates=sum(count - 1 for count in counts.values()),
         out_of_order=out_of_order,
@@ -254,7 +273,8 @@ async def run(options: Options, probe_every: float) -> list[Section]:
             results.setdefault(patients, []).append(result)
             progress(
                 f"burst {patients} patients, run {number}/{options.runs}: "
-                f"{result.rate:.2f} msg/s, {result.too_many} x 429, "
+                f"{result.rate:.2f} msg/s ({result.all_rate:.2f} with replies and posts), "
+                f"{result.too_many} x 429, "
                 f"{result.duplicates} duplicates, {result.out_of_order} out of order, "
                 f"escalations {', '.join(f'{s:.2f}' for s in result.escalations)} s"
             )
@@ -278,8 +298,9 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
             "patients",
             "messages",
             "delivered",
-            "msg/s",
-            "of 30/s",
+            "burst msg/s",
+            "all sends/s",
+            "all of 30/s",
             "429s",
             "duplicates",
             "out of order",
@@ -288,7 +309,7 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
         ],
     )
     for patients, runs in results.items():
-        ratio = median(run.ratio for run in runs)
+        ratio = median(run.all_ratio for run in runs)
         too_many = median(run.too_many for run in runs)
         duplicates = median(run.duplicates for run in runs)
         disorder = median(run.out_of_order for run in runs)
@@ -306,6 +327,7 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
                 f"{2 * patients:,}",
                 fmt(delivered, 0),
                 fmt(median(run.rate for run in runs)),
+                fmt(median(run.all_rate for run in runs)),
                 fmt(ratio),
                 fmt(too_many, 0),
                 fmt(duplicates, 0),
@@ -315,9 +337,12 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
             ]
         )
     section.notes += [
-        f"Median of {options.runs} run(s). msg/s = (messages - 1) / (last send - first send), "
-        "both as the simulator logged them; 429s count every Bot API call answered 429 "
-        "during the run (bulk sends and handler replies alike).",
+        f"Median of {options.runs} run(s). burst msg/s = (messages - 1) / (last send - first "
+        "send), both as the simulator logged them. all sends/s = every send and edit the bot "
+        "made in that span (the burst, the probe patients' check-in questions and edits, the "
+        "staff posts: table 2), which is what Telegram's 30/s counts and what the goal is "
+        "judged on; replies go first and the burst takes the rest. 429s count every Bot API "
+        "call answered 429 during the run (bulk sends and handler replies alike).",
         f"Pacing: {pacing}; the simulator allows 30/s overall (burst 30) and 1/s per private "
         "chat (burst 5) — aftercare_bot/sandbox/rate_limits.py RateLimits().",
         "Each patient has two messages due at the same moment; order means the first-inserted "
