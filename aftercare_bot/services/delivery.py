@@ -95,6 +95,62 @@ class _Claim(NamedTuple):
     priority: int
 
 
+# A chat whose message ended so sends nothing more until that message may go again.
+_STOPS_THE_CHAT = ("unreachable", "deferred")
+# Claim the next batch once this few of the claimed messages are left to send: about a
+# second of sending at Telegram's pace, enough to hide the claim.
+LOW_WATER = 32
+
+
+class _Batch(NamedTuple):
+    """What one claim took: messages to send, skipped ones, timers, and rows read."""
+
+    claimed: list[_Claim]
+    skipped: int
+    timers: list[int]
+    rows: int
+
+
+class _Flight:
+    """The chats being delivered by one call of deliver_due, across its batches."""
+
+    def __init__(self, sending: asyncio.Semaphore) -> None:
+        self.sending = sending  # requests in flight at once
+        self.last: dict[int, asyncio.Task[list[str]]] = {}
+        self._tasks: list[asyncio.Task[list[str]]] = []
+        self._held: dict[int, int] = {}
+        self._unsent = 0
+        self._low = asyncio.Event()
+
+    def started(self, chat_id: int, task: "asyncio.Task[list[str]]", messages: int) -> None:
+        self.last[chat_id] = task
+        self._tasks.append(task)
+        self._unsent += messages
+        if self._unsent > LOW_WATER:
+            self._low.clear()
+
+    def finish(self, messages: int) -> None:
+        """`messages` of the claimed ones are done with (sent, failed or released)."""
+        self._unsent -= messages
+        if self._unsent <= LOW_WATER:
+            self._low.set()
+
+    def hold(self, chat_id: int, message_id: int) -> None:
+        """The chat stopped at `message_id`: what later batches claimed of it waits too."""
+        self._held[chat_id] = message_id
+
+    def held_by(self, chat_id: int) -> int | None:
+        return self._held.get(chat_id)
+
+    async def nearly_done(self) -> None:
+        if self._unsent > LOW_WATER:
+            await self._low.wait()
+
+    async def finished(self) -> list[str]:
+        chats = await asyncio.gather(*self._tasks)
+        return [outcome for chat in chats for outcome in chat]
+
+
 @dataclass(frozen=True)
 class DeliveryReport:
     """What one round did, for logs and tests."""
@@ -135,41 +191,77 @@ class Dispatcher:
         return released
 
     async def deliver_due(self) -> DeliveryReport:
-        """One round: everything due now, each chat in order, chats side by side; chats with
-        something a person waits for (a reply, a staff message) go before the bulk."""
-        claimed, skipped, timers = await self._claim(self.clock.now())
-        await self._act_on_incident_timers(timers)
-        by_chat: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-        waited_for: set[int] = set()
-        for claim in claimed:
-            by_chat[claim.chat_id].append((claim.message_id, claim.patient_id, claim.check_in_id))
-            if claim.priority < Priority.PLAN:
-                waited_for.add(claim.chat_id)
-        limit = asyncio.Semaphore(CONCURRENT_SENDS)
-        flat: list[str] = []
-        for first in (True, False):
-            outcomes = await asyncio.gather(
-                *(
-                    self._deliver_chat(chat_id, queue, limit)
-                    for chat_id, queue in by_chat.items()
-                    if (chat_id in waited_for) == first
-                )
+        """Everything due now, each chat in order, chats side by side.
+
+        Due messages are claimed a batch at a time; the next batch is claimed while the end of
+        the previous one is still being sent, so a long burst runs at the pacer's pace without
+        a pause between batches. In each batch, chats with something a person waits for (a
+        reply, a staff message) go before the bulk.
+        """
+        flight = _Flight(asyncio.Semaphore(CONCURRENT_SENDS))
+        skipped = 0
+        while True:
+            batch = await self._claim(self.clock.now())
+            skipped += batch.skipped
+            await self._act_on_incident_timers(batch.timers)
+            by_chat: dict[int, list[_Claim]] = defaultdict(list)
+            for claim in batch.claimed:
+                by_chat[claim.chat_id].append(claim)
+            waited_for = {
+                chat
+                for chat, queue in by_chat.items()
+                if any(claim.priority < Priority.PLAN for claim in queue)
+            }
+            await asyncio.gather(
+                *(self._start_chat(flight, chat, by_chat[chat]) for chat in waited_for)
             )
-            flat += [outcome for chat in outcomes for outcome in chat]
+            for chat, queue in by_chat.items():
+                if chat not in waited_for:
+                    self._start_chat(flight, chat, queue)
+            if batch.rows < CLAIM_BATCH:
+                break
+            await flight.nearly_done()
+        outcomes = await flight.finished()
         return DeliveryReport(
-            sent=flat.count("sent"),
+            sent=outcomes.count("sent"),
             skipped=skipped,
-            deferred=flat.count("deferred"),
-            failed=flat.count("failed"),
-            unreachable=flat.count("unreachable"),
+            deferred=outcomes.count("deferred"),
+            failed=outcomes.count("failed"),
+            unreachable=outcomes.count("unreachable"),
         )
 
-    async def _claim(self, now: datetime) -> tuple[list["_Claim"], int, list[int]]:
+    def _start_chat(
+        self, flight: "_Flight", chat_id: int, queue: list["_Claim"]
+    ) -> "asyncio.Task[list[str]]":
+        """Deliver a chat's queue after whatever of the same chat an earlier batch holds."""
+        previous = flight.last.get(chat_id)
+        task = asyncio.ensure_future(self._deliver_chat_after(previous, flight, chat_id, queue))
+        flight.started(chat_id, task, len(queue))
+        return task
+
+    async def _deliver_chat_after(
+        self,
+        previous: "asyncio.Task[list[str]] | None",
+        flight: "_Flight",
+        chat_id: int,
+        queue: list["_Claim"],
+    ) -> list[str]:
+        if previous is not None:
+            await previous
+        held = flight.held_by(chat_id)
+        if held is not None:
+            await self._release([claim.message_id for claim in queue], held)
+            flight.finish(len(queue))
+            return []
+        return await self._deliver_chat(flight, chat_id, queue)
+
+    async def _claim(self, now: datetime) -> "_Batch":
         claimed: list[_Claim] = []
         timers: list[int] = []
         skipped = 0
         async with self.database.unit_of_work() as uow:
-            for message in await uow.outbox.due(now, CLAIM_BATCH):
+            rows = await uow.outbox.due(now, CLAIM_BATCH)
+            for message in rows:
                 patient = await uow.patients.by_id(message.patient_id)
                 assert message.id is not None and patient is not None
                 assert patient.chat_id is not None
@@ -195,7 +287,7 @@ class Dispatcher:
                         )
                     )
             await uow.commit()
-        return claimed, skipped, timers
+        return _Batch(claimed, skipped, timers, len(rows))
 
     async def _act_on_incident_timers(self, timer_ids: list[int]) -> None:
         """Pages and safety nets: acted on once, then recorded (a crash in between pages again:
@@ -235,19 +327,25 @@ class Dispatcher:
         return True
 
     async def _deliver_chat(
-        self, chat_id: int, queue: list[tuple[int, int, int | None]], limit: asyncio.Semaphore
+        self, flight: "_Flight", chat_id: int, queue: list["_Claim"]
     ) -> list[str]:
         outcomes: list[str] = []
-        for position, (message_id, patient_id, check_in_id) in enumerate(queue):
+        for position, claim in enumerate(queue):
             # Waiting for the chat's turn holds no slot: while one chat waits a second for its
             # next message, others send (the pacer keeps the overall rate).
             await self.pacer.wait_turn(chat_id)
-            async with limit:
-                outcome = await self._deliver_one(message_id, patient_id, chat_id, check_in_id)
+            async with flight.sending:
+                outcome = await self._deliver_one(
+                    claim.message_id, claim.patient_id, chat_id, claim.check_in_id
+                )
             outcomes.append(outcome)
-            if outcome in ("unreachable", "deferred"):
-                # Keep the chat's order: what follows waits for the next round.
-                await self._release([item[0] for item in queue[position + 1 :]])
+            flight.finish(1)
+            if outcome in _STOPS_THE_CHAT:
+                # Keep the chat's order: what follows waits until this one may go again.
+                rest = queue[position + 1 :]
+                flight.hold(chat_id, claim.message_id)
+                await self._release([later.message_id for later in rest], claim.message_id)
+                flight.finish(len(rest))
                 break
         return outcomes
 
@@ -330,15 +428,21 @@ class Dispatcher:
         # Staff hear of it through the task's incident (its timer is stored with it).
         logger.warning("patient %s unreachable; their messages are paused", patient.code)
 
-    async def _release(self, message_ids: list[int]) -> None:
+    async def _release(self, message_ids: list[int], behind: int | None) -> None:
+        """Claimed messages go back to pending, due no earlier than the chat's message
+        `behind` (deferred), so a later round cannot send them before it."""
         if not message_ids:
             return
         async with self.database.unit_of_work() as uow:
+            head = await uow.outbox.by_id(behind) if behind is not None else None
+            not_before = head.retry_at if head is not None else None
             for message_id in message_ids:
                 message = await uow.outbox.by_id(message_id)
                 if message is not None and message.state == MessageState.SENDING:
                     message.state = MessageState.PENDING
                     message.attempts -= 1
+                    if not_before is not None:
+                        message.retry_at = max(message.retry_at or not_before, not_before)
             await uow.commit()
 
 
