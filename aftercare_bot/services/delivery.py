@@ -97,8 +97,8 @@ class _Claim(NamedTuple):
 
 # A chat whose message ended so sends nothing more until that message may go again.
 _STOPS_THE_CHAT = ("unreachable", "deferred")
-# Claim the next batch once this few of the claimed messages are left to send: about a
-# second of sending at Telegram's pace, enough to hide the claim.
+# Claim the next batch once this few of the claimed messages are left to send (counted by
+# chat): about a second of sending at Telegram's pace, enough to hide the claim.
 LOW_WATER = 32
 
 
@@ -123,14 +123,16 @@ class _Flight:
         self._low = asyncio.Event()
 
     def started(self, chat_id: int, task: "asyncio.Task[list[str]]", messages: int) -> None:
+        """A chat's `messages` are on their way; they count as unsent until its task ends,
+        however it ends (an error included, or the next batch would wait for ever)."""
         self.last[chat_id] = task
         self._tasks.append(task)
         self._unsent += messages
         if self._unsent > LOW_WATER:
             self._low.clear()
+        task.add_done_callback(lambda _: self._finish(messages))
 
-    def finish(self, messages: int) -> None:
-        """`messages` of the claimed ones are done with (sent, failed or released)."""
+    def _finish(self, messages: int) -> None:
         self._unsent -= messages
         if self._unsent <= LOW_WATER:
             self._low.set()
@@ -251,7 +253,6 @@ class Dispatcher:
         held = flight.held_by(chat_id)
         if held is not None:
             await self._release([claim.message_id for claim in queue], held)
-            flight.finish(len(queue))
             return []
         return await self._deliver_chat(flight, chat_id, queue)
 
@@ -339,13 +340,11 @@ class Dispatcher:
                     claim.message_id, claim.patient_id, chat_id, claim.check_in_id
                 )
             outcomes.append(outcome)
-            flight.finish(1)
             if outcome in _STOPS_THE_CHAT:
                 # Keep the chat's order: what follows waits until this one may go again.
                 rest = queue[position + 1 :]
                 flight.hold(chat_id, claim.message_id)
                 await self._release([later.message_id for later in rest], claim.message_id)
-                flight.finish(len(rest))
                 break
         return outcomes
 
