@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.errors import DeliveryDeferred
-from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
+from aftercare_bot.domain.outbox import MessageState, Priority
 from aftercare_bot.domain.outgoing import Outgoing
-from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.delivery import CLAIM_BATCH, Dispatcher
 from tests.e2e.conftest import ImmediatePacer
+from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -36,32 +36,11 @@ class RecordingSender:
 
 async def add_patient(database: Database, chat_id: int, steps: int) -> None:
     """A patient with `steps` reminders due now, step 1 first."""
-    async with database.unit_of_work() as uow:
-        patient = Patient(
-            code=f"P-{chat_id:05d}",
-            display_name="Pat",
-            timezone="Europe/London",
-            practitioner="Grey",
-            enrolled_at=NOW,
-            status=PatientStatus.LINKED,
-            chat_id=chat_id,
-        )
-        uow.patients.add(patient)
-        await uow.patients.flush()
-        assert patient.id is not None
-        for step in range(1, steps + 1):
-            await uow.outbox.add_unless_present(
-                ScheduledMessage(
-                    unique_key=f"test:{chat_id}:{step}",
-                    patient_id=patient.id,
-                    kind="info",
-                    message_key=f"{chat_id}:{step}",
-                    due_at=NOW,
-                    valid_until=NOW + timedelta(hours=6),
-                    priority=Priority.PLAN,
-                )
-            )
-        await uow.commit()
+    await add_patient_with_messages(
+        database,
+        chat_id,
+        [(f"{chat_id}:{step}", Priority.PLAN, NOW) for step in range(1, steps + 1)],
+    )
 
 
 def dispatcher(database: Database, sender: RecordingSender, clock: ManualClock) -> Dispatcher:

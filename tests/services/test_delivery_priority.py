@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
-from aftercare_bot.domain.outbox import Priority, ScheduledMessage
+from aftercare_bot.domain.outbox import Priority
 from aftercare_bot.domain.outgoing import Outgoing
-from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.delivery import Dispatcher
 from tests.e2e.conftest import ImmediatePacer
+from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -25,43 +25,15 @@ class RecordingSender:
         return len(self.chats)
 
 
-async def add_patient_with_message(
-    database: Database, chat_id: int, priority: Priority, due_at: datetime
-) -> None:
-    async with database.unit_of_work() as uow:
-        patient = Patient(
-            code=f"P-{chat_id:04d}"[-6:],
-            display_name="Pat",
-            timezone="Europe/London",
-            practitioner="Grey",
-            enrolled_at=NOW,
-            status=PatientStatus.LINKED,
-            chat_id=chat_id,
-        )
-        uow.patients.add(patient)
-        await uow.patients.flush()
-        assert patient.id is not None
-        await uow.outbox.add_unless_present(
-            ScheduledMessage(
-                unique_key=f"test:{chat_id}",
-                patient_id=patient.id,
-                kind="info",
-                message_key="plan.evening",
-                due_at=due_at,
-                valid_until=due_at + timedelta(hours=6),
-                priority=priority,
-            )
-        )
-        await uow.commit()
-
-
 async def test_a_reply_due_last_is_sent_before_a_burst_of_reminders_due_earlier(
     database_url: str,
 ) -> None:
     database = Database(database_url)
     for chat_id in range(1000, 1060):
-        await add_patient_with_message(database, chat_id, Priority.PLAN, NOW - timedelta(minutes=5))
-    await add_patient_with_message(database, 9999, Priority.REPLY, NOW)
+        await add_patient_with_messages(
+            database, chat_id, [("plan.evening", Priority.PLAN, NOW - timedelta(minutes=5))]
+        )
+    await add_patient_with_messages(database, 9999, [("plan.evening", Priority.REPLY, NOW)])
     sender = RecordingSender()
 
     dispatcher = Dispatcher(
