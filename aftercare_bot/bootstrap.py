@@ -39,6 +39,7 @@ from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
 from aftercare_bot.adapters.telegram.patient import patient_handlers
 from aftercare_bot.adapters.telegram.patient_lists import patient_list_handlers
+from aftercare_bot.adapters.telegram.presses import answer_while_waiting
 from aftercare_bot.adapters.telegram.rate_limiter import SharedBudgetLimiter
 from aftercare_bot.adapters.telegram.relay import (
     RELAY_GROUP,
@@ -89,7 +90,9 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
         .base_file_url(telegram.base_file_url)
         .context_types(ContextTypes(context=AftercareContext))
         .rate_limiter(SharedBudgetLimiter(pacer))
-        .concurrent_updates(ChatOrderedUpdates())
+        .concurrent_updates(
+            ChatOrderedUpdates(lambda update: answer_while_waiting(update, services.early_answers))
+        )
         .build()
     )
     services.attach(application)

@@ -100,12 +100,19 @@ def digest_at() -> str:
 
 
 @pytest.fixture
+def start_at() -> datetime:
+    """Where the bot's clock starts; a module overrides it to start elsewhere."""
+    return START
+
+
+@pytest.fixture
 async def bot(
     simulator: TelegramSimulator,
     database_url: str,
     tmp_path: Path,
     extra_config: str,
     digest_at: str,
+    start_at: datetime,
 ) -> AsyncIterator[RunningBot]:
     """The bot, built exactly as `python bot.py run` builds it, polling the simulator."""
     admin = simulator.add_user(first_name="Grey", language_code="en")
@@ -119,7 +126,7 @@ async def bot(
             extra=extra_config,
         )
     )
-    clock = ManualClock(START)
+    clock = ManualClock(start_at)
     pacer = ImmediatePacer()
     async with BotRuntime(config, clock=clock, pacer=pacer) as runtime:
         clock.on_change(runtime.heartbeat.wake)

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.domain.leadership import LEADER
@@ -11,6 +13,13 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from tests.config_files import write_config
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_enroll_command import bot_py
+
+
+@pytest.fixture
+def start_at() -> datetime:
+    """`status` is a separate process reading the lease against the real clock, so the
+    bot's clock starts at the real time."""
+    return datetime.now(UTC)
 
 
 async def test_a_running_bot_is_healthy(bot: RunningBot, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
+from aftercare_bot.adapters.telegram.presses import EarlyAnswers
 from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates, chat_key
 
 PATIENT_A, PATIENT_B = 1001, 1002
@@ -73,3 +74,62 @@ def test_updates_without_a_chat_are_ordered_by_their_sender_or_together() -> Non
     assert chat_key(update_from(PATIENT_A, 1)) == ("chat", PATIENT_A)
     assert chat_key(Update(5)) == "other"
     assert chat_key(object()) == "other"
+
+
+async def test_only_an_update_that_has_to_wait_is_shown_before_it_waits() -> None:
+    shown: list[int] = []
+    was_shown = asyncio.Event()
+
+    async def before_waiting(update: object) -> None:
+        assert isinstance(update, Update)
+        shown.append(update.update_id)
+        was_shown.set()
+
+    processor = ChatOrderedUpdates(before_waiting)
+    release_first = asyncio.Event()
+
+    async def wait_for_release() -> None:
+        await release_first.wait()
+
+    async def nothing() -> None:
+        return None
+
+    first = asyncio.create_task(
+        processor.process_update(update_from(PATIENT_A, 1), wait_for_release())
+    )
+    await asyncio.sleep(0)
+    second = asyncio.create_task(processor.process_update(update_from(PATIENT_A, 2), nothing()))
+    other_chat = asyncio.create_task(processor.process_update(update_from(PATIENT_B, 3), nothing()))
+    await other_chat
+    await was_shown.wait()
+    assert shown == [2]  # shown while it waits, before the first is done
+    assert not first.done()
+    release_first.set()
+    await asyncio.gather(first, second)
+    assert shown == [2]
+
+
+async def test_a_failure_before_waiting_does_not_lose_the_update() -> None:
+    async def broken(update: object) -> None:
+        raise ConnectionError("Telegram unreachable")
+
+    processor = ChatOrderedUpdates(broken)
+    handled: list[int] = []
+
+    async def handle(number: int) -> None:
+        await asyncio.sleep(0)
+        handled.append(number)
+
+    await asyncio.gather(
+        processor.process_update(update_from(PATIENT_A, 1), handle(1)),
+        processor.process_update(update_from(PATIENT_A, 2), handle(2)),
+    )
+    assert handled == [1, 2]
+
+
+def test_a_press_answered_early_is_not_answered_again() -> None:
+    early = EarlyAnswers()
+    early.add("q1")
+    assert early.take("q1") is True
+    assert early.take("q1") is False
+    assert early.take("q2") is False

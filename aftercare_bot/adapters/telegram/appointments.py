@@ -41,7 +41,7 @@ async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     """Confirm, reschedule or "something changed": recorded, staff told, the patient answered."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     valid = parsed is not None and len(parsed.args) == 2 and parsed.args[0].isdigit()
     answers = {answer.value: answer for answer in ReminderAnswer}
@@ -187,7 +187,7 @@ async def on_task_done(update: Update, context: AftercareContext) -> None:
     """Staff pressed Done: close the task and refresh the list."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
         return

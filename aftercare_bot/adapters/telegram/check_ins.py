@@ -84,7 +84,7 @@ async def on_press(update: Update, context: AftercareContext) -> None:
     """A check-in button: checked against the presser, applied, the question edited in place."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     steps = {step.value for step in Step}
     if (

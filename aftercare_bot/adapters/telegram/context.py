@@ -7,6 +7,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.telegram.presses import EarlyAnswers
 from aftercare_bot.adapters.telegram.repeats import RepeatedUpdates
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock
@@ -34,6 +35,8 @@ class Services:
     ops_notices: dict[str, float] = field(default_factory=dict)
     # Update ids already handled (a repeat is dropped; a retry is let through once more).
     repeats: RepeatedUpdates = field(default_factory=RepeatedUpdates)
+    # Presses answered while they waited for their chat's earlier updates.
+    early_answers: EarlyAnswers = field(default_factory=EarlyAnswers)
     # How often each update failed because the database could not be reached.
     database_retries: dict[int, int] = field(default_factory=dict)
 

@@ -92,12 +92,12 @@ async def _ask(
     )
 
 
-async def _pressed(update: Update) -> str | None:
+async def _pressed(update: Update, context: AftercareContext) -> str | None:
     """The value of an enroll button, after acknowledging the press."""
     query = update.callback_query
     if query is None:
         return None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     with contextlib.suppress(TelegramError):  # an already-edited prompt is harmless
         await query.edit_message_reply_markup(reply_markup=None)
     parsed = callback_data.unpack(query.data)
@@ -144,7 +144,7 @@ async def on_session(update: Update, context: AftercareContext) -> int:
     services = context.services
     now = services.clock.now()
     if update.callback_query is not None:
-        await _pressed(update)
+        await _pressed(update, context)
         session_at = now
     else:
         try:
@@ -173,7 +173,7 @@ async def on_session(update: Update, context: AftercareContext) -> int:
 async def on_practitioner(update: Update, context: AftercareContext) -> int:
     """Who performed the session: the staff member, or a typed name."""
     if update.callback_query is not None:
-        await _pressed(update)
+        await _pressed(update, context)
         practitioner = update.effective_user.first_name if update.effective_user else ""
     else:
         practitioner = " ".join(_text(update).split())[:MAX_FIELD]
@@ -198,7 +198,7 @@ async def on_practitioner(update: Update, context: AftercareContext) -> int:
 
 async def on_plan(update: Update, context: AftercareContext) -> int:
     """The aftercare plan, from the configured ones."""
-    value = await _pressed(update)
+    value = await _pressed(update, context)
     if value not in context.services.plans:
         return PLAN
     _save(context, replace(_draft(context), plan=value))
@@ -225,7 +225,7 @@ async def on_next(update: Update, context: AftercareContext) -> int:
     assert draft.session_at is not None
     next_at: datetime | None
     if update.callback_query is not None:
-        value = await _pressed(update) or ""
+        value = await _pressed(update, context) or ""
         next_at = (
             same_time_weeks_later(draft.session_at, int(value[1:]), zone)
             if value.startswith("w") and value[1:].isdigit()
@@ -262,7 +262,7 @@ async def _ask_next_again(update: Update, context: AftercareContext) -> int:
 
 async def on_language(update: Update, context: AftercareContext) -> int:
     """The patient's language, or theirs from Telegram."""
-    value = await _pressed(update)
+    value = await _pressed(update, context)
     texts = context.services.texts
     if value != "auto" and value not in texts.languages:
         return LANGUAGE
@@ -281,7 +281,7 @@ async def on_product(update: Update, context: AftercareContext) -> int:
     """Optionally the product and its batch, "Product, LOT123"."""
     product = batch = None
     if update.callback_query is not None:
-        await _pressed(update)
+        await _pressed(update, context)
     else:
         parts = [" ".join(part.split())[:MAX_FIELD] for part in _text(update).split(",")]
         if not parts[0] or len(parts) > 2 or parts[0].startswith("/"):
@@ -350,7 +350,7 @@ async def _show_preview(update: Update, context: AftercareContext) -> None:
 
 async def on_confirm(update: Update, context: AftercareContext) -> int:
     """Store the enrollment and hand staff the link and its QR code."""
-    value = await _pressed(update)
+    value = await _pressed(update, context)
     if value != "confirm":
         return await cancel_command(update, context)
     services = context.services
@@ -415,7 +415,7 @@ async def cancel_command(update: Update, context: AftercareContext) -> int:
 
 async def on_stale_button(update: Update, context: AftercareContext) -> None:
     """A button of an enrollment that is no longer open (finished, cancelled, or a restart)."""
-    await _pressed(update)
+    await _pressed(update, context)
     await _ask(update, context, "enroll.expired_step")
 
 

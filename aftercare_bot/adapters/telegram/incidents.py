@@ -179,7 +179,7 @@ async def on_incident_button(update: Update, context: AftercareContext) -> None:
     """Acknowledge or Resolved, by staff only; the post shows who and when."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 2 or not parsed.args[0].isdigit():
         return

@@ -120,7 +120,7 @@ async def language_command(update: Update, context: AftercareContext) -> None:
 
 async def on_language(update: Update, context: AftercareContext) -> None:
     """Every later message uses the chosen language."""
-    code = await _pressed(update)
+    code = await _pressed(update, context)
     if code not in context.services.texts.languages:
         return
     assert update.effective_chat is not None
@@ -155,7 +155,7 @@ async def timezone_command(update: Update, context: AftercareContext) -> None:
 
 async def on_time_zone_button(update: Update, context: AftercareContext) -> None:
     """One of the offered zones."""
-    value = await _pressed(update)
+    value = await _pressed(update, context)
     zones = context.services.config.clinic.zones_offered
     if value is None or not value.isdigit() or int(value) >= len(zones):
         return
@@ -325,7 +325,7 @@ async def delete_command(update: Update, context: AftercareContext) -> None:
 
 async def on_delete(update: Update, context: AftercareContext) -> None:
     """Erase (or anonymise, per `privacy.on_delete`) after the patient confirmed."""
-    choice = await _pressed(update)
+    choice = await _pressed(update, context)
     patient = await _patient(update, context)
     if patient is None:
         return
@@ -373,11 +373,11 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
     return True
 
 
-async def _pressed(update: Update) -> str | None:
+async def _pressed(update: Update, context: AftercareContext) -> str | None:
     query = update.callback_query
     if query is None:
         return None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
     parsed = callback_data.unpack(query.data)

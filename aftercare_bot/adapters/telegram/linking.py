@@ -100,9 +100,9 @@ async def on_consent(update: Update, context: AftercareContext) -> None:
     parsed = callback_data.unpack(query.data if query else None)
     if query is None or parsed is None or len(parsed.args) != 2 or not parsed.args[0].isdigit():
         if query is not None:
-            await answer_press(query)
+            await answer_press(query, context.services.early_answers)
         return
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     link_id, choice = int(parsed.args[0]), parsed.args[1]
     chat_id = query.message.chat.id if query.message else query.from_user.id
     services = context.services

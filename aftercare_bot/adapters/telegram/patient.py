@@ -62,7 +62,7 @@ async def on_unknown_button(update: Update, context: AftercareContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     await _reply(update, context, "appointment.stale")
 
 

@@ -128,7 +128,7 @@ async def on_patients_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under the patient list."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
         return
@@ -217,7 +217,7 @@ async def on_timeline_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under a timeline."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 2 or not parsed.args[1].isdigit():
         return

@@ -92,7 +92,7 @@ async def on_confirm(update: Update, context: AftercareContext) -> None:
     """Send (or drop) the draft; only its author can confirm it."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     if not await require_staff(update, context):
         return
     parsed = callback_data.unpack(query.data)

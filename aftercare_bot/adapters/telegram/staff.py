@@ -106,7 +106,7 @@ async def on_remove_staff(update: Update, context: AftercareContext) -> None:
     """Remove the member whose button an admin pressed (checked again on press)."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
         return
@@ -344,7 +344,7 @@ async def on_pick_patient(update: Update, context: AftercareContext) -> None:
     """Staff picked one of several patients matching a name: run the command for them."""
     query = update.callback_query
     assert query is not None
-    await answer_press(query)
+    await answer_press(query, context.services.early_answers)
     parsed = callback_data.unpack(query.data)
     if parsed is None or len(parsed.args) != 2 or parsed.args[0] not in _PATIENT_ACTIONS:
         return

@@ -8,32 +8,44 @@ for the earlier updates of its own chat.
 """
 
 import asyncio
-from collections.abc import Awaitable, Hashable
+import logging
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+logger = logging.getLogger(__name__)
+
 # Updates in hand at once, waiting included. Far above what a clinic's patients send; the
 # bound only keeps a flood from one chat from holding unbounded memory.
 MAX_CONCURRENT_UPDATES = 1024
+
+BeforeWaiting = Callable[[object], Awaitable[None]]
 
 
 class ChatOrderedUpdates(BaseUpdateProcessor):
     """Runs each update after the previous update of the same chat has been handled."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(
+        self,
+        before_waiting: BeforeWaiting | None = None,
+        max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._before_waiting = before_waiting
         self._last: dict[Hashable, asyncio.Future[None]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's previous update, then handle this one."""
+        """Wait for the chat's previous update, then handle this one. An update that has to
+        wait is first shown to `before_waiting` (a press gets its spinner stopped)."""
         key = chat_key(update)
         previous = self._last.get(key)
         handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._last[key] = handled
         try:
-            if previous is not None:
+            if previous is not None and not previous.done():
+                await self._announce(update)
                 await previous
             await coroutine
         finally:
@@ -42,6 +54,15 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
             handled.set_result(None)
             if self._last.get(key) is handled:
                 del self._last[key]
+
+    async def _announce(self, update: object) -> None:
+        """Never lets the courtesy cost the update: a failure is logged and the update waits."""
+        if self._before_waiting is None:
+            return
+        try:
+            await self._before_waiting(update)
+        except Exception as error:
+            logger.warning("could not act on an update before it waited: %r", error)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
