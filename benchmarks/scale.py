@@ -346,7 +346,8 @@ def _baseline_section(
         "imports only python-telegram-bot, initializes an Application, adds the reminders as "
         "run_once jobs in time order (its cheapest order) before starting it, and sends the due "
         f"one; idle it holds {idle_theirs:.1f} MiB against {idle_peak:.1f} MiB peak for our idle "
-        "bot (which also loads SQLAlchemy, Alembic, matplotlib, Babel...).",
+        "bot (which also loads SQLAlchemy and aiosqlite, APScheduler, pydantic, Babel, "
+        "tornado...).",
         "Growth: theirs is RSS after adding minus RSS before (memory the jobs hold); ours is "
         "peak RSS minus the idle bot's peak RSS. Differences under "
         f"{GROWTH_FLOOR_MIB} MiB are noise, so such a ratio is a lower bound (>=).",
