@@ -65,11 +65,6 @@ class BurstRun:
     escalations: tuple[float, ...]
 
     @property
-    def ratio(self) -> float:
-        """Burst messages per second as a fraction of Telegram's limit."""
-        return self.rate / TELEGRAM_LIMIT
-
-    @property
     def all_ratio(self) -> float:
         """Everything the bot sent per second (burst, replies to probes, staff posts) as a
         fraction of Telegram's limit, which counts them all."""
@@ -232,15 +227,13 @@ def _measure(
     times = [at for at, _, _ in sends]
     span = max(times) - min(times) if len(times) > 1 else 0.0
     rate = (len(times) - 1) / span if span > 0 else float("nan")
-    within = [
-        call
+    first, last = (min(times), max(times)) if times else (math.inf, -math.inf)
+    within = sum(
+        1
         for call in telegram.calls
-        if call.status == SENT_OK
-        and is_rate_limited(call.method)
-        and times
-        and min(times) <= call.at <= max(times)
-    ]
-    all_rate = (len(within) - 1) / span if span > 0 else float("nan")
+        if call.status == SENT_OK and is_rate_limited(call.method) and first <= call.at <= last
+    )
+    all_rate = (within - 1) / span if span > 0 else float("nan")
     counts = Counter((chat, kind) for _, chat, kind in sends)
     first_seen: dict[tuple[int, str], float] = {}
     for at, chat, kind in sends:

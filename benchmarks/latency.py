@@ -86,10 +86,10 @@ class LatencyRun:
         """Updates per second actually sent in the measured window."""
         return len(self.samples) / self.seconds
 
-    def answer_ms(self, fraction: float, kind: str = "press") -> float:
-        """A percentile of the answer latency to taps (or to typed /checkin), unanswered
-        counting as infinitely late."""
-        chosen = tuple(sample for sample in self.samples if sample.kind == kind)
+    def answer_ms(self, fraction: float) -> float:
+        """A percentile of the answer latency to taps, unanswered counting as infinitely
+        late."""
+        chosen = tuple(sample for sample in self.samples if sample.kind == "press")
         return _ms(percentile(_latencies(chosen, "answer"), fraction))
 
     def visible_ms(self, fraction: float) -> float:

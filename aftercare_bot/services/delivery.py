@@ -122,7 +122,7 @@ class _Flight:
         self._unsent = 0
         self._low = asyncio.Event()
 
-    def started(self, chat_id: int, task: "asyncio.Task[list[str]]", messages: int) -> None:
+    def started(self, chat_id: int, task: asyncio.Task[list[str]], messages: int) -> None:
         """A chat's `messages` are on their way; they count as unsent until its task ends,
         however it ends (an error included, or the next batch would wait for ever)."""
         self.last[chat_id] = task
@@ -233,8 +233,8 @@ class Dispatcher:
         )
 
     def _start_chat(
-        self, flight: "_Flight", chat_id: int, queue: list["_Claim"]
-    ) -> "asyncio.Task[list[str]]":
+        self, flight: _Flight, chat_id: int, queue: list[_Claim]
+    ) -> asyncio.Task[list[str]]:
         """Deliver a chat's queue after whatever of the same chat an earlier batch holds."""
         previous = flight.last.get(chat_id)
         task = asyncio.ensure_future(self._deliver_chat_after(previous, flight, chat_id, queue))
@@ -243,10 +243,10 @@ class Dispatcher:
 
     async def _deliver_chat_after(
         self,
-        previous: "asyncio.Task[list[str]] | None",
-        flight: "_Flight",
+        previous: asyncio.Task[list[str]] | None,
+        flight: _Flight,
         chat_id: int,
-        queue: list["_Claim"],
+        queue: list[_Claim],
     ) -> list[str]:
         if previous is not None:
             await previous
@@ -256,7 +256,7 @@ class Dispatcher:
             return []
         return await self._deliver_chat(flight, chat_id, queue)
 
-    async def _claim(self, now: datetime) -> "_Batch":
+    async def _claim(self, now: datetime) -> _Batch:
         claimed: list[_Claim] = []
         timers: list[int] = []
         skipped = 0
@@ -327,9 +327,7 @@ class Dispatcher:
         )
         return True
 
-    async def _deliver_chat(
-        self, flight: "_Flight", chat_id: int, queue: list["_Claim"]
-    ) -> list[str]:
+    async def _deliver_chat(self, flight: _Flight, chat_id: int, queue: list[_Claim]) -> list[str]:
         outcomes: list[str] = []
         for position, claim in enumerate(queue):
             # Waiting for the chat's turn holds no slot: while one chat waits a second for its
@@ -427,13 +425,13 @@ class Dispatcher:
         # Staff hear of it through the task's incident (its timer is stored with it).
         logger.warning("patient %s unreachable; their messages are paused", patient.code)
 
-    async def _release(self, message_ids: list[int], behind: int | None) -> None:
+    async def _release(self, message_ids: list[int], behind: int) -> None:
         """Claimed messages go back to pending, due no earlier than the chat's message
         `behind` (deferred), so a later round cannot send them before it."""
         if not message_ids:
             return
         async with self.database.unit_of_work() as uow:
-            head = await uow.outbox.by_id(behind) if behind is not None else None
+            head = await uow.outbox.by_id(behind)
             not_before = head.retry_at if head is not None else None
             for message_id in message_ids:
                 message = await uow.outbox.by_id(message_id)

@@ -5,6 +5,8 @@ whose import alone takes a noticeable part of a second; the bot's start-up shoul
 on every restart. `HEAD` names the newest migration (a test checks it against Alembic's).
 """
 
+from pathlib import Path
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
@@ -17,11 +19,8 @@ HEAD = "0014"
 def stored_revision(url: str) -> str | None:
     """The revision recorded in the database; None when it has none (or no database yet)."""
     path = sqlite_file(url)
-    if path is not None:
-        from pathlib import Path
-
-        if not Path(path).exists():
-            return None
+    if path is not None and not Path(path).exists():
+        return None
     engine = create_engine(sync_url(url), poolclass=NullPool)
     try:
         with engine.connect() as connection:

@@ -86,12 +86,11 @@ class TelegramPacer:
                 await self._sleep(due - now)
                 continue
             waiter = self._next_waiter(now)
-            if waiter is None and self._bulk:
-                # Every waiting reminder's chat had one too recently: wait for the first of
-                # them, looking again at least every turn for an urgent waiter.
-                await self._sleep(min(self._first_chat_ready() - now, self._spacing))
-                continue
             if waiter is None:
+                if self._bulk:
+                    # Every waiting reminder's chat had one too recently: wait for the first
+                    # of them, looking again at least every turn for an urgent waiter.
+                    await self._sleep(min(self._first_chat_ready() - now, self._spacing))
                 continue
             # A wake-up late by less than a turn keeps the cadence (no throughput lost to
             # timer jitter); after a quiet spell the next turn counts from now (no burst).

@@ -20,6 +20,8 @@ from aftercare_bot.services.delivery import Pacer
 MAX_RETRIES = 3
 
 # Calls that count against Telegram's flood limits (the ones that put something in a chat).
+# The simulator keeps its own list (sandbox/rate_limits.py) on purpose: it stands in for
+# Telegram, so the bot must not read its model of the limits from it.
 _EXTRA_LIMITED = frozenset(
     {
         "editmessagetext",
