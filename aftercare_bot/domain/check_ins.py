@@ -33,6 +33,9 @@ class CheckIn:
     photo_file_id: str | None = None
     urgency: str | None = None
     reasons: str | None = None
+    incident_id: int | None = None
+    last_answer_at: datetime | None = None
+    left_unfinished_at: datetime | None = None
     id: int | None = None
 
 

@@ -25,11 +25,22 @@ class IncidentUrgency(StrEnum):
     ROUTINE = "routine"
 
 
+class IncidentOutcome(StrEnum):
+    """What staff did about an incident: the clinic's adverse-event log records it."""
+
+    PHONED = "phoned"
+    SEEN_IN_CLINIC = "seen"
+    REFERRED = "referred"
+    ADVICE_GIVEN = "advice"
+    NO_ACTION = "none"
+
+
 @dataclass
 class Incident:
     """An episode for one patient, with who owns it and where it is posted."""
 
-    patient_id: int
+    # None once the patient is erased and the incident resolved (adverse-event log only).
+    patient_id: int | None
     urgency: IncidentUrgency
     opened_at: datetime
     state: IncidentState = IncidentState.OPEN
@@ -45,6 +56,11 @@ class Incident:
     # The patient reported something (a check-in, a message, an answer), so they are told
     # when it is seen; an incident opened only by the bot's own findings is not theirs to hear.
     patient_reported: bool = False
+    resolved_by_name: str | None = None
+    outcome: str | None = None
+    outcome_note: str | None = None
+    # The patient erased their data while it was open: reach them through the clinic's records.
+    patient_left_at: datetime | None = None
     id: int | None = None
 
     @property
@@ -83,3 +99,15 @@ class Incident:
             return False
         self.state, self.resolved_by, self.resolved_at = IncidentState.RESOLVED, staff_id, now
         return True
+
+
+@dataclass
+class IncidentCopy:
+    """One Telegram message that shows an incident; edited whenever the incident changes."""
+
+    incident_id: int
+    chat_id: int
+    message_id: int
+    kind: str  # "post", "repost", "page", "card" (an /incidents card)
+    posted_at: datetime
+    id: int | None = None

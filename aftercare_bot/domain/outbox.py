@@ -66,6 +66,7 @@ class ScheduledMessage:
     telegram_message_id: int | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
+    reassurance: bool = False
     id: int | None = None
 
     def is_stale(self, now: datetime) -> bool:

@@ -33,6 +33,8 @@ class PatientStatus(StrEnum):
     STOPPED = "stopped"
     DISCHARGED = "discharged"
     ANONYMISED = "anonymised"
+    # Asked to be erased while an incident was open: only the code is kept until it is resolved.
+    LEFT = "left"
 
 
 @dataclass

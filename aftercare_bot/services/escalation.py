@@ -95,6 +95,7 @@ async def record_post(
         return
     if message_id is not None:
         incident.post_chat_id, incident.post_message_id = chat_id, message_id
+    assert incident.patient_id is not None
     await uow.outbox.cancel_pending_of_kinds(incident.patient_id, frozenset({INCIDENT_POST}))
     await uow.commit()
 
@@ -171,7 +172,7 @@ async def arm_ack_reminder(
     uow: SqlUnitOfWork, incident: Incident, rules: PagingRules, now: datetime
 ) -> None:
     """Acknowledged: no more pages; one reminder to the acknowledger if it stays unresolved."""
-    assert incident.id is not None
+    assert incident.id is not None and incident.patient_id is not None
     await uow.outbox.cancel_pending_of_kinds(
         incident.patient_id, frozenset({INCIDENT_PAGE, INCIDENT_SAFETY_NET})
     )
@@ -189,11 +190,13 @@ async def arm_ack_reminder(
 
 async def disarm(uow: SqlUnitOfWork, incident: Incident) -> None:
     """Resolved: every timer of the incident stops."""
+    assert incident.patient_id is not None
     await uow.outbox.cancel_pending_of_kinds(incident.patient_id, INCIDENT_TIMERS)
     await uow.commit()
 
 
 def _timer(incident: Incident, kind: str, key: str, due: datetime, step: str) -> ScheduledMessage:
+    assert incident.patient_id is not None
     return ScheduledMessage(
         unique_key=key,
         patient_id=incident.patient_id,

@@ -10,9 +10,10 @@ from aftercare_bot.adapters.persistence import tables
 from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.consent import ConsentEvent
 from aftercare_bot.domain.enrollment_links import EnrollmentLink
-from aftercare_bot.domain.incidents import Incident
+from aftercare_bot.domain.incidents import Incident, IncidentCopy
 from aftercare_bot.domain.outbox import ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
+from aftercare_bot.domain.relay import RelayDraft
 from aftercare_bot.domain.staff import StaffMember
 from aftercare_bot.domain.tasks import StaffTask
 
@@ -35,4 +36,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(StaffTask, tables.staff_tasks)
     mapper_registry.map_imperatively(CheckIn, tables.check_ins)
     mapper_registry.map_imperatively(Incident, tables.incidents)
+    mapper_registry.map_imperatively(IncidentCopy, tables.incident_copies)
+    mapper_registry.map_imperatively(RelayDraft, tables.relay_drafts)
     _started = True

@@ -35,8 +35,10 @@ class PatientRepository:
         """Write staged records now, so that they get their ids."""
         await self._session.flush()
 
-    async def by_id(self, patient_id: int) -> Patient | None:
-        """The patient with this id."""
+    async def by_id(self, patient_id: int | None) -> Patient | None:
+        """The patient with this id (None for an incident whose patient was erased)."""
+        if patient_id is None:
+            return None
         return await self._session.get(Patient, patient_id)
 
     async def by_code(self, code: str) -> Patient | None:

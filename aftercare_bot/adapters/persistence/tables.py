@@ -181,6 +181,8 @@ scheduled_messages = Table(
     Column("telegram_message_id", BigInteger, nullable=True),
     Column("sent_at", UtcDateTime(), nullable=True),
     Column("last_error", String(256), nullable=True),
+    # A plan step that only reassures about expected effects: skipped while an incident is open.
+    Column("reassurance", Boolean, nullable=False, server_default=false()),
     Index("ix_scheduled_messages_state_due_at", "state", "due_at"),
     # Timers of one kind (an unposted incident at start-up) without scanning a million reminders.
     Index("ix_scheduled_messages_kind_state", "kind", "state"),
@@ -208,6 +210,13 @@ check_ins = Table(
     # Triage: the urgency and its reasons (JSON), stored with the check-in.
     Column("urgency", String(16), nullable=True),
     Column("reasons", Text, nullable=True),
+    # The incident this check-in opened or joined (at the first urgent tap, or when closed).
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True, index=True
+    ),
+    Column("last_answer_at", UtcDateTime(), nullable=True),
+    # Closed by its abandon or expiry timer with some questions unanswered.
+    Column("left_unfinished_at", UtcDateTime(), nullable=True),
 )
 
 # What a patient wrote outside any flow: kept for the clinic, forwarded to staff.
@@ -224,7 +233,9 @@ incidents = Table(
     "incidents",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    # NULL once the patient is erased: the resolved incident stays in the adverse-event log
+    # (urgency, dates, outcome) without anything that names them.
+    Column("patient_id", ForeignKey("patients.id", ondelete="SET NULL"), nullable=True, index=True),
     Column("urgency", _enum(IncidentUrgency), nullable=False),
     Column("state", _enum(IncidentState), nullable=False),
     Column("opened_at", UtcDateTime(), nullable=False),
@@ -239,6 +250,52 @@ incidents = Table(
     Column("post_text", Text, nullable=True),
     Column("reports", Integer, nullable=False),
     Column("patient_reported", Boolean, nullable=False, server_default=false()),
+    Column("resolved_by_name", String(64), nullable=True),
+    # What staff did about it (domain.incidents.IncidentOutcome), and an optional note.
+    Column("outcome", String(32), nullable=True),
+    Column("outcome_note", Text, nullable=True),
+    # The patient erased their data while this incident was open.
+    Column("patient_left_at", UtcDateTime(), nullable=True),
+)
+
+# Every Telegram message that shows an incident (the group post, re-posts, private pages,
+# /incidents cards): all are edited to the incident's one state when it changes.
+incident_copies = Table(
+    "incident_copies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("posted_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("chat_id", "message_id", name="uq_incident_copies_chat_id_message_id"),
+)
+
+# Staff messages to a patient through the bot: each draft is its own row, named in its
+# buttons, so Send sends exactly the text shown to the patient named with it.
+relay_drafts = Table(
+    "relay_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True, index=True
+    ),
+    Column("patient_id", ForeignKey("patients.id", ondelete="SET NULL"), nullable=True, index=True),
+    # The patient's chat when the draft was begun: a relink since then refuses the send.
+    Column("patient_chat_id", BigInteger, nullable=True),
+    Column("staff_id", BigInteger, nullable=False),
+    Column("staff_name", String(64), nullable=False),
+    Column("prompt_chat_id", BigInteger, nullable=False),
+    Column("prompt_message_id", BigInteger, nullable=True),
+    Column("confirm_message_id", BigInteger, nullable=True),
+    Column("text", Text, nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
 )
 
 staff_tasks = Table(

@@ -17,6 +17,7 @@ from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.overview import ClinicOverview
 from aftercare_bot.adapters.persistence.patient_records import PatientRecords
 from aftercare_bot.adapters.persistence.patients import PatientRepository
+from aftercare_bot.adapters.persistence.relay_drafts import RelayDraftRepository
 from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
 from aftercare_bot.adapters.persistence.tasks import TaskRepository
 
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     incidents: IncidentRepository
     overview: ClinicOverview
     leases: LeaseRepository
+    relay_drafts: RelayDraftRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.incidents = IncidentRepository(self.session)
         self.overview = ClinicOverview(self.session)
         self.leases = LeaseRepository(self.session)
+        self.relay_drafts = RelayDraftRepository(self.session)
         return self
 
     async def __aexit__(
