@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+# The outbox kind of a sent draft: a row whose text the dispatcher reads from the draft.
+RELAY_KIND = "relay"
+# Longer texts are refused, not cut: with the signature they must fit one Telegram message.
+MAX_RELAY_TEXT = 3000
+
 
 class DraftState(StrEnum):
     """Where a draft stands."""
@@ -37,3 +42,19 @@ class RelayDraft:
     text: str | None = None
     sent_at: datetime | None = None
     id: int | None = None
+
+    def with_new_text(self, text: str, now: datetime) -> "RelayDraft":
+        """A fresh draft for the same prompt, author and patient (a later reply to the prompt)."""
+        return RelayDraft(
+            staff_id=self.staff_id,
+            staff_name=self.staff_name,
+            prompt_chat_id=self.prompt_chat_id,
+            created_at=now,
+            updated_at=now,
+            state=DraftState.READY.value,
+            incident_id=self.incident_id,
+            patient_id=self.patient_id,
+            patient_chat_id=self.patient_chat_id,
+            prompt_message_id=self.prompt_message_id,
+            text=text,
+        )

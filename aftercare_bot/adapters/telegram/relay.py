@@ -1,13 +1,16 @@
 """Staff answer a patient through the bot: Message patient → write → confirm → sent, signed.
 
 Nothing said in the staff group reaches a patient without the explicit "Send" confirmation.
-The pending draft lives in the database (bot settings), not in process memory.
+Each draft is its own row (services/relay.py); its buttons name it, and a reply finds it by
+the prompt it answers, so several drafts can be open at once without mixing them up.
 """
 
-import json
+import contextlib
+import logging
 
-from telegram import ForceReply, Update
+from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram import callback_data
@@ -15,120 +18,180 @@ from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.presses import answer_press
-from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.relay import MAX_RELAY_TEXT
+from aftercare_bot.services.relay import (
+    Cancelled,
+    Drafted,
+    RefusalReason,
+    Refused,
+    Sent,
+    begin_draft,
+    cancel_draft,
+    record_prompt,
+    send_draft,
+    write_draft,
+)
 
 RELAY = "relay"
 RELAY_GROUP = 1  # handlers run after, and independently of, the main group
-MAX_RELAY = 3000
+SEND, CANCEL = "send", "cancel"
+# Refusals that mean the pressed confirmation is out of date: its buttons are taken away.
+_STALE = {RefusalReason.REPLACED, RefusalReason.ALREADY_SENT, RefusalReason.CANCELLED}
+_LARGEST_ID = 2**62  # anything larger in callback data is forged
 
-
-def _key(staff_id: int) -> str:
-    return f"relay:{staff_id}"
+logger = logging.getLogger(__name__)
 
 
 async def ask_for_message(update: Update, context: AftercareContext, incident_id: int) -> None:
-    """After "Message patient": ask for the text as a reply (so the bot sees it in a group)."""
+    """After "Message patient": open a draft and ask for its text as a reply to the prompt."""
     services = context.services
-    query = update.callback_query
-    assert query is not None and update.effective_message is not None
+    query, message = update.callback_query, update.effective_message
+    assert query is not None and message is not None
+    staff = query.from_user
     async with services.database.unit_of_work() as uow:
-        incident = await uow.incidents.by_id(incident_id)
-        patient = await uow.patients.by_id(incident.patient_id) if incident else None
-        if patient is None:
-            return
-        await uow.settings.put(
-            _key(query.from_user.id), json.dumps({"incident": incident_id}), services.clock.now()
+        draft = await begin_draft(
+            uow, incident_id, staff.id, staff.first_name, message.chat_id, services.clock.now()
         )
-        await uow.commit()
-    text = context.views.render(
-        services.config.clinic.language, "incident.relay_prompt", name=patient.display_name
-    )
-    await update.effective_message.reply_html(text, reply_markup=ForceReply(selective=True))
+        patient = await uow.patients.by_id(draft.patient_id) if draft and draft.patient_id else None
+    language = services.config.clinic.language
+    if draft is None or draft.id is None or patient is None:
+        await message.reply_html(context.views.render(language, "relay.unavailable"))
+        return
+    text = context.views.render(language, "incident.relay_prompt", name=patient.display_name)
+    prompt = await message.reply_html(text, reply_markup=ForceReply(selective=True))
+    async with services.database.unit_of_work() as uow:
+        await record_prompt(uow, draft.id, prompt.message_id)
 
 
 async def on_staff_reply(update: Update, context: AftercareContext) -> None:
-    """A staff member's text after "Message patient": shown back with Send / Cancel."""
+    """A staff member's reply to a prompt: shown back with Send / Cancel for that draft."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text:
+    if message is None or user is None or not message.text or message.reply_to_message is None:
         return
     services = context.services
     async with services.database.unit_of_work() as uow:
-        pending = await uow.settings.get(_key(user.id))
-        draft = json.loads(pending) if pending else None
-        if draft is None or "text" in draft:
-            return
-        incident = await uow.incidents.by_id(int(draft["incident"]))
-        patient = await uow.patients.by_id(incident.patient_id) if incident else None
-        if patient is None:
-            return
-        draft["text"] = message.text[:MAX_RELAY]
-        await uow.settings.put(_key(user.id), json.dumps(draft), services.clock.now())
-        await uow.commit()
-    language = services.config.clinic.language
-    texts = services.texts
-    confirm = Outgoing(
-        context.views.render(
+        outcome = await write_draft(
+            uow,
+            message.chat_id,
+            message.reply_to_message.message_id,
+            user.id,
+            message.text,
+            services.clock.now(),
+        )
+    if outcome is None:
+        return  # a reply to something else: conversation among staff
+    if isinstance(outcome, Refused):
+        await message.reply_html(_refusal(context, outcome, length=len(message.text)))
+        return
+    confirm = _confirmation(context, outcome)
+    await message.reply_html(confirm.text, reply_markup=keyboard(confirm))
+
+
+def _confirmation(context: AftercareContext, drafted: Drafted) -> Outgoing:
+    """The text shown back, with Send / Cancel naming its draft."""
+    views, language = context.views, context.services.config.clinic.language
+    draft, patient = drafted.draft, drafted.patient
+    assert draft.id is not None
+    return Outgoing(
+        views.render(
             language,
             "incident.relay_confirm",
             code=patient.code,
             name=patient.display_name,
-            text=draft["text"],
+            text=draft.text,
         ),
         (
             (
                 (
-                    texts.render(language, "buttons.send_to_patient"),
-                    callback_data.pack(RELAY, "send"),
+                    views.texts.render(language, "buttons.send_to_patient"),
+                    callback_data.pack(RELAY, draft.id, SEND),
                 ),
-                (texts.render(language, "buttons.cancel"), callback_data.pack(RELAY, "cancel")),
+                (
+                    views.texts.render(language, "buttons.cancel"),
+                    callback_data.pack(RELAY, draft.id, CANCEL),
+                ),
             ),
         ),
     )
-    await message.reply_html(confirm.text, reply_markup=keyboard(confirm))
 
 
 async def on_confirm(update: Update, context: AftercareContext) -> None:
-    """Send (or drop) the draft; only its author can confirm it."""
+    """Send (or drop) the draft named by the button; only its author can."""
     query = update.callback_query
     assert query is not None
     await answer_press(query, context.services.early_answers)
     if not await require_staff(update, context):
         return
-    parsed = callback_data.unpack(query.data)
-    services = context.services
-    staff = query.from_user
-    async with services.database.unit_of_work() as uow:
-        pending = await uow.settings.get(_key(staff.id))
-        draft = json.loads(pending) if pending else None
-        await uow.settings.put(_key(staff.id), json.dumps({}), services.clock.now())
-        incident = (
-            await uow.incidents.by_id(int(draft["incident"])) if draft and "text" in draft else None
-        )
-        patient = await uow.patients.by_id(incident.patient_id) if incident else None
-        sending = parsed is not None and parsed.args == ("send",) and patient is not None
-        if sending and patient is not None:
-            await uow.audit.record(
-                AuditEvent(services.clock.now(), "relay.sent", staff.id, subject=patient.code)
-            )
-        await uow.commit()
-    language = services.config.clinic.language
-    assert update.effective_message is not None
-    if not sending or patient is None or patient.chat_id is None or draft is None:
-        await update.effective_message.reply_html(
-            context.views.render(language, "incident.relay_cancelled")
-        )
+    message = query.message if isinstance(query.message, Message) else None
+    pressed = _pressed(query.data)
+    if pressed is None:
+        if message is not None:
+            await message.reply_html(_refusal(context, Refused(RefusalReason.UNKNOWN)))
         return
-    text = context.views.render(
-        context.views.language_of(patient),
-        "incident.relay_to_patient",
-        staff=staff.first_name,
-        text=draft["text"],
+    services = context.services
+    draft_id, action = pressed
+    use_case = send_draft if action == SEND else cancel_draft
+    async with services.database.unit_of_work() as uow:
+        outcome = await use_case(uow, draft_id, query.from_user.id, services.clock.now())
+    if isinstance(outcome, Refused):
+        if message is not None:
+            await _refuse_press(context, message, outcome)
+        return
+    try:
+        await query.edit_message_text(
+            _done(context, outcome), parse_mode=ParseMode.HTML, reply_markup=None
+        )
+    except TelegramError as error:
+        logger.warning("relay confirmation %s not updated: %s", draft_id, error)
+    if isinstance(outcome, Sent):
+        services.heartbeat.wake()  # the outbox row is due now: the dispatcher sends it
+
+
+def _done(context: AftercareContext, outcome: Sent | Cancelled) -> str:
+    """What the confirmation says once it is acted on (it loses its buttons)."""
+    language, draft = context.services.config.clinic.language, outcome.draft
+    if isinstance(outcome, Cancelled):
+        return context.views.render(language, "relay.cancelled", staff=draft.staff_name)
+    return context.views.render(
+        language,
+        "relay.sent",
+        name=outcome.patient.display_name,
+        code=outcome.patient.code,
+        staff=draft.staff_name,
+        text=draft.text,
     )
-    await context.bot.send_message(patient.chat_id, text, parse_mode=ParseMode.HTML)
-    await update.effective_message.reply_html(
-        context.views.render(language, "incident.relay_sent", name=patient.display_name)
+
+
+async def _refuse_press(context: AftercareContext, message: Message, refused: Refused) -> None:
+    """Tell the presser why not; a confirmation that is out of date loses its buttons."""
+    if refused.reason in _STALE:
+        with contextlib.suppress(TelegramError):
+            await message.edit_reply_markup(reply_markup=None)
+    await message.reply_html(_refusal(context, refused))
+
+
+def _refusal(context: AftercareContext, refused: Refused, *, length: int = 0) -> str:
+    """Why a draft was not taken, sent or cancelled, as staff read it."""
+    author = refused.draft.staff_name if refused.draft else ""
+    return context.views.render(
+        context.services.config.clinic.language,
+        f"relay.refused_{refused.reason.value}",
+        staff=author,
+        length=length,
+        limit=MAX_RELAY_TEXT,
     )
+
+
+def _pressed(data: str | None) -> tuple[int, str] | None:
+    """(draft id, "send" or "cancel") from `relay:<draft_id>:<action>`; None if malformed."""
+    parsed = callback_data.unpack(data)
+    if parsed is None or len(parsed.args) != 2:
+        return None
+    draft_id, action = parsed.args
+    if not draft_id.isdigit() or int(draft_id) > _LARGEST_ID or action not in (SEND, CANCEL):
+        return None
+    return int(draft_id), action
 
 
 def relay_reply_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
