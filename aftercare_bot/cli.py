@@ -291,33 +291,57 @@ def status_command(args: argparse.Namespace) -> int:
 def forget_command(args: argparse.Namespace) -> int:
     """Erase one patient's personal data now (an erasure request received by the clinic)."""
     from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.adapters.telegram.erasure_notices import announce_from_command_line
     from aftercare_bot.domain.patients import normalise_code
     from aftercare_bot.domain.privacy import DeleteMode
-    from aftercare_bot.services.retention import forget
+    from aftercare_bot.services.retention import Forgotten, forget
 
     logs.configure("WARNING")
     config = load_config(args.config)
     schema.bring_up_to_date(config.database_url)
     code = normalise_code(args.code)
 
-    async def erase() -> bool:
+    async def erase() -> tuple[Forgotten, bool | None] | None:
         database = Database(config.database_url)
         try:
             async with database.unit_of_work() as uow:
                 patient = await uow.patients.by_code(code)
                 if patient is None:
-                    return False
-                await forget(uow, patient, DeleteMode.ERASE, SystemClock().now(), "on request")
+                    return None
+                now = SystemClock().now()
+                forgotten = await forget(uow, patient, DeleteMode.ERASE, now, "on request")
                 await uow.commit()
-                return True
+            if forgotten.incident is None or forgotten.already_left:
+                return forgotten, None
+            return forgotten, await announce_from_command_line(config, database, forgotten)
         finally:
             await database.dispose()
 
-    if not asyncio.run(erase()):
+    result = asyncio.run(erase())
+    if result is None:
         print(f"forget: no patient with code {code}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"forget: {code} erased (their messages, check-ins, photos and consent records)")
+    print(_forgotten_report(code, *result))
     return EXIT_OK
+
+
+def _forgotten_report(code: str, forgotten: Any, told: bool | None) -> str:
+    """What `forget` did, for the operator: whom it could tell, and whom they must."""
+    if forgotten.incident is None:
+        return f"forget: {code} erased (their messages, check-ins, photos and consent records)"
+    kept = (
+        f"forget: {code} erased but for the code, kept until incident #{forgotten.incident.id} "
+        "is resolved (staff still see it and are still paged)"
+    )
+    if forgotten.already_left:
+        told_whom = "the patient had already left; they and staff were told then"
+    elif told is None:
+        told_whom = "Telegram could not be reached: please phone the patient and tell staff"
+    elif told:
+        told_whom = "the patient was told the clinic will still follow up; staff were told"
+    else:
+        told_whom = "the patient could not be told in Telegram: please phone them; staff were told"
+    return f"{kept}\nforget: {told_whom}"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours
-from aftercare_bot.services.retention import forget
+from aftercare_bot.services.retention import Forgotten, forget
 from aftercare_bot.services.scheduling import schedule_session_messages
 
 FOLLOWED = (PatientStatus.LINKED, PatientStatus.UNREACHABLE)
@@ -92,14 +92,15 @@ async def export_data(uow: SqlUnitOfWork, chat_id: int) -> dict[str, Any] | None
 
 async def delete_patient(
     uow: SqlUnitOfWork, chat_id: int, mode: DeleteMode, now: datetime
-) -> str | None:
-    """Erase (or anonymise) the patient's personal data; returns the code they had."""
+) -> Forgotten | None:
+    """Erase (or anonymise) the patient's personal data; an open incident keeps their code
+    until it is resolved (see `services.retention`). None if no patient is in this chat."""
     patient = await uow.patients.by_chat(chat_id)
     if patient is None or patient.id is None:
         return None
-    code = await forget(uow, patient, mode, now, "at the patient's request")
+    forgotten = await forget(uow, patient, mode, now, "at the patient's request")
     await uow.commit()
-    return code
+    return forgotten
 
 
 async def discharge(uow: SqlUnitOfWork, patient: Patient, now: datetime, by: int | None) -> bool:

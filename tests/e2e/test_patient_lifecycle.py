@@ -125,7 +125,11 @@ async def test_mydata_sends_everything_stored_as_text_and_json(bot: RunningBot) 
     assert data["patient"]["timezone"] == "Europe/London"
     assert [s["number"] for s in data["sessions"]] == [1]
     assert data["courses"][0]["plan_name"] == "scalp-mesotherapy"
-    assert {m["step"] for m in data["messages"]} >= {"aftercare", "evening", "checkin-day1"}
+    assert {m["title"] for m in data["messages"]} >= {
+        "aftercare instructions",
+        "reminder for the evening after the session",
+        "question about how your scalp is",
+    }
     assert [c["change"] for c in data["consent"]] == ["accepted"]
     assert [m["text"] for m in data["messages_from_you"]] == ["my scalp is itchy"]
     assert data["check_ins"] == []

@@ -1,10 +1,15 @@
-"""Everything stored about one patient: gathered for /mydata, erased or anonymised for /delete."""
+"""Everything stored about one patient: gathered for /mydata, erased or anonymised for /delete.
+
+A patient who asks to be erased while an incident of theirs is open *leaves*: everything but
+their code (and the incident's timers) goes at once, and the code goes when the incident is
+resolved (`services.retention`).
+"""
 
 import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import (
@@ -13,15 +18,30 @@ from aftercare_bot.adapters.persistence.tables import (
     consent_events,
     courses,
     enrollment_links,
+    incidents,
     patient_messages,
     patients,
+    relay_drafts,
     scheduled_messages,
     staff_tasks,
     treatment_sessions,
 )
+from aftercare_bot.domain.check_in_answers import stored_answers
+from aftercare_bot.domain.outbox import (
+    GOODBYE_KIND,
+    INCIDENT_SAFETY_NET,
+    INCIDENT_TIMERS,
+    MessageState,
+)
 from aftercare_bot.domain.patients import PatientStatus
+from aftercare_bot.domain.plan_model import StepKind
 
 ANONYMOUS_PREFIX = "X-"
+# What the patient was sent as messages: plan steps and the goodbye. Everything else in the
+# outbox is a timer (incident pages, check-in expiry and abandon, nudges) or a staff relay.
+PATIENT_MESSAGE_KINDS = (*(kind.value for kind in StepKind), GOODBYE_KIND)
+# Rows the patient's own data lives in, apart from check-ins, courses and the patient row.
+_PERSONAL_TABLES = (consent_events, enrollment_links, patient_messages, staff_tasks)
 
 
 def _iso(value: Any) -> Any:
@@ -39,7 +59,12 @@ class PatientRecords:
         self._session = session
 
     async def export(self, patient_id: int) -> dict[str, Any]:
-        """Everything about the patient, as plain JSON-ready values."""
+        """Everything about the patient, as plain JSON-ready values.
+
+        Messages are the ones the patient was sent or will be (no timers), with their
+        `message_key` and `kind` for a front end to title; check-in answers are read
+        tolerantly (a photo is a yes or no, never its file).
+        """
         run = self._session.execute
         patient = _rows(
             await run(
@@ -57,7 +82,6 @@ class PatientRecords:
         course_rows = _rows(
             await run(
                 select(
-                    courses.c.id,
                     courses.c.plan_name,
                     courses.c.sessions_planned,
                     courses.c.started_at,
@@ -81,38 +105,13 @@ class PatientRecords:
                 .order_by(treatment_sessions.c.held_at)
             )
         )
-        messages = _rows(
-            await run(
-                select(
-                    scheduled_messages.c.step_key.label("step"),
-                    scheduled_messages.c.kind,
-                    scheduled_messages.c.state,
-                    scheduled_messages.c.due_at,
-                    scheduled_messages.c.sent_at,
-                )
-                .where(scheduled_messages.c.patient_id == patient_id)
-                .order_by(scheduled_messages.c.due_at)
-            )
-        )
         return {
             "patient": patient,
-            "courses": [
-                {key: value for key, value in row.items() if key != "id"} for row in course_rows
-            ],
+            "courses": course_rows,
             "sessions": sessions,
-            "messages": messages,
-            "check_ins": _rows(
-                await run(
-                    select(
-                        check_ins.c.opened_at,
-                        check_ins.c.state,
-                        check_ins.c.answered_at,
-                        check_ins.c.missed_at,
-                    )
-                    .where(check_ins.c.patient_id == patient_id)
-                    .order_by(check_ins.c.opened_at)
-                )
-            ),
+            "messages": await self._messages(patient_id),
+            "check_ins": await self._check_ins(patient_id),
+            "incidents": await self._incidents(patient_id),
             "consent": _rows(
                 await run(
                     select(
@@ -133,6 +132,60 @@ class PatientRecords:
             ),
         }
 
+    async def _messages(self, patient_id: int) -> list[dict[str, Any]]:
+        return _rows(
+            await self._session.execute(
+                select(
+                    scheduled_messages.c.message_key,
+                    scheduled_messages.c.kind,
+                    scheduled_messages.c.state,
+                    scheduled_messages.c.due_at,
+                    scheduled_messages.c.sent_at,
+                )
+                .where(
+                    scheduled_messages.c.patient_id == patient_id,
+                    scheduled_messages.c.kind.in_(PATIENT_MESSAGE_KINDS),
+                )
+                .order_by(scheduled_messages.c.due_at, scheduled_messages.c.id)
+            )
+        )
+
+    async def _check_ins(self, patient_id: int) -> list[dict[str, Any]]:
+        rows = _rows(
+            await self._session.execute(
+                select(
+                    check_ins.c.opened_at,
+                    check_ins.c.state,
+                    check_ins.c.answered_at,
+                    check_ins.c.missed_at,
+                    check_ins.c.left_unfinished_at,
+                    check_ins.c.answers,
+                    check_ins.c.urgency.label("result"),
+                )
+                .where(check_ins.c.patient_id == patient_id)
+                .order_by(check_ins.c.opened_at, check_ins.c.id)
+            )
+        )
+        for row in rows:
+            row["answers"] = stored_answers(row["answers"]).to_json()
+        return rows
+
+    async def _incidents(self, patient_id: int) -> list[dict[str, Any]]:
+        return _rows(
+            await self._session.execute(
+                select(
+                    incidents.c.opened_at,
+                    incidents.c.urgency,
+                    incidents.c.state,
+                    incidents.c.acknowledged_at,
+                    incidents.c.resolved_at,
+                    incidents.c.outcome,
+                )
+                .where(incidents.c.patient_id == patient_id)
+                .order_by(incidents.c.opened_at, incidents.c.id)
+            )
+        )
+
     async def add_message(self, patient_id: int, text: str, now: datetime) -> None:
         """Keep something the patient wrote."""
         await self._session.execute(
@@ -141,21 +194,19 @@ class PatientRecords:
 
     async def erase(self, patient_id: int, code: str) -> None:
         """Delete the patient and everything hanging off them (cascades), and their code from
-        the audit trail."""
+        the audit trail. Their incidents stay for the adverse-event log, without the summary
+        that named them or any note."""
+        await self._forget_incident_texts(patient_id)
+        await self._blank_relay_drafts(patient_id)
         await self._session.execute(delete(patients).where(patients.c.id == patient_id))
         await self._scrub_audit(code)
 
     async def anonymise(self, patient_id: int, code: str) -> None:
-        """Keep only what clinic statistics need (courses, sessions, check-ins) with no name,
-        chat or code; delete everything else."""
-        for table in (
-            consent_events,
-            scheduled_messages,
-            enrollment_links,
-            patient_messages,
-            staff_tasks,
-        ):
-            await self._session.execute(delete(table).where(table.c.patient_id == patient_id))
+        """Keep only what clinic statistics need (courses, sessions, check-ins, incidents'
+        outcomes) with no name, chat or code; delete everything else."""
+        await self._delete_personal(patient_id, keep_incident_timers=False)
+        await self._forget_incident_texts(patient_id)
+        await self._blank_relay_drafts(patient_id)
         await self._session.execute(
             update(patients)
             .where(patients.c.id == patient_id)
@@ -170,6 +221,81 @@ class PatientRecords:
             )
         )
         await self._scrub_audit(code)
+
+    async def leave(self, patient_id: int, *, keep_for_statistics: bool) -> None:
+        """The patient asked to be erased while an incident was open: everything goes now but
+        their code (which names the incident to staff) and the incident's escalation timers;
+        the patient's safety net is cancelled, since the bot can no longer write to them.
+        With `keep_for_statistics` (the clinic anonymises), courses, sessions and check-ins
+        stay, as anonymising keeps them."""
+        await self._delete_personal(patient_id, keep_incident_timers=True)
+        if not keep_for_statistics:
+            for table in (check_ins, courses):  # sessions go with their course
+                await self._session.execute(delete(table).where(table.c.patient_id == patient_id))
+        await self._blank_relay_drafts(patient_id)
+        await self._session.execute(
+            update(patients)
+            .where(patients.c.id == patient_id)
+            .values(
+                display_name="",
+                chat_id=None,
+                import_key=None,
+                enrolled_by=None,
+                practitioner="",
+                status=PatientStatus.LEFT,
+            )
+        )
+
+    async def kept_for_statistics(self, patient_id: int) -> bool:
+        """Whether the patient still has courses or check-ins: a patient who left keeps them
+        only when the clinic anonymises, so they are anonymised, not erased, in the end."""
+        for table in (courses, check_ins):
+            if await self._session.scalar(select(exists().where(table.c.patient_id == patient_id))):
+                return True
+        return False
+
+    async def _delete_personal(self, patient_id: int, *, keep_incident_timers: bool) -> None:
+        for table in _PERSONAL_TABLES:
+            await self._session.execute(delete(table).where(table.c.patient_id == patient_id))
+        messages = delete(scheduled_messages).where(scheduled_messages.c.patient_id == patient_id)
+        if keep_incident_timers:
+            messages = messages.where(scheduled_messages.c.kind.not_in(list(INCIDENT_TIMERS)))
+            await self._session.execute(
+                update(scheduled_messages)
+                .where(
+                    scheduled_messages.c.patient_id == patient_id,
+                    scheduled_messages.c.kind == INCIDENT_SAFETY_NET,
+                    scheduled_messages.c.state == MessageState.PENDING,
+                )
+                .values(state=MessageState.CANCELLED)
+                .execution_options(synchronize_session=False)
+            )
+        await self._session.execute(messages)
+
+    async def _forget_incident_texts(self, patient_id: int) -> None:
+        """The staff summary names the patient and quotes their answers; a note may too."""
+        await self._session.execute(
+            update(incidents)
+            .where(incidents.c.patient_id == patient_id)
+            .values(post_text=None, outcome_note=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def _blank_relay_drafts(self, patient_id: int) -> None:
+        """Staff messages to the patient are their health conversation; the drafts stay (a
+        later Send is refused) without the text or the chat."""
+        await self._session.execute(
+            update(relay_drafts)
+            .where(relay_drafts.c.patient_id == patient_id, relay_drafts.c.text.is_not(None))
+            .values(text="")
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(
+            update(relay_drafts)
+            .where(relay_drafts.c.patient_id == patient_id)
+            .values(patient_chat_id=None)
+            .execution_options(synchronize_session=False)
+        )
 
     async def _scrub_audit(self, code: str) -> None:
         await self._session.execute(

@@ -3,7 +3,6 @@
 import contextlib
 import json
 import logging
-from datetime import datetime
 from typing import Any, cast
 
 from telegram import Update
@@ -12,9 +11,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.erasure_notices import announce_departure
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.my_data_views import patient_copy, readable_pages
 from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.incidents import IncidentUrgency
@@ -205,97 +206,17 @@ async def mydata_command(update: Update, context: AftercareContext) -> None:
         return
     patient = await _patient(update, context)
     assert patient is not None
-    language = context.views.language_of(patient)
-    await update.effective_message.reply_html(_readable(context, language, patient, data))
-    document = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    views = context.views
+    language = views.language_of(patient)
+    copy = patient_copy(views, language, data)
+    for page in readable_pages(views, language, patient.timezone, copy):
+        await update.effective_message.reply_html(page)
+    document = json.dumps(copy, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_message.reply_document(
         document,
         filename="my-aftercare-data.json",
-        caption=context.views.render(language, "lifecycle.mydata_file"),
+        caption=views.render(language, "lifecycle.mydata_file"),
     )
-
-
-def _readable(
-    context: AftercareContext, language: str, patient: Patient, data: dict[str, Any]
-) -> str:
-    views, texts = context.views, context.services.texts
-    zone = patient.timezone
-
-    def when(value: str | None) -> str:
-        return views.when(language, datetime.fromisoformat(value), zone) if value else ""
-
-    def section(title: str, lines: list[str]) -> list[str]:
-        return [
-            texts.render(language, title),
-            *(lines or [texts.render(language, "lifecycle.mydata_none")]),
-        ]
-
-    person = data["patient"]
-    lines = [
-        views.render(language, "lifecycle.mydata_intro"),
-        texts.render(
-            language,
-            "lifecycle.mydata_enrollment",
-            name=person["display_name"],
-            code=person["code"],
-            enrolled=when(person["enrolled_at"]),
-            practitioner=person["practitioner"],
-            patient_language=person["language"] or "",
-            zone=person["timezone"],
-            status=texts.render(language, f"values.status_{person['status']}"),
-        ),
-    ]
-    lines += section(
-        "lifecycle.mydata_sessions",
-        [
-            texts.render(
-                language,
-                "lifecycle.mydata_session",
-                number=s["number"],
-                when=when(s["held_at"]),
-                product=f", {s['product']} {s['batch'] or ''}".rstrip() if s["product"] else "",
-            )
-            for s in data["sessions"]
-        ],
-    )
-    lines += section(
-        "lifecycle.mydata_messages",
-        [
-            texts.render(
-                language,
-                "lifecycle.mydata_message",
-                when=when(m["sent_at"] or m["due_at"]),
-                step=m["step"] or m["kind"],
-                state=texts.render(language, f"values.state_{m['state']}"),
-            )
-            for m in data["messages"]
-        ],
-    )
-    lines += section(
-        "lifecycle.mydata_check_ins",
-        [
-            texts.render(
-                language,
-                "lifecycle.mydata_check_in",
-                when=when(c["opened_at"]),
-                state=texts.render(language, f"values.check_in_{c['state']}"),
-            )
-            for c in data["check_ins"]
-        ],
-    )
-    lines += section(
-        "lifecycle.mydata_consents",
-        [
-            texts.render(
-                language,
-                "lifecycle.mydata_consent",
-                when=when(c["occurred_at"]),
-                change=texts.render(language, f"values.change_{c['change']}"),
-            )
-            for c in data["consent"]
-        ],
-    )
-    return "\n".join(lines)[:4000]
 
 
 async def delete_command(update: Update, context: AftercareContext) -> None:
@@ -336,12 +257,16 @@ async def on_delete(update: Update, context: AftercareContext) -> None:
     services = context.services
     assert update.effective_chat is not None
     async with services.database.unit_of_work() as uow:
-        code = await delete_patient(
+        forgotten = await delete_patient(
             uow, update.effective_chat.id, services.config.privacy.on_delete, services.clock.now()
         )
+    if forgotten is not None and forgotten.incident is not None:
+        # Their report is still being followed up: they hear so, and staff, under its post.
+        await announce_departure(context.bot, services, forgotten)
+        return
     await _say(update, context, language, "lifecycle.deleted")
-    if code is not None:
-        await notify_staff(context, "lifecycle.staff_deleted", code=code)
+    if forgotten is not None:
+        await notify_staff(context, "lifecycle.staff_deleted", code=forgotten.code)
 
 
 async def forward_patient_message(update: Update, context: AftercareContext) -> bool:
