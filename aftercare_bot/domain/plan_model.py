@@ -77,13 +77,18 @@ Anchor = OnLink | AfterSession | OnDay | BeforeAppointment
 
 @dataclass(frozen=True)
 class PlanStep:
-    """One message of a plan: which text, what for, when, and how long it is worth sending."""
+    """One message of a plan: which text, what for, when, and how long it is worth sending.
+
+    A `reassurance` step says the patient's effects are expected; it is skipped while the
+    patient has an open incident, when it might contradict what staff are looking into.
+    """
 
     key: str
     message_key: str
     kind: StepKind
     anchor: Anchor
     valid_for: timedelta
+    reassurance: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ class PlannedMessage:
     due_at: datetime | None
     valid_until: datetime | None
     anchor: AnchorKind
+    reassurance: bool = False
 
     @property
     def waits_for_link(self) -> bool:

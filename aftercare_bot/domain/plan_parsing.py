@@ -29,7 +29,18 @@ from aftercare_bot.domain.plan_model import (
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _PLAN_FIELDS = ("sessions", "spacing", "steps")
-_STEP_FIELDS = ("key", "message", "kind", "on", "after", "day", "at", "before", "valid_for")
+_STEP_FIELDS = (
+    "key",
+    "message",
+    "kind",
+    "on",
+    "after",
+    "day",
+    "at",
+    "before",
+    "valid_for",
+    "reassurance",
+)
 _ANCHOR_FIELDS = ("on", "after", "day", "before")
 _ANCHOR_FORMS = 'on = "link", after = "2h", day = 1 with at = "10:00", or before = "1d"'
 _DURATION_FORM = 'a number and a unit s, m, h, d or w, such as "2h" or "3w"'
@@ -151,7 +162,8 @@ class _Reader:
         return tuple(step for step in steps if step is not None)
 
     def step(self, path: str, raw: object) -> PlanStep | None:
-        """One step: its key, message, kind, exactly one anchor, and how long it stays valid."""
+        """One step: key, message, kind, exactly one anchor, how long it stays valid, and whether
+        it is reassurance."""
         if not isinstance(raw, Mapping):
             self.problem(
                 path, f"{_show(raw)} is not a step (expected a table with key, message, kind)"
@@ -165,9 +177,24 @@ class _Reader:
         valid_for: timedelta | None = self.default_valid_for
         if "valid_for" in raw:
             valid_for = self.duration(f"{path}.valid_for", raw["valid_for"], positive=True)
-        if key is None or message is None or kind is None or anchor is None or valid_for is None:
+        reassurance = self.flag(f"{path}.reassurance", raw.get("reassurance", False))
+        if (
+            key is None
+            or message is None
+            or kind is None
+            or anchor is None
+            or valid_for is None
+            or reassurance is None
+        ):
             return None
-        return PlanStep(key, message, kind, anchor, valid_for)
+        return PlanStep(key, message, kind, anchor, valid_for, reassurance)
+
+    def flag(self, path: str, value: object) -> bool | None:
+        """A yes-or-no field: TOML's true or false, not a string or a number."""
+        if isinstance(value, bool):
+            return value
+        self.wrong(path, value, "true or false", "true or false, unquoted")
+        return None
 
     def step_key(self, step: str, value: object) -> str | None:
         """A step's key: lowercase letters, digits and hyphens, used by one step only."""

@@ -124,7 +124,15 @@ class _Moments:
                     return None
                 due = self._before_appointment(self.appointment_at, lead)
                 until = min(due + step.valid_for, self.appointment_at)
-        return PlannedMessage(step.key, step.message_key, step.kind, due, until, step.anchor.kind)
+        return PlannedMessage(
+            step.key,
+            step.message_key,
+            step.kind,
+            due,
+            until,
+            step.anchor.kind,
+            reassurance=step.reassurance,
+        )
 
     def _outside_quiet(self, due: datetime) -> datetime:
         """`due`, or the first instant after it at which the patient's quiet hours are over."""

@@ -7,12 +7,13 @@ than at the last check-in, or "something else" (routine), and anything the patie
 photographed (information). The thresholds are the clinic's, read from `[triage]` in the config.
 
 Reasons are structured, never text: staff messages render them from the texts catalogue in the
-staff's language, e.g. "swelling moderate on day 4, was mild on day 1".
+staff's language, e.g. "swelling moderate on day 4, was mild on day 1". One symptom found by
+several rules (severe, not subsiding, worse than before) is one reason, said once.
 """
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, fields
+from dataclasses import KW_ONLY, dataclass, fields, replace
 from enum import StrEnum
 from typing import Self, TypeVar
 
@@ -97,7 +98,8 @@ class Reason:
     """One rule that applied, with what a message needs to say it.
 
     `symptom`, `level` and `day` for the symptom rules, `previous_level` and `previous_day` for
-    worse-than-before, `sign` for the warning-sign and something-else rules.
+    worse-than-before (and for a severe symptom that is also worse than before), `sign` for the
+    warning-sign and something-else rules.
     """
 
     kind: ReasonKind
@@ -230,7 +232,40 @@ def triage(
         *_note_or_photo(current, rules),
     ]
     reasons.sort(key=lambda reason: reason.urgency, reverse=True)  # stable: rule order kept
+    reasons = _one_per_symptom(reasons)
     return TriageResult(Urgency.most_severe(r.urgency for r in reasons), tuple(reasons))
+
+
+def _one_per_symptom(reasons: Sequence[Reason]) -> list[Reason]:
+    """Each symptom once, where its most urgent reason stood, in its most informative form.
+
+    Staff read "redness severe on day 1, was mild on day 0" rather than that and "redness severe
+    on day 1" besides: the most urgent rule decides the reason's kind and urgency, and the level
+    at the previous check-in is kept when it was lower, even from earlier the same day (a rise
+    within hours is the telling part). Worse than before says more than not subsiding, which it
+    implies; a severe level on a later day says all that not subsiding would.
+    """
+    merged: dict[Symptom, Reason] = {}
+    for reason in reasons:
+        if reason.symptom is not None:
+            kept = merged.get(reason.symptom)
+            merged[reason.symptom] = reason if kept is None else _combined(kept, reason)
+    said_once = []
+    for reason in reasons:
+        if reason.symptom is None:
+            said_once.append(reason)
+        elif reason.symptom in merged:
+            said_once.append(merged.pop(reason.symptom))
+    return said_once
+
+
+def _combined(kept: Reason, other: Reason) -> Reason:
+    """Two reasons about one symptom as one; `kept` is at least as urgent as `other`."""
+    if kept.previous_level is not None or other.previous_level is None:
+        return kept
+    if kept.kind == ReasonKind.NOT_SUBSIDING and other.urgency == kept.urgency:
+        return other
+    return replace(kept, previous_level=other.previous_level, previous_day=other.previous_day)
 
 
 def _severe_symptoms(current: CheckInRecord, rules: TriageRules) -> list[Reason]:

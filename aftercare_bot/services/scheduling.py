@@ -59,6 +59,7 @@ async def schedule_session_messages(
             state=MessageState.PENDING if planned.valid_until >= now else MessageState.SKIPPED,
             # "On link" steps answer what the patient just did: never behind bulk reminders.
             priority=Priority.REPLY if planned.anchor == AnchorKind.LINK else Priority.PLAN,
+            reassurance=planned.reassurance,
         )
         if await uow.outbox.add_unless_present(message):
             added.append(message)

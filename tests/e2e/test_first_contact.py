@@ -70,6 +70,7 @@ async def test_the_command_menu_is_published_in_every_language(bot: RunningBot) 
     assert set(menus) == {"", "en", "ru"}
     assert [command["command"] for command in menus["ru"]] == [
         "start",
+        "checkin",
         "next",
         "language",
         "timezone",

@@ -133,6 +133,10 @@ def test_the_default_plan_has_the_agreed_steps() -> None:
     ]
 
 
+def test_only_the_evening_advice_of_the_default_plan_is_reassurance() -> None:
+    assert [step.key for step in DEFAULT.steps if step.reassurance] == ["evening"]
+
+
 def test_the_default_plan_is_refused_when_the_texts_lack_one_of_its_messages() -> None:
     text = (files("aftercare_bot") / "default_plans.toml").read_text(encoding="utf-8")
     with pytest.raises(InvalidPlan) as caught:
@@ -196,6 +200,26 @@ def test_every_planned_message_says_what_to_send_and_how_it_was_anchored() -> No
         AnchorKind.BEFORE,
     ]
     assert all(message.due_at is not None and message.due_at.tzinfo is UTC for message in planned)
+
+
+def test_a_planned_message_carries_its_steps_reassurance_flag() -> None:
+    planned = expand(
+        DEFAULT,
+        session_at=local(LONDON, "2026-05-12 14:00"),
+        linked_at=local(LONDON, "2026-05-12 14:40"),
+        next_appointment_at=local(LONDON, "2026-06-02 11:00"),
+        zone=LONDON,
+        quiet=NIGHT,
+    )
+    assert {message.step_key: message.reassurance for message in planned} == {
+        "aftercare": False,
+        "evening": True,
+        "checkin-day1": False,
+        "checkin-day3": False,
+        "checkin-day7": False,
+        "reminder-day-before": False,
+        "reminder-2h": False,
+    }
 
 
 def test_in_tokyo_days_count_from_the_local_date_of_the_session_not_the_utc_one() -> None:
@@ -783,7 +807,7 @@ def test_every_problem_of_a_plan_is_listed_at_once_with_its_place() -> None:
         f'{prefix}.steps[4].kind: "reminder" is not a kind of step '
         '(expected one of "info", "checkin", "appointment")',
         f"{prefix}.steps[5].urgent: true is not a field of a step (expected key, message, kind, "
-        "on, after, day, at, before, valid_for)",
+        "on, after, day, at, before, valid_for, reassurance)",
         f'{prefix}.steps[5].at: "10:00" needs day (expected day = N beside at, such as day = 1)',
         f"{prefix}.steps[5]: has no anchor (expected exactly one of "
         'on = "link", after = "2h", day = 1 with at = "10:00", or before = "1d")',
@@ -891,6 +915,28 @@ def test_each_kind_of_mistake_is_named_with_the_value_and_what_was_expected(
     table: dict[str, object], problem: str
 ) -> None:
     assert parse_problems(table) == [problem]
+
+
+def test_a_step_is_reassurance_only_when_it_says_so() -> None:
+    table = valid_table(
+        valid_step(key="evening", day=0, at="19:00", reassurance=True),
+        valid_step(key="calm", after="1h", reassurance=False),
+        valid_step(key="checkin-day1", day=1, at="10:00"),
+    )
+    plan = parse_plan("test", table, known_messages=DEFAULT_MESSAGES, default_valid_for=GRACE)
+    assert [(step.key, step.reassurance) for step in plan.steps] == [
+        ("evening", True),
+        ("calm", False),
+        ("checkin-day1", False),
+    ]
+
+
+@pytest.mark.parametrize(("value", "shown"), [("yes", '"yes"'), (1, "1"), ("true", '"true"')])
+def test_reassurance_must_be_an_unquoted_true_or_false(value: object, shown: str) -> None:
+    assert parse_problems(valid_table(valid_step(after="1h", reassurance=value))) == [
+        f"plans.test.steps[0].reassurance: {shown} is not true or false "
+        "(expected true or false, unquoted)"
+    ]
 
 
 def test_a_plan_name_must_be_usable_as_a_key() -> None:

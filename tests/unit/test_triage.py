@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aftercare_bot.adapters.telegram.check_in_views import reason_text
 from aftercare_bot.domain.check_in_answers import (
     Answers,
     CheckInRecord,
@@ -26,6 +27,7 @@ from aftercare_bot.domain.triage import (
     Urgency,
     triage,
 )
+from aftercare_bot.texts import Texts
 
 LONDON = ZoneInfo("Europe/London")
 SESSION_AT = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -221,17 +223,107 @@ def test_several_triggers_give_the_most_severe_urgency_and_every_reason_most_sev
     result = triage(on_day(4, answers), (before,), DEFAULTS)
     assert result.urgency == Urgency.URGENT
     assert [
-        (reason.kind, reason.urgency, reason.symptom, reason.sign) for reason in result.reasons
+        (reason.kind, reason.urgency, reason.symptom, reason.sign, reason.previous_level)
+        for reason in result.reasons
     ] == [
-        (ReasonKind.SEVERE_SYMPTOM, Urgency.URGENT, Symptom.SWELLING, None),
-        (ReasonKind.WARNING_SIGN, Urgency.URGENT, None, WarningSign.FEVER),
-        (ReasonKind.SOMETHING_ELSE, Urgency.ROUTINE, None, WarningSign.OTHER),
-        (ReasonKind.NOT_SUBSIDING, Urgency.ROUTINE, Symptom.REDNESS, None),
-        (ReasonKind.NOT_SUBSIDING, Urgency.ROUTINE, Symptom.SWELLING, None),
-        (ReasonKind.WORSE_THAN_BEFORE, Urgency.ROUTINE, Symptom.REDNESS, None),
-        (ReasonKind.WORSE_THAN_BEFORE, Urgency.ROUTINE, Symptom.SWELLING, None),
-        (ReasonKind.NOTE_OR_PHOTO, Urgency.INFORMATION, None, None),
+        (ReasonKind.SEVERE_SYMPTOM, Urgency.URGENT, Symptom.SWELLING, None, Level.MILD),
+        (ReasonKind.WARNING_SIGN, Urgency.URGENT, None, WarningSign.FEVER, None),
+        (ReasonKind.SOMETHING_ELSE, Urgency.ROUTINE, None, WarningSign.OTHER, None),
+        (ReasonKind.WORSE_THAN_BEFORE, Urgency.ROUTINE, Symptom.REDNESS, None, Level.MILD),
+        (ReasonKind.NOTE_OR_PHOTO, Urgency.INFORMATION, None, None, None),
     ]
+
+
+# One finding, one reason
+
+
+def test_a_severe_symptom_that_was_mild_earlier_the_same_day_is_one_urgent_reason() -> None:
+    earlier = CheckInRecord(SESSION_AT + timedelta(hours=1), 0, reported(redness=Level.MILD))
+    now = CheckInRecord(SESSION_AT + timedelta(hours=5), 0, reported(redness=Level.SEVERE))
+    assert triage(now, (earlier,), DEFAULTS) == TriageResult(
+        Urgency.URGENT,
+        (
+            Reason(
+                ReasonKind.SEVERE_SYMPTOM,
+                Urgency.URGENT,
+                symptom=Symptom.REDNESS,
+                level=Level.SEVERE,
+                day=0,
+                previous_level=Level.MILD,
+                previous_day=0,
+            ),
+        ),
+    )
+
+
+def test_a_symptom_worse_than_before_on_day_three_is_said_once_as_worse() -> None:
+    before = on_day(1, reported(swelling=Level.MILD))
+    result = triage(on_day(3, reported(swelling=Level.MODERATE)), (before,), DEFAULTS)
+    assert result == TriageResult(
+        Urgency.ROUTINE,
+        (
+            Reason(
+                ReasonKind.WORSE_THAN_BEFORE,
+                Urgency.ROUTINE,
+                symptom=Symptom.SWELLING,
+                level=Level.MODERATE,
+                day=3,
+                previous_level=Level.MILD,
+                previous_day=1,
+            ),
+        ),
+    )
+
+
+def test_a_severe_symptom_on_day_three_is_not_also_called_not_subsiding() -> None:
+    result = triage(on_day(3, reported(bruising=Level.SEVERE)), (), DEFAULTS)
+    assert result.reasons == (
+        Reason(
+            ReasonKind.SEVERE_SYMPTOM,
+            Urgency.URGENT,
+            symptom=Symptom.BRUISING,
+            level=Level.SEVERE,
+            day=3,
+        ),
+    )
+
+
+def test_a_severe_symptom_as_bad_as_before_keeps_no_previous_level() -> None:
+    before = on_day(1, reported(redness=Level.SEVERE))
+    [reason] = triage(on_day(3, reported(redness=Level.SEVERE)), (before,), DEFAULTS).reasons
+    assert (reason.kind, reason.previous_level, reason.previous_day) == (
+        ReasonKind.SEVERE_SYMPTOM,
+        None,
+        None,
+    )
+
+
+def test_without_the_worsening_rule_a_severe_symptom_does_not_say_what_it_was() -> None:
+    rules = replace(DEFAULTS, worsening_is_routine=False)
+    before = on_day(0, reported(redness=Level.MILD))
+    [reason] = triage(on_day(1, reported(redness=Level.SEVERE)), (before,), rules).reasons
+    assert reason.previous_level is None
+
+
+def test_each_symptom_keeps_its_own_reason() -> None:
+    before = on_day(1, reported(redness=Level.MILD, swelling=Level.MILD, bruising=Level.MODERATE))
+    answers = reported(redness=Level.SEVERE, swelling=Level.MODERATE, bruising=Level.MODERATE)
+    result = triage(on_day(3, answers), (before,), DEFAULTS)
+    assert [(reason.symptom, reason.kind) for reason in result.reasons] == [
+        (Symptom.REDNESS, ReasonKind.SEVERE_SYMPTOM),
+        (Symptom.SWELLING, ReasonKind.WORSE_THAN_BEFORE),
+        (Symptom.BRUISING, ReasonKind.NOT_SUBSIDING),
+    ]
+
+
+def test_staff_read_a_symptom_that_got_worse_once_whichever_rule_found_it() -> None:
+    texts = Texts.load()
+    earlier = CheckInRecord(SESSION_AT + timedelta(hours=1), 0, reported(redness=Level.MILD))
+    now = CheckInRecord(SESSION_AT + timedelta(hours=5), 0, reported(redness=Level.SEVERE))
+    [reason] = triage(now, (earlier,), DEFAULTS).reasons
+    assert reason_text(texts, "en", reason) == "redness severe on day 0, was mild on day 0"
+    severe_alone = replace(reason, previous_level=None, previous_day=None)
+    assert reason_text(texts, "en", severe_alone) == "redness severe on day 0"
 
 
 # Check-ins left half-way
@@ -645,6 +737,17 @@ def test_reporting_more_never_makes_a_check_in_less_urgent(
     assert urgency_on_day(day, raised, history, rules) >= before
     with_sign = replace(answers, signs=answers.signs | {sign})
     assert urgency_on_day(day, with_sign, history, rules) >= before
+
+
+@PROPERTY
+@given(rules=some_rules, history=some_history, answers=some_answers, day=st.integers(0, 10))
+def test_no_symptom_is_named_by_two_reasons(
+    rules: TriageRules, history: tuple[CheckInRecord, ...], answers: Answers, day: int
+) -> None:
+    result = triage(on_day(day, answers), history, rules)
+    symptoms = [reason.symptom for reason in result.reasons if reason.symptom is not None]
+    assert len(symptoms) == len(set(symptoms))
+    assert result.urgency == Urgency.most_severe(reason.urgency for reason in result.reasons)
 
 
 @PROPERTY

@@ -82,7 +82,11 @@ def answers_summary(texts: Texts, language: str, answers: Answers) -> str:
 
 
 def reason_text(texts: Texts, language: str, reason: Reason) -> str:
-    """A triage reason as staff read it: "swelling moderate on day 4, was mild on day 1"."""
+    """A triage reason as staff read it: "swelling moderate on day 4, was mild on day 1".
+
+    A symptom that is worse than at the previous check-in says so whichever rule made it a
+    reason (a severe level too: its urgency is the post's headline, its level says severe).
+    """
 
     def name(prefix: str, value: object) -> str:
         key = getattr(value, "key", None) or getattr(value, "value", None) or str(value)
@@ -90,6 +94,17 @@ def reason_text(texts: Texts, language: str, reason: Reason) -> str:
 
     symptom = name("symptom", reason.symptom) if reason.symptom else ""
     level = name("level", reason.level) if reason.level is not None else ""
+    if reason.kind == ReasonKind.WORSE_THAN_BEFORE or reason.previous_level is not None:
+        previous = name("level", reason.previous_level) if reason.previous_level is not None else ""
+        return texts.render(
+            language,
+            "checkin_flow.reason_worse",
+            symptom=symptom,
+            level=level,
+            day=reason.day,
+            previous=previous,
+            previous_day=reason.previous_day,
+        )
     if reason.kind == ReasonKind.SEVERE_SYMPTOM:
         return texts.render(
             language, "checkin_flow.reason_severe", symptom=symptom, level=level, day=reason.day
@@ -103,17 +118,6 @@ def reason_text(texts: Texts, language: str, reason: Reason) -> str:
             symptom=symptom,
             level=level,
             day=reason.day,
-        )
-    if reason.kind == ReasonKind.WORSE_THAN_BEFORE:
-        previous = name("level", reason.previous_level) if reason.previous_level is not None else ""
-        return texts.render(
-            language,
-            "checkin_flow.reason_worse",
-            symptom=symptom,
-            level=level,
-            day=reason.day,
-            previous=previous,
-            previous_day=reason.previous_day,
         )
     if reason.kind == ReasonKind.SOMETHING_ELSE:
         return texts.render(language, "checkin_flow.reason_something_else")

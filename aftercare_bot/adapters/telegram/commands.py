@@ -4,7 +4,19 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
 
 from aftercare_bot.texts import Texts
 
-PATIENT_COMMANDS = ("start", "next", "language", "timezone", "stop", "mydata", "delete", "help")
+# Every one needs `commands.<name>` in each language; /checkin is how a patient reports a worry
+# between the plan's check-ins, so it comes right after /start.
+PATIENT_COMMANDS = (
+    "start",
+    "checkin",
+    "next",
+    "language",
+    "timezone",
+    "stop",
+    "mydata",
+    "delete",
+    "help",
+)
 
 
 async def publish_command_menu(bot: Bot, texts: Texts, default_language: str) -> None:
