@@ -31,7 +31,11 @@ from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.export import export_handlers
 from aftercare_bot.adapters.telegram.identity import remember_username
-from aftercare_bot.adapters.telegram.incidents import IncidentPager, incident_handlers
+from aftercare_bot.adapters.telegram.incidents import (
+    NOTE_GROUP,
+    incident_handlers,
+    note_reply_handlers,
+)
 from aftercare_bot.adapters.telegram.lifecycle import lifecycle_handlers
 from aftercare_bot.adapters.telegram.linking import linking_handlers
 from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, membership_handlers
@@ -51,6 +55,7 @@ from aftercare_bot.adapters.telegram.staff import staff_handlers
 from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.stats import stats_handlers
+from aftercare_bot.adapters.telegram.timer_actions import TimerActions
 from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
@@ -112,6 +117,7 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
     application.add_handlers(relay_confirm_handlers())
     # Its own group: a reply is also whatever else it is (a patient's reply stays theirs).
     application.add_handlers(relay_reply_handlers(), group=RELAY_GROUP)
+    application.add_handlers(note_reply_handlers(), group=NOTE_GROUP)
     application.add_handlers(patient_handlers())
     application.add_handler(repeat_guard(services.repeats), group=FIRST_GROUP)
     application.add_error_handler(on_error)
@@ -135,6 +141,11 @@ class BotRuntime:
             heartbeat=self.heartbeat,
             views=Views(texts, config),
             triage_rules=load_triage_rules(config),
+            check_in_timing=CheckInTiming(
+                config.schedule.checkin_nudge_after,
+                config.schedule.checkin_expire_after,
+                config.checkins.abandon_after,
+            ),
         )
         self.pacer = pacer or TelegramPacer(
             config.delivery.max_per_second,
@@ -154,10 +165,8 @@ class BotRuntime:
             pacer=self.pacer,
             clock=self.services.clock,
             quiet=config.schedule.quiet_hours,
-            check_in_timing=CheckInTiming(
-                config.schedule.checkin_nudge_after, config.schedule.checkin_expire_after
-            ),
-            act_on_incident=IncidentPager(self.application.bot, self.services),
+            check_in_timing=self.services.check_in_timing,
+            act_on_incident=TimerActions(self.application.bot, self.services),
         )
         # Only the active instance polls Telegram and acts on the schedule; a standby renews
         # nothing and waits for the lease (see domain.leadership).

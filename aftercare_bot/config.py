@@ -232,9 +232,11 @@ class PrivacyConfig(_Section):
 
 
 class CheckinsConfig(_Section):
-    """Check-ins: the largest scalp photo a patient may send (Telegram lets bots fetch 20 MB)."""
+    """Check-ins: the largest scalp photo a patient may send (Telegram lets bots fetch 20 MB),
+    and how long after its last answer a check-in left halfway is closed and triaged."""
 
     max_photo_mb: int = Field(default=10, gt=0, le=20)
+    abandon_after: Duration = timedelta(hours=2)
 
 
 class LoggingConfig(_Section):

@@ -144,16 +144,39 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
     narrator.show_new_lines()
 
-    narrator.step('Later Anna is worried: she taps "I have a concern" and reports severe redness')
+    narrator.step('Later Anna is worried: she taps "I have a concern" and starts a check-in')
     question = await _reply_to(narrator, anna, lambda: anna.send("I have a concern"))
-    await _answer_check_in(simulator, anna, question, ("Severe", "None", "None", "Done", "Skip"))
+    narrator.step(
+        "She answers Severe: at that tap, before she finishes, staff get the urgent post "
+        "and Anna the urgent advice"
+    )
+    mark = simulator.mark()
+    await anna.press(question, "Severe")
+    event = await simulator.wait_for(
+        lambda e: e.chat_id == staff_group.id and e.is_new_message,
+        timeout=REPLY_TIMEOUT_SECONDS,
+        since=mark,
+    )
+    await simulator.wait_for(
+        lambda e: e.kind == "edit" and e.message_id == question["message_id"],
+        timeout=REPLY_TIMEOUT_SECONDS,
+        since=mark,
+    )
+    assert event.message is not None
+    post = event.message
+    narrator.show_new_lines()
+    narrator.step("She finishes the check-in: her full answers go under the same post")
+    await _answer_check_in(simulator, anna, question, ("None", "None", "Done", "Skip"))
     await anna.press(_current(simulator, question), "Skip")
     await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
-    post = await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
     narrator.show_new_lines()
     narrator.step("Dr Grey acknowledges the incident in the staff group; Anna is told who saw it")
     await grey.press(post, "Acknowledge")
     await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+    narrator.step("After phoning Anna, Dr Grey resolves it with its outcome, for the clinic's log")
+    await _answer_check_in(simulator, grey, post, ("Resolved", "Phoned the patient"))
+    await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
     narrator.show_new_lines()
 
     narrator.step("Someone opens the bot without a link, in Russian, and sends a sticker")

@@ -47,3 +47,8 @@ def nudge_key(check_in_id: int) -> str:
 def expiry_key(check_in_id: int) -> str:
     """The unique key of the timer that marks an unanswered check-in missed."""
     return f"checkin-expiry:{check_in_id}"
+
+
+def abandon_key(check_in_id: int) -> str:
+    """The unique key of the timer that closes a check-in left halfway and triages it."""
+    return f"checkin-abandon:{check_in_id}"

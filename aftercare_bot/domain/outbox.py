@@ -33,7 +33,11 @@ INCIDENT_TIMERS = frozenset(
 )
 INCIDENT_KINDS = INCIDENT_TIMERS | {INCIDENT_TASK}
 CHECK_IN_KIND = "checkin"
-TIMER_KINDS = frozenset({CHECK_IN_EXPIRY})
+# A check-in with answers but no end: closed and triaged this long after its last answer.
+CHECK_IN_ABANDON = "checkin_abandon"
+# Timers whose action may reach staff: acted on after the claim, outside its transaction, and
+# for any patient status (a patient who stopped halfway still has their answers triaged).
+ACTED_ON_KINDS = INCIDENT_KINDS | {CHECK_IN_EXPIRY, CHECK_IN_ABANDON}
 
 
 class MessageState(StrEnum):

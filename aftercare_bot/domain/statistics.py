@@ -82,6 +82,8 @@ class IncidentRecord:
     opened_at: datetime
     acknowledged_at: datetime | None
     urgency: str
+    # What staff did, once resolved (domain.incidents.IncidentOutcome); the adverse-event log.
+    outcome: str | None = None
 
     def __post_init__(self) -> None:
         for name, moment in (
@@ -129,6 +131,8 @@ class ClinicStats:
     median_time_to_acknowledge: timedelta | None
     by_practitioner: list[GroupRate]
     by_batch: list[GroupRate]
+    # Resolved incidents by outcome, most frequent first (ties by name).
+    outcomes: tuple[tuple[str, int], ...] = ()
 
     @property
     def still_open(self) -> int:
@@ -163,7 +167,16 @@ def summarise(
         median_time_to_acknowledge=_median(waits),
         by_practitioner=_group_rates(answered, lambda record: record.practitioner),
         by_batch=_group_rates(answered, lambda record: record.batch),
+        outcomes=_outcomes(incidents),
     )
+
+
+def _outcomes(incidents: Sequence[IncidentRecord]) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for incident in incidents:
+        if incident.outcome:
+            counts[incident.outcome] = counts.get(incident.outcome, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def trend(check_ins: Iterable[CheckInRecord]) -> list[TrendPoint]:

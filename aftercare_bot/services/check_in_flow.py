@@ -1,12 +1,17 @@
-"""A check-in answered in a few taps: one question at a time, then triage.
+"""A check-in answered in a few taps: one question at a time, triaged at every tap.
 
 The flow's state (answers so far, the question on screen) is stored with the check-in, never
 in process memory, so a restart loses nothing. Every press names its check-in and step and is
 checked against the presser: a patient can only answer their own check-in. A press on a
 check-in already answered starts a fresh one with that answer: what a patient reports is never
 discarded.
+
+An answer that is urgent on its own (a severe level, an urgent warning sign) is reported at
+that tap, whatever the patient does next; a check-in left halfway is closed and triaged
+`checkins.abandon_after` after its last answer.
 """
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +29,8 @@ from aftercare_bot.domain.check_in_answers import (
 )
 from aftercare_bot.domain.check_ins import CheckIn, CheckInState
 from aftercare_bot.domain.patients import Patient
-from aftercare_bot.domain.triage import TriageResult, TriageRules, triage
-from aftercare_bot.services.check_ins import record_answered
+from aftercare_bot.domain.triage import TriageResult, TriageRules, Urgency, triage
+from aftercare_bot.services.check_ins import CheckInTiming, record_answered, record_progress
 
 
 class Step(StrEnum):
@@ -50,7 +55,13 @@ SYMPTOM_STEPS = {
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a check-in stands after an action; `result` once it is finished."""
+    """Where a check-in stands after an action; `result` once it is finished.
+
+    `urgent_now` is set at the tap that first makes an unreported check-in urgent (staff must
+    hear at once); `urgent_more` when a check-in already reported gains urgent reasons;
+    `reported` when the check-in already belongs to an incident (its end is a follow-up
+    under that incident, never a second one).
+    """
 
     check_in: CheckIn
     patient: Patient
@@ -59,6 +70,10 @@ class Progress:
     result: TriageResult | None = None
     day: int = 0
     restarted: bool = False
+    urgent_now: TriageResult | None = None
+    urgent_more: TriageResult | None = None
+    reported: bool = False
+    left_unfinished: bool = False
 
 
 def answers_of(check_in: CheckIn) -> Answers:
@@ -87,6 +102,7 @@ async def press(
     chat_id: int,
     rules: TriageRules,
     now: datetime,
+    timing: CheckInTiming,
 ) -> Progress | None:
     """Apply one button press; None when the check-in is not the presser's (or does not exist)."""
     patient = await uow.patients.by_chat(chat_id)
@@ -98,12 +114,17 @@ async def press(
         check_in = await begin(uow, patient, now)
         restarted = True
     answers, next_step = _apply(answers_of(check_in), Step(check_in.step or step), step, value)
-    progress = await _save(uow, check_in, patient, answers, next_step, rules, now)
+    progress = await _save(uow, check_in, patient, answers, next_step, rules, now, timing)
     return replace_restarted(progress, restarted)
 
 
 async def give_photo(
-    uow: SqlUnitOfWork, chat_id: int, file_id: str, rules: TriageRules, now: datetime
+    uow: SqlUnitOfWork,
+    chat_id: int,
+    file_id: str,
+    rules: TriageRules,
+    now: datetime,
+    timing: CheckInTiming,
 ) -> Progress | None:
     """A photo sent while the patient's check-in asks for one; None if none is asking."""
     found = await _waiting_for(uow, chat_id, Step.PHOTO)
@@ -112,12 +133,17 @@ async def give_photo(
     check_in, patient = found
     check_in.photo_file_id = file_id
     return await _save(
-        uow, check_in, patient, answers_of(check_in).with_photo(), Step.NOTE, rules, now
+        uow, check_in, patient, answers_of(check_in).with_photo(), Step.NOTE, rules, now, timing
     )
 
 
 async def give_note(
-    uow: SqlUnitOfWork, chat_id: int, text: str, rules: TriageRules, now: datetime
+    uow: SqlUnitOfWork,
+    chat_id: int,
+    text: str,
+    rules: TriageRules,
+    now: datetime,
+    timing: CheckInTiming,
 ) -> Progress | None:
     """A note typed while the patient's check-in asks for one; None if none is asking."""
     found = await _waiting_for(uow, chat_id, Step.NOTE)
@@ -125,7 +151,7 @@ async def give_note(
         return None
     check_in, patient = found
     answers = answers_of(check_in).with_note(text[:1000])
-    return await _save(uow, check_in, patient, answers, Step.DONE, rules, now)
+    return await _save(uow, check_in, patient, answers, Step.DONE, rules, now, timing)
 
 
 def _apply(answers: Answers, current: Step, pressed: Step, value: str) -> tuple[Answers, Step]:
@@ -179,19 +205,89 @@ async def _save(
     step: Step,
     rules: TriageRules,
     now: datetime,
+    timing: CheckInTiming,
 ) -> Progress:
     check_in.answers = json.dumps(answers.to_json())
     check_in.step = step.value
-    if step != Step.DONE:
-        await uow.commit()
-        return Progress(check_in, patient, answers, step)
     record, history = await _records(uow, check_in, patient, answers, now)
     result = triage(record, history, rules)
+    reported = check_in.incident_id is not None
+    if step != Step.DONE:
+        await record_progress(uow, check_in, now, timing)
+        urgent_now = urgent_more = None
+        if result.urgency == Urgency.URGENT and not reported:
+            urgent_now = result
+        elif result.urgency == Urgency.URGENT and _new_reasons(check_in, result):
+            urgent_more = result
+        if urgent_now or urgent_more:
+            check_in.urgency = result.urgency.value
+            check_in.reasons = json.dumps(result.to_json())
+        await uow.commit()
+        return Progress(
+            check_in,
+            patient,
+            answers,
+            step,
+            day=record.day,
+            urgent_now=urgent_now,
+            urgent_more=urgent_more,
+            reported=reported,
+        )
+    _keep_result(check_in, result)
+    assert check_in.id is not None
+    await record_answered(uow, check_in.id, now)  # commits; cancels its timers
+    return Progress(check_in, patient, answers, step, result, record.day, reported=reported)
+
+
+async def close_unfinished(
+    uow: SqlUnitOfWork, check_in_id: int, rules: TriageRules, now: datetime
+) -> Progress | None:
+    """The abandon (or expiry) timer of a check-in with answers fired: close it and triage what
+    it has, as of its last answer. None when it was finished, or never started."""
+    check_in = await uow.check_ins.by_id(check_in_id)
+    if check_in is None or check_in.state != CheckInState.OPEN or not check_in.answers:
+        return None
+    patient = await uow.patients.by_id(check_in.patient_id)
+    if patient is None:
+        return None
+    answers = answers_of(check_in)
+    answered_at = check_in.last_answer_at or now
+    record, history = await _records(uow, check_in, patient, answers, answered_at)
+    result = triage(record, history, rules)
+    _keep_result(check_in, result)
+    check_in.left_unfinished_at = now
+    reported = check_in.incident_id is not None
+    await record_answered(uow, check_in_id, answered_at)  # commits; cancels its timers
+    return Progress(
+        check_in,
+        patient,
+        answers,
+        Step.DONE,
+        result,
+        record.day,
+        reported=reported,
+        left_unfinished=True,
+    )
+
+
+def _keep_result(check_in: CheckIn, result: TriageResult) -> None:
+    """The check-in keeps the triage of its final answers; the incident an earlier urgent tap
+    opened keeps its own urgency (a lower answer is a correction under it, not a downgrade)."""
     check_in.urgency = result.urgency.value
     check_in.reasons = json.dumps(result.to_json())
-    assert check_in.id is not None
-    await record_answered(uow, check_in.id, now)  # commits; cancels the nudge and the expiry
-    return Progress(check_in, patient, answers, step, result, record.day)
+
+
+def _new_reasons(check_in: CheckIn, result: TriageResult) -> bool:
+    """Urgent reasons the incident has not heard of yet (e.g. fever ticked after a severe
+    level was reported)."""
+    known = (
+        TriageResult.from_json(json.loads(check_in.reasons)).reasons
+        if check_in.reasons and check_in.urgency == Urgency.URGENT.value
+        else ()
+    )
+    return any(
+        reason.urgency == Urgency.URGENT and reason not in known for reason in result.reasons
+    )
 
 
 async def _records(
@@ -222,12 +318,4 @@ def replace_restarted(progress: Progress, restarted: bool) -> Progress:
     """Mark a progress that began a fresh check-in (a late press on an answered one)."""
     if not restarted:
         return progress
-    return Progress(
-        progress.check_in,
-        progress.patient,
-        progress.answers,
-        progress.step,
-        progress.result,
-        progress.day,
-        restarted=True,
-    )
+    return dataclasses.replace(progress, restarted=True)

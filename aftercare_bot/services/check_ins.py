@@ -8,18 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
-from aftercare_bot.domain.check_ins import CheckIn, CheckInState, expiry_key, nudge_key
-from aftercare_bot.domain.outbox import CHECK_IN_EXPIRY, ScheduledMessage
+from aftercare_bot.domain.check_ins import (
+    CheckIn,
+    CheckInState,
+    abandon_key,
+    expiry_key,
+    nudge_key,
+)
+from aftercare_bot.domain.outbox import CHECK_IN_ABANDON, CHECK_IN_EXPIRY, ScheduledMessage
 
 TIMER_LIFETIME = timedelta(days=30)  # a timer is acted on however late the bot comes back
 
 
 @dataclass(frozen=True)
 class CheckInTiming:
-    """When an unanswered check-in is nudged, and when it counts as missed."""
+    """When an unanswered check-in is nudged, when it counts as missed, and when one answered
+    halfway is closed and triaged."""
 
     nudge_after: timedelta
     expire_after: timedelta
+    abandon_after: timedelta = timedelta(hours=2)
 
 
 async def open_check_in(
@@ -38,42 +46,79 @@ async def open_check_in(
         await uow.check_ins.flush()
     check_in.opened_at = sent_at
     check_in.telegram_message_id = telegram_message_id
+    if check_in.last_answer_at is None:  # the patient may have started before it was recorded
+        await arm_unstarted(uow, check_in, sent_at, timing, message.session_id)
+    return check_in
+
+
+async def arm_unstarted(
+    uow: SqlUnitOfWork,
+    check_in: CheckIn,
+    now: datetime,
+    timing: CheckInTiming,
+    session_id: int | None = None,
+) -> None:
+    """A check-in nobody has started answering gets its nudge and its expiry (plan check-ins,
+    /checkin and "I have a concern" alike)."""
     assert check_in.id is not None
-    expires = sent_at + timing.expire_after
+    expires = now + timing.expire_after
     await uow.outbox.add_unless_present(
         ScheduledMessage(
             unique_key=nudge_key(check_in.id),
-            patient_id=message.patient_id,
+            patient_id=check_in.patient_id,
             kind="nudge",
             message_key="checkin.nudge",
-            due_at=sent_at + timing.nudge_after,
+            due_at=now + timing.nudge_after,
             valid_until=expires,
-            session_id=message.session_id,
+            session_id=session_id,
             step_key=str(check_in.id),
         )
     )
     await uow.outbox.add_unless_present(
         ScheduledMessage(
             unique_key=expiry_key(check_in.id),
-            patient_id=message.patient_id,
+            patient_id=check_in.patient_id,
             kind=CHECK_IN_EXPIRY,
             message_key="",
             due_at=expires,
             valid_until=expires + TIMER_LIFETIME,
-            session_id=message.session_id,
+            session_id=session_id,
             step_key=str(check_in.id),
         )
     )
-    return check_in
+
+
+async def record_progress(
+    uow: SqlUnitOfWork, check_in: CheckIn, now: datetime, timing: CheckInTiming
+) -> None:
+    """An answer arrived: the nudge and expiry of an unstarted check-in stand down, and the
+    check-in is closed `abandon_after` after its latest answer unless it is finished first."""
+    assert check_in.id is not None
+    check_in.last_answer_at = now
+    await uow.outbox.cancel_pending([nudge_key(check_in.id), expiry_key(check_in.id)])
+    due = now + timing.abandon_after
+    await uow.outbox.put_timer(
+        ScheduledMessage(
+            unique_key=abandon_key(check_in.id),
+            patient_id=check_in.patient_id,
+            kind=CHECK_IN_ABANDON,
+            message_key="",
+            due_at=due,
+            valid_until=due + TIMER_LIFETIME,
+            step_key=str(check_in.id),
+        )
+    )
 
 
 async def mark_missed(uow: SqlUnitOfWork, check_in_id: int, now: datetime) -> bool:
-    """The expiry timer fired: an unanswered check-in is missed (staff see it in the digest)."""
+    """The expiry timer fired: a check-in nobody started is missed (staff see it in the
+    digest). One with answers is not missed: it is closed and triaged instead."""
     check_in = await uow.check_ins.by_id(check_in_id)
-    if check_in is None or check_in.state != CheckInState.OPEN:
+    if check_in is None or check_in.state != CheckInState.OPEN or check_in.answers:
         return False
     check_in.state, check_in.missed_at = CheckInState.MISSED, now
     await uow.outbox.cancel_pending([nudge_key(check_in_id)])
+    await uow.commit()
     return True
 
 
@@ -84,6 +129,8 @@ async def record_answered(uow: SqlUnitOfWork, check_in_id: int, now: datetime) -
     if check_in is None:
         return None
     check_in.state, check_in.answered_at = CheckInState.ANSWERED, now
-    await uow.outbox.cancel_pending([nudge_key(check_in_id), expiry_key(check_in_id)])
+    await uow.outbox.cancel_pending(
+        [nudge_key(check_in_id), expiry_key(check_in_id), abandon_key(check_in_id)]
+    )
     await uow.commit()
     return check_in

@@ -4,7 +4,9 @@ Claim → send → record, each step short. A crash leaves at most the messages 
 that moment in the explicit `sending` state; at the next start they go back to pending and
 are sent again (a repeated reminder is less harmful than a lost one). Nothing is dropped in
 silence: a message whose time has passed is marked skipped and becomes a staff task, and a
-patient who blocked the bot is marked unreachable, their messages paused, staff told.
+patient who blocked the bot is marked unreachable, their messages paused, staff told. A plan
+step that only reassures is skipped (no task: staff have the incident) while the patient has an
+open incident, so "this is expected" never contradicts a report under review.
 """
 
 import asyncio
@@ -21,11 +23,9 @@ from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.clock import Clock
 from aftercare_bot.domain.errors import DeliveryDeferred, RecipientUnreachable
 from aftercare_bot.domain.outbox import (
-    CHECK_IN_EXPIRY,
+    ACTED_ON_KINDS,
     CHECK_IN_KIND,
-    INCIDENT_KINDS,
     INCIDENT_POST,
-    TIMER_KINDS,
     MessageState,
     Priority,
     ScheduledMessage,
@@ -33,9 +33,11 @@ from aftercare_bot.domain.outbox import (
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.domain.relay import RELAY_KIND
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.check_in_flow import begin
-from aftercare_bot.services.check_ins import CheckInTiming, mark_missed, open_check_in
+from aftercare_bot.services.check_ins import CheckInTiming, open_check_in
+from aftercare_bot.services.relay import relay_text
 from aftercare_bot.services.tasks import open_task
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,9 @@ class Delivery:
     message: ScheduledMessage
     next_appointment_at: datetime | None
     check_in_id: int | None = None
+    # A staff message (kind "relay"): its text and who signs it, read from its draft.
+    relay_text: str | None = None
+    relay_staff: str | None = None
 
 
 Composer = Callable[[Delivery], Outgoing]
@@ -175,7 +180,8 @@ class Dispatcher:
     clock: Clock
     quiet: QuietHours | None
     check_in_timing: CheckInTiming
-    # Acts on escalation timers (re-page, safety net, ack reminder); the adapter sends.
+    # Acts on timers that may reach staff (re-page, safety net, ack reminder, a check-in's
+    # expiry or abandonment); never inside the claim's transaction.
     act_on_incident: IncidentTimerAction | None = None
 
     async def recover(self) -> int:
@@ -265,16 +271,22 @@ class Dispatcher:
             for message in rows:
                 patient = await uow.patients.by_id(message.patient_id)
                 assert message.id is not None and patient is not None
-                assert patient.chat_id is not None
-                if message.kind in INCIDENT_KINDS:
+                if message.kind in ACTED_ON_KINDS:
                     message.state = MessageState.SENDING
                     timers.append(message.id)
-                elif message.kind in TIMER_KINDS:
-                    await _act_on_timer(uow, message, now)
+                elif (
+                    message.reassurance
+                    and await uow.incidents.open_for_patient(message.patient_id) is not None
+                ):
+                    # "Expected effects" must not contradict an open report; staff already
+                    # have the incident, so no task for it.
+                    message.state, message.last_error = MessageState.SKIPPED, "incident open"
+                    skipped += 1
                 elif message.is_stale(now):
                     await _skip(uow, message, now)
                     skipped += 1
                 elif not self._held_by_quiet_hours(message, patient, now):
+                    assert patient.chat_id is not None
                     message.state = MessageState.SENDING
                     message.attempts += 1
                     check_in_id = await _check_in_for(uow, message, patient, now)
@@ -291,8 +303,8 @@ class Dispatcher:
         return _Batch(claimed, skipped, timers, len(rows))
 
     async def _act_on_incident_timers(self, timer_ids: list[int]) -> None:
-        """Pages and safety nets: acted on once, then recorded (a crash in between pages again:
-        a repeated page is less harmful than a lost one)."""
+        """Pages, safety nets and check-in timers: acted on once, then recorded (a crash in
+        between acts again: a repeated page is less harmful than a lost one)."""
         for timer_id in timer_ids:
             async with self.database.unit_of_work() as uow:
                 timer = await uow.outbox.by_id(timer_id)
@@ -353,9 +365,20 @@ class Dispatcher:
             message = await uow.outbox.by_id(message_id)
             patient = await uow.patients.by_id(patient_id)
             course = await uow.patients.current_course(patient_id)
-        assert message is not None and patient is not None
+            assert message is not None and patient is not None
+            relay = await relay_text(uow, message, chat_id) if message.kind == RELAY_KIND else None
+            if message.kind == RELAY_KIND and relay is None:
+                await uow.commit()  # its draft is gone: cancelled, never sent
+                return "cancelled"
         appointment = course.next_appointment_at if course else None
-        delivery = Delivery(patient, message, appointment, check_in_id)
+        delivery = Delivery(
+            patient,
+            message,
+            appointment,
+            check_in_id,
+            relay_text=relay.text if relay else None,
+            relay_staff=relay.staff if relay else None,
+        )
         try:
             telegram_id = await self.sender.send(chat_id, self.compose(delivery))
         except RecipientUnreachable as error:
@@ -452,13 +475,6 @@ async def _check_in_for(
     existing = await uow.check_ins.for_message(message.id)
     check_in = existing or await begin(uow, patient, now, message.id)
     return check_in.id
-
-
-async def _act_on_timer(uow: SqlUnitOfWork, timer: ScheduledMessage, now: datetime) -> None:
-    """Timers are acted on, never sent, and never too late to act on."""
-    if timer.kind == CHECK_IN_EXPIRY and timer.step_key and timer.step_key.isdigit():
-        await mark_missed(uow, int(timer.step_key), now)
-    timer.state, timer.sent_at = MessageState.SENT, now
 
 
 async def _skip(uow: SqlUnitOfWork, message: ScheduledMessage, now: datetime) -> None:

@@ -29,6 +29,7 @@ HEADER = (
     "acknowledged_by",
     "acknowledged_at",
     "resolved_at",
+    "outcome",
 )
 
 
@@ -60,6 +61,7 @@ async def export_rows(uow: SqlUnitOfWork, since: datetime, zone: ZoneInfo) -> li
                 "",
                 "",
                 "",
+                "",
             ]
         )
     for (
@@ -69,11 +71,12 @@ async def export_rows(uow: SqlUnitOfWork, since: datetime, zone: ZoneInfo) -> li
         owner,
         acknowledged,
         resolved,
+        outcome,
     ) in await uow.overview.incidents_for_export(since):
         rows.append(
             [
                 "incident",
-                code,
+                code or "",
                 "",
                 "",
                 "",
@@ -89,6 +92,7 @@ async def export_rows(uow: SqlUnitOfWork, since: datetime, zone: ZoneInfo) -> li
                 owner or "",
                 _iso(acknowledged),
                 _iso(resolved),
+                outcome or "",
             ]
         )
     return rows

@@ -57,11 +57,13 @@ async def remove_staff(
     return member
 
 
-async def bind_staff_group(uow: SqlUnitOfWork, admin_id: int, chat_id: int, now: datetime) -> None:
-    """Make `chat_id` the group that receives escalations."""
+async def bind_staff_group(uow: SqlUnitOfWork, admin_id: int, chat_id: int, now: datetime) -> bool:
+    """Make `chat_id` the group that receives escalations; True when it was not already."""
+    previous = await uow.settings.get(ESCALATION_CHAT_SETTING)
     await uow.settings.put(ESCALATION_CHAT_SETTING, str(chat_id), now)
     await uow.audit.record(AuditEvent(now, "staff.group_bound", admin_id, subject=str(chat_id)))
     await uow.commit()
+    return previous != str(chat_id)
 
 
 async def staff_group(uow: SqlUnitOfWork, configured: int | None) -> int | None:

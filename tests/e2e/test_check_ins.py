@@ -60,11 +60,14 @@ async def test_all_fine_answers_everything_in_one_tap(bot: RunningBot) -> None:
 async def test_severe_redness_on_day_1_is_urgent_and_reaches_staff(bot: RunningBot) -> None:
     anna, code = await linked(bot)
     message = await check_in_message(bot, anna, DAY_1)
-    await tap(bot, anna, message, "Severe", "Mild", "None", "Done", "Skip")
+    await tap(bot, anna, message, "Severe")
+    advice = await anna.wait_for_reply()  # at the tap: staff are told before anything else
+    assert "The clinic has been told and will contact you" in advice["text"]
+    await tap(bot, anna, message, "Mild", "None", "Done", "Skip")
     await anna.press(current(bot, message), "Skip")
     reply = await anna.wait_for_reply()
-    assert "The clinic has been told and will contact you" in reply["text"]
-    staff = await bot.admin.wait_for_reply()
+    assert "Your answers were added to your report" in reply["text"]
+    staff = bot.simulator.messages_in(bot.admin)[-2]
     assert f"URGENT check-in: patient {code} (Anna), day 1" in staff["text"]
     assert "redness severe on day 1" in staff["text"]
     assert await results(bot, code) == [(CheckInState.ANSWERED.value, "urgent")]
@@ -130,7 +133,7 @@ async def test_moderate_swelling_on_day_3_is_routine(bot: RunningBot) -> None:
     await anna.press(current(bot, message), "Skip")
     assert "The clinic will look at your answers" in (await anna.wait_for_reply())["text"]
     staff = await bot.admin.wait_for_reply()
-    assert "swelling moderate on day 3 (not subsiding)" in staff["text"]
+    assert "swelling moderate on day 3, was none on day 1" in staff["text"]
     assert (await results(bot, code))[-1] == (CheckInState.ANSWERED.value, "routine")
 
 
@@ -170,11 +173,12 @@ async def test_a_late_press_on_an_answered_check_in_starts_a_new_one_with_that_a
     await anna.wait_for_replies(2)
     check_in_id = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
     await anna.forge_press(current(bot, message), f"ci:{check_in_id}:redness:severe")
-    fresh = await anna.wait_for_reply()
+    advice, fresh = await anna.wait_for_replies(2)
+    assert "The clinic has been told" in advice["text"]  # severe is urgent at the tap
     assert "Swelling" in fresh["text"]
     assert await results(bot, code) == [
         (CheckInState.ANSWERED.value, "nothing"),
-        (CheckInState.OPEN.value, None),
+        (CheckInState.OPEN.value, "urgent"),
     ]
 
 

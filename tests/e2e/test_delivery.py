@@ -149,14 +149,23 @@ async def test_a_skipped_message_reaches_staff_as_an_incident_the_patient_is_not
     await press_and_see(bot, post, "Acknowledge", "Acknowledged by Grey")
     # Anna reported nothing: "the clinic has seen your report" would puzzle her.
     assert len(texts_to(bot, anna)) == seen_by_anna
-    await press_and_see(bot, post, "Resolved", "Resolved by Grey")
+    await press_and_see(bot, post, "Resolved", "Resolved by Grey", then="Advice given")
     assert await open_task_kinds(bot) == []  # resolving the incident closed its task
 
 
-async def press_and_see(bot: RunningBot, post: dict[str, Any], label: str, line: str) -> None:
-    """A staff member presses a button under an incident post and sees it edited."""
+async def press_and_see(
+    bot: RunningBot, post: dict[str, Any], label: str, line: str, then: str | None = None
+) -> None:
+    """A staff member presses a button under an incident post (then, for Resolved, the
+    outcome) and sees it edited."""
     mark = bot.simulator.mark()
     await bot.admin.press(bot.current(post), label)
+    if then is not None:
+        await bot.simulator.wait_for(
+            lambda e: e.kind == "edit" and e.message_id == post["message_id"], since=mark
+        )
+        mark = bot.simulator.mark()
+        await bot.admin.press(bot.current(post), then)
     await bot.simulator.wait_for(
         lambda e: (
             e.kind == "edit" and e.message_id == post["message_id"] and line in (e.text or "")

@@ -37,6 +37,18 @@ async def group_post(bot: RunningBot, group: SimChat, containing: str) -> dict[s
     return event.message
 
 
+async def resolve_as(
+    bot: RunningBot, staff: SimUser, post: dict[str, Any], outcome: str
+) -> None:
+    """Press Resolved, then the outcome; wait until the post shows it."""
+    for label in ("Resolved", outcome):
+        mark = bot.simulator.mark()
+        await staff.press(bot.current(post), label)
+        await bot.simulator.wait_for(
+            lambda e: e.kind == "edit" and e.message_id == post["message_id"], since=mark
+        )
+
+
 async def incident_states(bot: RunningBot, code: str) -> list[str]:
     async with bot.runtime.services.database.unit_of_work() as uow:
         patient = await uow.patients.by_code(code)
@@ -71,12 +83,9 @@ async def test_acknowledge_shows_who_and_tells_the_patient(bot: RunningBot) -> N
         "Message patient",
     ]
     assert await incident_states(bot, code) == [IncidentState.ACKNOWLEDGED.value]
-    mark = bot.simulator.mark()
-    await bot.admin.press(current(bot, post), "Resolved")
-    await bot.simulator.wait_for(
-        lambda e: e.kind == "edit" and e.message_id == post["message_id"], since=mark
-    )
+    await resolve_as(bot, bot.admin, post, "No action needed")
     assert "Resolved by Grey" in current(bot, post)["text"]
+    assert "no action needed" in current(bot, post)["text"]
     assert await incident_states(bot, code) == []
 
 
@@ -181,7 +190,7 @@ async def test_acknowledging_stops_every_pending_page(bot: RunningBot) -> None:
     reminders = [
         m
         for m in bot.simulator.messages_in(bot.admin)
-        if "you acknowledged is not resolved" in m.get("text", "")
+        if "you acknowledged this incident" in m.get("text", "")
     ]
     assert len(reminders) == 1
 
@@ -225,10 +234,11 @@ async def test_incidents_lists_the_open_ones_urgent_first_with_their_owner(bot: 
     post = await incident_post(bot, group)
     await bot.admin.press(post, "Acknowledge")
     await anna.wait_for_reply()
-    listing = await answer(bot.admin, "/incidents")
+    await bot.admin.send("/incidents")
+    listing, card = await bot.admin.wait_for_replies(2)
     assert "Open incidents: 1" in listing["text"]
-    assert f"URGENT: {code} Anna" in listing["text"]
-    assert "acknowledged by Grey" in listing["text"]
+    assert f"URGENT check-in: patient {code} (Anna)" in card["text"]
+    assert "Acknowledged by Grey" in card["text"]
 
 
 async def test_an_incident_stored_but_never_posted_before_a_crash_is_posted_exactly_once(
@@ -271,17 +281,15 @@ async def test_staff_message_the_patient_after_confirming_and_the_reply_comes_ba
     await report_severe(bot, anna)
     post = await incident_post(bot, group)
     await bot.admin.press(post, "Message patient")
-    prompt = await bot.admin.wait_for_reply(chat=group)
-    assert "Write your message for Anna as a reply" in prompt["text"]
+    prompt = await group_post(bot, group, "Write your message for Anna as a reply")
     await bot.admin.send("internal: who is on today?", chat=group)  # chatter, not a reply
     await bot.admin.send("Please send us a photo of the area.", chat=group, reply_to=prompt)
-    confirm = await bot.admin.wait_for_reply(chat=group)
-    assert f"Send to patient {code} (Anna)?" in confirm["text"]
+    confirm = await group_post(bot, group, f"Send to patient {code} (Anna)?")
     assert not any("who is on today" in m.get("text", "") for m in bot.simulator.messages_in(anna))
     await bot.admin.press(confirm, "Send")
     relayed = await anna.wait_for_reply()
     assert relayed["text"] == "Grey from Riverside Hair Clinic: Please send us a photo of the area."
-    assert "Sent to Anna" in (await bot.admin.wait_for_reply(chat=group))["text"]
+    assert f"Sent to Anna ({code}) by Grey" in current(bot, confirm)["text"]  # edited in place
     await anna.send("I will send it tonight")
     await anna.wait_for_reply()
     reply = await bot.simulator.wait_for(
@@ -301,11 +309,16 @@ async def test_a_cancelled_relay_sends_nothing(bot: RunningBot) -> None:
     post = await incident_post(bot, group)
     before = len(bot.simulator.messages_in(anna))
     await bot.admin.press(post, "Message patient")
-    prompt = await bot.admin.wait_for_reply(chat=group)
+    prompt = await group_post(bot, group, "Write your message for Anna")
     await bot.admin.send("a long draft " * 40, chat=group, reply_to=prompt)  # > 256 characters
-    confirm = await bot.admin.wait_for_reply(chat=group)
+    confirm = await group_post(bot, group, "Send to patient")
+    mark = bot.simulator.mark()
     await bot.admin.press(confirm, "Cancel")
-    assert "Not sent" in (await bot.admin.wait_for_reply(chat=group))["text"]
+    await bot.simulator.wait_for(
+        lambda e: e.kind == "edit" and e.message_id == confirm["message_id"], since=mark
+    )
+    assert "Cancelled by Grey: nothing was sent" in current(bot, confirm)["text"]
+    await bot.settle()
     assert len(bot.simulator.messages_in(anna)) == before
 
 
@@ -315,11 +328,10 @@ async def test_when_no_staff_member_can_be_reached_the_patient_gets_the_safety_n
     anna, _code = await linked(bot)
     await bot.admin.block_bot()  # no staff group bound, and the only admin cannot be reached
     message = await check_in_message(bot, anna, DAY_1)
-    await tap(bot, anna, message, "Severe", "None", "None", "Done", "Skip")
-    await anna.press(current(bot, message), "Skip")
-    told, safety = await anna.wait_for_replies(2)
-    assert "The clinic has been told" in told["text"]
-    assert "we have not been able to reach you yet" in safety["text"]
+    await anna.press(message, "Severe")  # urgent at the tap: nobody to post to
+    replies = " | ".join(m["text"] for m in await anna.wait_for_replies(2))
+    assert "we have not been able to reach you yet" in replies
+    assert "call the clinic now on" in replies
 
 
 async def test_a_technical_error_reaches_the_operators_with_ids_only(bot: RunningBot) -> None:

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
 from aftercare_bot.domain.outbox import (
+    ACTED_ON_KINDS,
     GOODBYE_KIND,
-    INCIDENT_KINDS,
     MessageState,
     ScheduledMessage,
 )
@@ -56,7 +56,7 @@ class OutboxRepository:
                 # A discharged patient still gets their goodbye; nobody else who left gets anything.
                 or_(
                     patients.c.status == PatientStatus.LINKED,
-                    scheduled_messages.c.kind.in_([GOODBYE_KIND, *INCIDENT_KINDS]),
+                    scheduled_messages.c.kind.in_([GOODBYE_KIND, *ACTED_ON_KINDS]),
                 ),
             )
             .order_by(
@@ -68,6 +68,20 @@ class OutboxRepository:
             .with_for_update(of=scheduled_messages, skip_locked=True)
         )
         return list(rows)
+
+    async def put_timer(self, message: ScheduledMessage) -> None:
+        """Stage a timer, or move a pending one with the same key to the new time (a check-in
+        answered again pushes its abandon timer back); one that already fired stays as it is."""
+        existing = await self._session.scalar(
+            select(ScheduledMessage)
+            .where(scheduled_messages.c.unique_key == message.unique_key)
+            .execution_options(populate_existing=True)
+        )
+        if existing is None:
+            self._session.add(message)
+        elif existing.state in (MessageState.PENDING, MessageState.CANCELLED):
+            existing.state, existing.attempts = MessageState.PENDING, 0
+            existing.due_at, existing.valid_until = message.due_at, message.valid_until
 
     async def release_interrupted(self) -> int:
         """Messages left `sending` by a crash go back to pending, to be sent again.
@@ -154,8 +168,13 @@ class OutboxRepository:
         )
 
     async def cancel_all_pending(self, patient_id: int) -> None:
-        """Cancel everything still pending for a patient (discharge)."""
-        await self._cancel_pending(scheduled_messages.c.patient_id == patient_id)
+        """Cancel everything still pending for a patient (discharge), except what keeps a
+        report in front of staff (an incident's post, re-pages, reminder and tasks; a half-done
+        check-in's triage): a discharge never silences a report."""
+        await self._cancel_pending(
+            scheduled_messages.c.patient_id == patient_id,
+            scheduled_messages.c.kind.not_in(list(ACTED_ON_KINDS)),
+        )
 
     async def cancel_pending_of_kinds(self, patient_id: int, kinds: frozenset[str]) -> None:
         """Cancel a patient's pending timers of these kinds (an incident was acknowledged)."""

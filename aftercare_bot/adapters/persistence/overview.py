@@ -31,7 +31,7 @@ from aftercare_bot.domain.digest import (
     PatientRef,
 )
 from aftercare_bot.domain.incidents import IncidentState, IncidentUrgency
-from aftercare_bot.domain.outbox import CHECK_IN_EXPIRY, INCIDENT_KINDS, MessageState
+from aftercare_bot.domain.outbox import ACTED_ON_KINDS, MessageState
 from aftercare_bot.domain.patient_summary import (
     LISTED_STATUSES,
     EventKind,
@@ -287,7 +287,7 @@ class ClinicOverview:
             ).where(
                 scheduled_messages.c.patient_id == patient_id,
                 scheduled_messages.c.state == MessageState.SENT,
-                scheduled_messages.c.kind.not_in([*INCIDENT_KINDS, CHECK_IN_EXPIRY]),
+                scheduled_messages.c.kind.not_in(list(ACTED_ON_KINDS)),
                 scheduled_messages.c.sent_at.is_not(None),
             )
         ):
@@ -311,20 +311,23 @@ class ClinicOverview:
                 )
             elif missed is not None:
                 events.append(TimelineEvent(missed, EventKind.CHECK_IN_MISSED))
-        for urgency, opened, ack_by, ack_at, resolved_at in await run(
+        for urgency, opened, ack_by, ack_at, resolved_at, outcome in await run(
             select(
                 incidents.c.urgency,
                 incidents.c.opened_at,
                 incidents.c.acknowledged_by_name,
                 incidents.c.acknowledged_at,
                 incidents.c.resolved_at,
+                incidents.c.outcome,
             ).where(incidents.c.patient_id == patient_id)
         ):
             events.append(TimelineEvent(opened, EventKind.INCIDENT, {"urgency": str(urgency)}))
             if ack_at is not None:
                 events.append(TimelineEvent(ack_at, EventKind.ACKNOWLEDGED, {"who": ack_by or ""}))
             if resolved_at is not None:
-                events.append(TimelineEvent(resolved_at, EventKind.RESOLVED))
+                events.append(
+                    TimelineEvent(resolved_at, EventKind.RESOLVED, {"outcome": outcome or ""})
+                )
         for appointment, confirmed in await run(
             select(courses.c.next_appointment_at, courses.c.appointment_confirmed_at).where(
                 courses.c.patient_id == patient_id, courses.c.next_appointment_at.is_not(None)
@@ -374,14 +377,23 @@ class ClinicOverview:
     async def incidents_since(self, since: datetime) -> list[IncidentRecord]:
         """Incidents opened since `since`, with when they were acknowledged."""
         rows = await self._session.execute(
-            select(incidents.c.opened_at, incidents.c.acknowledged_at, incidents.c.urgency)
+            select(
+                incidents.c.opened_at,
+                incidents.c.acknowledged_at,
+                incidents.c.urgency,
+                incidents.c.outcome,
+            )
             .where(incidents.c.opened_at >= since)
             .order_by(incidents.c.opened_at)
         )
-        return [IncidentRecord(opened, acked, str(urgency)) for opened, acked, urgency in rows]
+        return [
+            IncidentRecord(opened, acked, str(urgency), outcome)
+            for opened, acked, urgency, outcome in rows
+        ]
 
     async def incidents_for_export(self, since: datetime) -> list[tuple[Any, ...]]:
-        """Incidents opened since `since`: code, urgency, opened, acknowledged by/at, resolved."""
+        """Incidents opened since `since`: code, urgency, opened, acknowledged by/at, resolved,
+        outcome. An incident whose patient was erased stays, without a code (adverse events)."""
         rows = await self._session.execute(
             select(
                 patients.c.code,
@@ -390,8 +402,9 @@ class ClinicOverview:
                 incidents.c.acknowledged_by_name,
                 incidents.c.acknowledged_at,
                 incidents.c.resolved_at,
+                incidents.c.outcome,
             )
-            .join(patients, patients.c.id == incidents.c.patient_id)
+            .outerjoin(patients, patients.c.id == incidents.c.patient_id)
             .where(incidents.c.opened_at >= since)
             .order_by(incidents.c.opened_at, incidents.c.id)
         )

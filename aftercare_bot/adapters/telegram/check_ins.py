@@ -4,7 +4,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -16,7 +16,8 @@ from aftercare_bot.adapters.telegram.check_in_views import (
     question,
     reason_text,
 )
-from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.context import AftercareContext, Services
+from aftercare_bot.adapters.telegram.incident_notices import TelegramStaffNotifier
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
@@ -24,7 +25,9 @@ from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.domain.check_in_answers import Answers
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.triage import Urgency
+from aftercare_bot.services import escalation
 from aftercare_bot.services.check_in_flow import Progress, Step, begin, give_note, give_photo, press
+from aftercare_bot.services.check_ins import arm_unstarted
 from aftercare_bot.texts import Html
 
 logger = logging.getLogger(__name__)
@@ -54,7 +57,9 @@ async def checkin_command(update: Update, context: AftercareContext) -> None:
         if patient is None:
             check_in = None
         else:
-            check_in = await begin(uow, patient, services.clock.now())
+            now = services.clock.now()
+            check_in = await begin(uow, patient, now)
+            await arm_unstarted(uow, check_in, now, services.check_in_timing)
             await uow.commit()
     if patient is None or check_in is None or check_in.id is None:
         await message.reply_html(
@@ -106,6 +111,7 @@ async def on_press(update: Update, context: AftercareContext) -> None:
                 chat_id,
                 services.triage_rules,
                 services.clock.now(),
+                services.check_in_timing,
             )
     except ValueError:
         return  # a value no button of ours carries: a forged press
@@ -116,10 +122,15 @@ async def on_press(update: Update, context: AftercareContext) -> None:
 
 
 async def show(update: Update, context: AftercareContext, progress: Progress) -> None:
-    """Edit the check-in to its next question, or close it and answer the patient."""
+    """Staff first when this tap made the check-in urgent; then the patient's urgent advice,
+    and the next question edited in place, or the check-in closed with the reply that fits."""
     services = context.services
     language = context.views.language_of(progress.patient)
     assert progress.check_in.id is not None
+    if progress.urgent_now or progress.urgent_more:
+        await tell_staff(context.bot, services, progress)
+    if progress.urgent_now:
+        await _send_patient_reply(update, context, progress, language, _urgent_key(services))
     if progress.result is None:
         ask = question(
             services.texts,
@@ -134,12 +145,112 @@ async def show(update: Update, context: AftercareContext, progress: Progress) ->
     await _edit_or_send(
         update, context, progress, services.texts.render(language, "checkin_flow.closed"), None
     )
+    await tell_staff(context.bot, services, progress)
+    await _send_patient_reply(update, context, progress, language, _reply_key(context, progress))
+
+
+async def _send_patient_reply(
+    update: Update, context: AftercareContext, progress: Progress, language: str, key: str
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    text = context.views.render(language, key, name=progress.patient.display_name)
     try:
-        await _reply_to_patient(update, context, progress, language)
+        await context.bot.send_message(
+            message.chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=concern_keyboard(context, language),
+        )
     except TelegramError as error:
-        # The result is recorded; a failed reply must not keep it from reaching staff.
+        # The answers are recorded; a failed reply must not keep them from reaching staff.
         logger.warning("check-in %s: the patient reply failed: %s", progress.check_in.id, error)
-    await _tell_staff(context, progress)
+
+
+def _urgent_key(services: Services) -> str:
+    clinic = services.config.clinic
+    local = services.clock.now().astimezone(clinic.timezone)
+    return (
+        "checkin_flow.reply_urgent_open"
+        if clinic.hours.is_open(local)
+        else "checkin_flow.reply_urgent_closed"
+    )
+
+
+def _reply_key(context: AftercareContext, progress: Progress) -> str:
+    """The closing reply; after an urgent tap the advice was given already, so not twice."""
+    assert progress.result is not None
+    if progress.reported:
+        return "checkin_flow.reply_added"
+    return {
+        Urgency.NOTHING: "checkin_flow.reply_nothing",
+        Urgency.INFORMATION: "checkin_flow.reply_information",
+        Urgency.ROUTINE: "checkin_flow.reply_routine",
+    }.get(progress.result.urgency) or _urgent_key(context.services)
+
+
+async def tell_staff(bot: Bot, services: Services, progress: Progress) -> None:
+    """What staff must hear of this step of a check-in.
+
+    The urgent tap opens (or joins) the patient's incident at once; later answers of the same
+    check-in go under that incident (new urgent reasons, the completed answers, a correction,
+    "left unfinished"), never opening a second one; a check-in that ends without an urgent tap
+    reports as before when it is urgent or routine.
+    """
+    texts, language = services.texts, services.config.clinic.language
+    result = progress.urgent_now or progress.urgent_more or progress.result
+    if result is None:
+        return
+    params = {
+        "code": progress.patient.code,
+        "name": progress.patient.display_name,
+        "day": progress.day,
+        "answers": Html(answers_summary(texts, language, progress.answers)),
+        "reasons": Html(
+            "; ".join(reason_text(texts, language, reason) for reason in result.reasons)
+        ),
+        "when": services.views.when(
+            language,
+            progress.check_in.left_unfinished_at or services.clock.now(),
+            services.config.clinic.timezone,
+        ),
+    }
+    incident_id = progress.check_in.incident_id
+    if (progress.reported or progress.urgent_more) and incident_id is not None:
+        key = _follow_up_key(progress)
+        await escalation.follow_up(
+            services.database,
+            TelegramStaffNotifier(bot, services),
+            incident_id,
+            services.views.render(language, key, **params),
+        )
+        return
+    if result.urgency not in (Urgency.URGENT, Urgency.ROUTINE):
+        return
+    urgent = result.urgency == Urgency.URGENT
+    key = "checkin_flow.staff_urgent" if urgent else "checkin_flow.staff_routine"
+    if progress.urgent_now:
+        key = "checkin_flow.staff_urgent_at_tap"
+    elif progress.left_unfinished:
+        key = f"{key}_unfinished"
+    await escalate(
+        bot,
+        services,
+        progress.patient,
+        IncidentUrgency.URGENT if urgent else IncidentUrgency.ROUTINE,
+        services.views.render(language, key, **params),
+        check_in_id=progress.check_in.id,
+    )
+
+
+def _follow_up_key(progress: Progress) -> str:
+    if progress.urgent_more:
+        return "checkin_flow.staff_more"
+    assert progress.result is not None
+    lower = progress.result.urgency != Urgency.URGENT
+    if progress.left_unfinished:
+        return "checkin_flow.staff_left_unfinished"
+    return "checkin_flow.staff_correction" if lower else "checkin_flow.staff_completed"
 
 
 async def _edit_or_send(
@@ -175,57 +286,6 @@ async def _edit_or_send(
                 await uow.commit()
 
 
-async def _reply_to_patient(
-    update: Update, context: AftercareContext, progress: Progress, language: str
-) -> None:
-    assert progress.result is not None
-    urgency = progress.result.urgency
-    key = {
-        Urgency.NOTHING: "checkin_flow.reply_nothing",
-        Urgency.INFORMATION: "checkin_flow.reply_information",
-        Urgency.ROUTINE: "checkin_flow.reply_routine",
-    }.get(urgency)
-    if key is None:
-        clinic = context.services.config.clinic
-        local = context.services.clock.now().astimezone(clinic.timezone)
-        key = (
-            "checkin_flow.reply_urgent_open"
-            if clinic.hours.is_open(local)
-            else "checkin_flow.reply_urgent_closed"
-        )
-    text = context.views.render(language, key, name=progress.patient.display_name)
-    message = update.effective_message
-    assert message is not None
-    await context.bot.send_message(
-        message.chat_id,
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=concern_keyboard(context, language),
-    )
-
-
-async def _tell_staff(context: AftercareContext, progress: Progress) -> None:
-    """Urgent and routine results open (or join) an incident, posted to staff with buttons."""
-    assert progress.result is not None
-    if progress.result.urgency not in (Urgency.URGENT, Urgency.ROUTINE):
-        return
-    services = context.services
-    texts, language = services.texts, services.config.clinic.language
-    reasons = "; ".join(reason_text(texts, language, reason) for reason in progress.result.reasons)
-    urgent = progress.result.urgency == Urgency.URGENT
-    text = context.views.render(
-        language,
-        "checkin_flow.staff_urgent" if urgent else "checkin_flow.staff_routine",
-        code=progress.patient.code,
-        name=progress.patient.display_name,
-        day=progress.day,
-        answers=Html(answers_summary(texts, language, progress.answers)),
-        reasons=Html(reasons),
-    )
-    urgency = IncidentUrgency.URGENT if urgent else IncidentUrgency.ROUTINE
-    await escalate(context.bot, services, progress.patient, urgency, text)
-
-
 async def take_photo(update: Update, context: AftercareContext) -> bool:
     """A photo (or an image file) while a check-in asks for one; True if it was taken."""
     message = update.effective_message
@@ -247,7 +307,12 @@ async def take_photo(update: Update, context: AftercareContext) -> bool:
         return True
     async with services.database.unit_of_work() as uow:
         progress = await give_photo(
-            uow, message.chat_id, file_id, services.triage_rules, services.clock.now()
+            uow,
+            message.chat_id,
+            file_id,
+            services.triage_rules,
+            services.clock.now(),
+            services.check_in_timing,
         )
     if progress is None:
         return False
@@ -263,7 +328,12 @@ async def take_note(update: Update, context: AftercareContext) -> bool:
     services = context.services
     async with services.database.unit_of_work() as uow:
         progress = await give_note(
-            uow, message.chat_id, message.text, services.triage_rules, services.clock.now()
+            uow,
+            message.chat_id,
+            message.text,
+            services.triage_rules,
+            services.clock.now(),
+            services.check_in_timing,
         )
     if progress is None:
         return False

@@ -14,6 +14,7 @@ from aftercare_bot.clock import Clock
 from aftercare_bot.config import Config
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.triage import TriageRules
+from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
@@ -31,6 +32,7 @@ class Services:
     heartbeat: Heartbeat
     views: Views
     triage_rules: TriageRules
+    check_in_timing: CheckInTiming
     # When each kind of technical error was last reported to the operators (rate limiting).
     ops_notices: dict[str, float] = field(default_factory=dict)
     # Update ids already handled (a repeat is dropped; a retry is let through once more).

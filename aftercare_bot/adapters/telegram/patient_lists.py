@@ -15,6 +15,7 @@ from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.check_in_views import answers_summary
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.incident_views import outcome_label
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.presses import answer_press
@@ -177,6 +178,11 @@ def _event_line(views: Views, language: str, event: TimelineEvent) -> str:
             when=when,
             urgency=texts.render(language, f"incident.urgency_{details['urgency']}"),
         )
+    if event.kind == EventKind.RESOLVED and details.get("outcome"):
+        outcome = outcome_label(views, language, details["outcome"])
+        return texts.render(language, "timeline.resolved_outcome", when=when, outcome=outcome)
+    if event.kind == EventKind.RESOLVED:
+        return texts.render(language, "timeline.resolved", when=when)
     return texts.render(language, f"timeline.{event.kind.value}", when=when, **details)
 
 

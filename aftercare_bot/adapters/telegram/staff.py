@@ -11,6 +11,7 @@ from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.identity import deep_link_for
+from aftercare_bot.adapters.telegram.incidents import staff_notifier
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.patient_lists import show_timeline
@@ -25,6 +26,7 @@ from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, looks_like_code
 from aftercare_bot.services.courses import CourseComplete, record_session, set_appointment
 from aftercare_bot.services.enrollment import issue_new_patient_link
+from aftercare_bot.services.escalation import repost_open
 from aftercare_bot.services.lifecycle import discharge
 from aftercare_bot.services.staff import (
     active_members,
@@ -140,8 +142,10 @@ async def bindgroup_command(update: Update, context: AftercareContext) -> None:
     services = context.services
     assert update.effective_user is not None
     async with services.database.unit_of_work() as uow:
-        await bind_staff_group(uow, update.effective_user.id, chat.id, services.clock.now())
+        moved = await bind_staff_group(uow, update.effective_user.id, chat.id, services.clock.now())
     await _reply(update, context, "staff.bindgroup_done")
+    if moved:  # open incidents follow the group: none is stranded in the old one
+        await repost_open(services.database, staff_notifier(context))
 
 
 async def _with_patient(

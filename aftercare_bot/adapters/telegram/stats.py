@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.incident_views import outcome_label
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.domain.check_in_answers import Level, Symptom
@@ -69,6 +70,16 @@ def stats_lines(views: Views, language: str, stats: ClinicStats, days: int) -> l
     lines.append(
         render("ack", median=views.age(language, median)) if median else render("ack_none")
     )
+    if stats.outcomes:
+        lines.append(
+            render(
+                "outcomes",
+                outcomes=", ".join(
+                    f"{outcome_label(views, language, outcome)} {count}"
+                    for outcome, count in stats.outcomes
+                ),
+            )
+        )
     for key, groups in (("by_practitioner", stats.by_practitioner), ("by_batch", stats.by_batch)):
         if groups:
             lines.append(render(key))

@@ -13,6 +13,7 @@ from aftercare_bot.domain.check_in_answers import Answers
 from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.plans import PlannedMessage
+from aftercare_bot.domain.relay import RELAY_KIND
 from aftercare_bot.services.check_in_flow import Step
 from aftercare_bot.services.delivery import Delivery
 from aftercare_bot.texts import Texts
@@ -61,9 +62,17 @@ class Views:
         return self.texts.language_for(patient.language, fallback=self.config.clinic.language)
 
     def compose(self, delivery: Delivery) -> Outgoing:
-        """A plan message for one patient (the dispatcher's composer)."""
+        """A plan message or a staff member's message for one patient (the dispatcher's
+        composer)."""
         patient = delivery.patient
         language = self.language_of(patient)
+        if delivery.message.kind == RELAY_KIND:
+            return self.outgoing(
+                language,
+                delivery.message.message_key,
+                staff=delivery.relay_staff or "",
+                text=delivery.relay_text or "",
+            )
         appointment = (
             self.when(language, delivery.next_appointment_at, patient.timezone)
             if delivery.next_appointment_at

@@ -1,0 +1,203 @@
+"""The Telegram side of escalation's ports: incident cards to staff, notices to patients.
+
+Every message that shows an incident is remembered (`incident_copies`), so a change made from
+any of them (or from the next front end) is edited into all of them.
+"""
+
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from aftercare_bot.adapters.telegram.context import Services
+from aftercare_bot.adapters.telegram.incident_views import card, staff_language
+from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.domain.incidents import Incident, IncidentCopy
+from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.services.escalation import ADMIN_ROUND, record_post
+from aftercare_bot.services.staff import staff_group
+
+logger = logging.getLogger(__name__)
+
+POST, PAGE, REMINDER, CARD, NOTE_PROMPT = "post", "page", "reminder", "card", "note"
+# Copies that show the incident's card; a note prompt is remembered only to route its reply.
+_CARD_KINDS = frozenset({POST, PAGE, REMINDER, CARD})
+
+
+class TelegramStaffNotifier:
+    """Posts, pages and edits incident cards in the staff group and staff's private chats."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def post(self, incident: Incident) -> bool:
+        """Post to the staff group, or each admin when there is none or it is gone."""
+        assert incident.id is not None
+        services = self._services
+        async with services.database.unit_of_work() as uow:
+            group = await staff_group(uow, services.config.staff.escalation_chat_id)
+        admins = list(services.config.staff.admin_ids)
+        recipients: list[int] = [group] if group is not None else admins
+        posted_in_group: int | None = None
+        posted_anywhere = False
+        outgoing = card(services.views, incident)
+        for chat_id in recipients:
+            sent = await self._send(chat_id, outgoing, incident, POST)
+            if sent is None:
+                if chat_id == group:
+                    recipients.extend(admins)  # the staff group is gone: never drop an incident
+                continue
+            posted_anywhere = True
+            if chat_id == group:
+                posted_in_group = sent.message_id
+        if posted_anywhere:
+            async with services.database.unit_of_work() as uow:
+                await record_post(
+                    uow, incident.id, group if posted_in_group else None, posted_in_group
+                )
+        return posted_anywhere
+
+    async def page(self, incident: Incident, chat_ids: Sequence[int], round_number: int) -> None:
+        """A re-page: a header over the full card, so nobody pages blind."""
+        views = self._services.views
+        key = "incident.page_admins" if round_number == ADMIN_ROUND else "incident.repage"
+        header = views.render(staff_language(views), key, round=round_number)
+        outgoing = card(views, incident, header)
+        for chat_id in dict.fromkeys(chat_ids):
+            await self._send(chat_id, outgoing, incident, PAGE)
+
+    async def remind_owner(self, incident: Incident) -> None:
+        """The acknowledger's reminder, with the card so they can resolve it from there."""
+        if incident.acknowledged_by is None:
+            return
+        views = self._services.views
+        header = views.render(staff_language(views), "incident.ack_reminder_header")
+        await self._send(
+            incident.acknowledged_by, card(views, incident, header), incident, REMINDER
+        )
+
+    async def refresh(self, incident: Incident) -> None:
+        """Edit every copy to the incident's state (copies that cannot be edited are dropped)."""
+        assert incident.id is not None
+        services = self._services
+        async with services.database.unit_of_work() as uow:
+            copies = [c for c in await uow.incidents.copies(incident.id) if c.kind in _CARD_KINDS]
+        outgoing = card(services.views, incident)
+        for copy in copies:
+            await self.show(copy, outgoing)
+
+    async def show(self, copy: IncidentCopy, outgoing: Outgoing) -> None:
+        """Edit one copy to `outgoing`; one that is gone is forgotten."""
+        try:
+            await self._bot.edit_message_text(
+                outgoing.text,
+                chat_id=copy.chat_id,
+                message_id=copy.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(outgoing),
+            )
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return
+            logger.warning("incident %s copy in chat %s: %s", copy.incident_id, copy.chat_id, error)
+            async with self._services.database.unit_of_work() as uow:
+                stored = await uow.incidents.copy_at(copy.chat_id, copy.message_id)
+                if stored is not None:
+                    await uow.incidents.forget_copy(stored)
+                    await uow.commit()
+        except TelegramError as error:
+            logger.warning("incident %s copy in chat %s: %s", copy.incident_id, copy.chat_id, error)
+
+    async def reply_under(self, incident: Incident, text: str) -> None:
+        """A reply under the incident's group post; where there is none, under each admin's."""
+        assert incident.id is not None
+        if incident.post_chat_id is not None and incident.post_message_id is not None:
+            places = [(incident.post_chat_id, incident.post_message_id)]
+        else:
+            async with self._services.database.unit_of_work() as uow:
+                copies = await uow.incidents.copies(incident.id)
+            places = [(c.chat_id, c.message_id) for c in copies if c.kind == POST]
+        for chat_id, message_id in places:
+            try:
+                await self._bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_to_message_id=message_id,
+                    allow_sending_without_reply=True,
+                )
+            except TelegramError as error:
+                logger.error("incident %s thread reply failed: %s", incident.id, error)
+
+    async def send_card(self, chat_id: int, incident: Incident) -> None:
+        """An /incidents card: a copy like any other, with the incident's buttons."""
+        await self._send(chat_id, card(self._services.views, incident), incident, CARD)
+
+    async def remember(self, incident_id: int, message: Message, kind: str) -> None:
+        """Remember a message that shows (or asks about) an incident."""
+        async with self._services.database.unit_of_work() as uow:
+            uow.incidents.add_copy(
+                IncidentCopy(
+                    incident_id,
+                    message.chat_id,
+                    message.message_id,
+                    kind,
+                    self._services.clock.now(),
+                )
+            )
+            with contextlib.suppress(Exception):
+                await uow.commit()
+
+    async def _send(
+        self, chat_id: int, outgoing: Outgoing, incident: Incident, kind: str
+    ) -> Message | None:
+        assert incident.id is not None
+        try:
+            sent = await self._bot.send_message(
+                chat_id, outgoing.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(outgoing)
+            )
+        except TelegramError as error:
+            logger.error("incident %s to chat %s failed: %s", incident.id, chat_id, error)
+            return None
+        await self.remember(incident.id, sent, kind)
+        return sent
+
+
+class TelegramPatientMessenger:
+    """What escalation tells a patient, in their language."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def seen_by(self, patient: Patient, staff_name: str) -> None:
+        """Someone at the clinic has seen the report."""
+        views = self._services.views
+        await self._tell(
+            patient,
+            views.render(views.language_of(patient), "incident.patient_seen", staff=staff_name),
+        )
+
+    async def safety_net(self, patient: Patient) -> None:
+        """The clinic's phone within hours; the emergency number and the signs outside them."""
+        services = self._services
+        clinic = services.config.clinic
+        is_open = clinic.hours.is_open(services.clock.now().astimezone(clinic.timezone))
+        key = "incident.safety_net_open" if is_open else "incident.safety_net_closed"
+        views = services.views
+        await self._tell(
+            patient, views.render(views.language_of(patient), key, name=patient.display_name)
+        )
+
+    async def _tell(self, patient: Patient, text: str) -> None:
+        if patient.chat_id is None:
+            return
+        try:
+            await self._bot.send_message(patient.chat_id, text, parse_mode=ParseMode.HTML)
+        except TelegramError as error:
+            logger.warning("patient %s could not be told: %s", patient.code, error)

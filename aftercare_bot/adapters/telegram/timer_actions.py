@@ -1,0 +1,92 @@
+"""The dispatcher's timers that may reach staff: escalation rounds, staff tasks brought into an
+incident, and check-ins closed by their expiry or abandon timer (their answers triaged)."""
+
+from telegram import Bot
+
+from aftercare_bot.adapters.telegram.check_ins import tell_staff
+from aftercare_bot.adapters.telegram.context import Services
+from aftercare_bot.adapters.telegram.incident_notices import (
+    TelegramPatientMessenger,
+    TelegramStaffNotifier,
+)
+from aftercare_bot.adapters.telegram.incidents import escalate, roster
+from aftercare_bot.domain.incidents import IncidentUrgency
+from aftercare_bot.domain.outbox import (
+    CHECK_IN_ABANDON,
+    CHECK_IN_EXPIRY,
+    INCIDENT_TASK,
+    ScheduledMessage,
+)
+from aftercare_bot.services import escalation
+from aftercare_bot.services.check_in_flow import close_unfinished
+from aftercare_bot.services.check_ins import mark_missed
+from aftercare_bot.texts import Html
+
+
+class TimerActions:
+    """Acts on one due timer for the dispatcher (outside its claim's transaction)."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def __call__(self, timer: ScheduledMessage) -> None:
+        """Act on one due timer."""
+        subject = timer.step_key or ""
+        if timer.kind in (CHECK_IN_ABANDON, CHECK_IN_EXPIRY):
+            if subject.isdigit():
+                await self._close_check_in(int(subject))
+            return
+        if timer.kind == INCIDENT_TASK:
+            if subject.isdigit():
+                await self._bring_task(int(subject), timer.patient_id)
+            return
+        services = self._services
+        await escalation.act_on_timer(
+            services.database,
+            TelegramStaffNotifier(self._bot, services),
+            TelegramPatientMessenger(self._bot, services),
+            timer,
+            roster(services),
+        )
+
+    async def _close_check_in(self, check_in_id: int) -> None:
+        """Never started: missed. Started and left: closed, and its answers triaged."""
+        services = self._services
+        now = services.clock.now()
+        async with services.database.unit_of_work() as uow:
+            if await mark_missed(uow, check_in_id, now):
+                return
+            progress = await close_unfinished(uow, check_in_id, services.triage_rules, now)
+        if progress is not None:
+            await tell_staff(self._bot, services, progress)
+
+    async def _bring_task(self, task_id: int, patient_id: int) -> None:
+        """A new staff task opens (or joins) the patient's routine incident."""
+        services = self._services
+        async with services.database.unit_of_work() as uow:
+            task = await uow.tasks.by_id(task_id)
+            patient = await uow.patients.by_id(patient_id)
+        if task is None or task.done_at is not None or patient is None:
+            return
+        language = services.config.clinic.language
+        detail = (
+            services.texts.render(language, "tasks.detail", note=task.detail) if task.detail else ""
+        )
+        text = services.views.render(
+            language,
+            f"incident.task_{task.kind.value}",
+            code=patient.code,
+            name=patient.display_name,
+            task=task.id,
+            detail=Html(detail),  # already rendered, with the note escaped
+        )
+        await escalate(
+            self._bot,
+            services,
+            patient,
+            IncidentUrgency.ROUTINE,
+            text,
+            from_patient=task.reported_by_patient,
+            task_id=task.id,
+        )
