@@ -101,6 +101,15 @@ class Incident:
         return True
 
 
+# What a remembered message of an incident is: the post (in the group, or to an admin), a
+# re-page, the acknowledger's reminder, an /incidents card; a note prompt only routes a reply.
+POST_COPY = "post"
+PAGE_COPY = "page"
+REMINDER_COPY = "reminder"
+CARD_COPY = "card"
+NOTE_PROMPT = "note"
+
+
 @dataclass
 class IncidentCopy:
     """One Telegram message that shows an incident; edited whenever the incident changes."""

@@ -28,6 +28,7 @@ from aftercare_bot.domain.check_in_answers import (
     days_since_session,
 )
 from aftercare_bot.domain.check_ins import CheckIn, CheckInState
+from aftercare_bot.domain.incidents import IncidentState
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.triage import TriageResult, TriageRules, Urgency, triage
 from aftercare_bot.services.check_ins import CheckInTiming, record_answered, record_progress
@@ -73,6 +74,7 @@ class Progress:
     urgent_now: TriageResult | None = None
     urgent_more: TriageResult | None = None
     reported: bool = False
+    acknowledged: bool = False  # the incident it reported to is acknowledged
     left_unfinished: bool = False
 
 
@@ -113,6 +115,8 @@ async def press(
     if check_in.state == CheckInState.ANSWERED:
         check_in = await begin(uow, patient, now)
         restarted = True
+    elif check_in.state == CheckInState.MISSED:
+        check_in.state = CheckInState.OPEN  # a late answer counts; its timers start again
     answers, next_step = _apply(answers_of(check_in), Step(check_in.step or step), step, value)
     progress = await _save(uow, check_in, patient, answers, next_step, rules, now, timing)
     return replace_restarted(progress, restarted)
@@ -211,14 +215,14 @@ async def _save(
     check_in.step = step.value
     record, history = await _records(uow, check_in, patient, answers, now)
     result = triage(record, history, rules)
-    reported = check_in.incident_id is not None
+    link = await _link(uow, check_in, result)
     if step != Step.DONE:
         await record_progress(uow, check_in, now, timing)
         urgent_now = urgent_more = None
-        if result.urgency == Urgency.URGENT and not reported:
+        if result.urgency == Urgency.URGENT and link.report_afresh:
             urgent_now = result
-        elif result.urgency == Urgency.URGENT and _new_reasons(check_in, result):
-            urgent_more = result
+        elif link.new_urgent and link.open:
+            urgent_more = result  # under the open incident (re-opening it if acknowledged)
         if urgent_now or urgent_more:
             check_in.urgency = result.urgency.value
             check_in.reasons = json.dumps(result.to_json())
@@ -231,12 +235,43 @@ async def _save(
             day=record.day,
             urgent_now=urgent_now,
             urgent_more=urgent_more,
-            reported=reported,
+            reported=not link.report_afresh,
+            acknowledged=link.acknowledged,
         )
     _keep_result(check_in, result)
     assert check_in.id is not None
     await record_answered(uow, check_in.id, now)  # commits; cancels its timers
-    return Progress(check_in, patient, answers, step, result, record.day, reported=reported)
+    return Progress(
+        check_in, patient, answers, step, result, record.day, reported=not link.report_afresh
+    )
+
+
+@dataclass(frozen=True)
+class _Link:
+    """How this check-in stands to the incident it reported to, if any."""
+
+    open: bool = False
+    acknowledged: bool = False
+    new_urgent: bool = False  # urgent reasons the incident has not heard of
+    report_afresh: bool = True  # never reported, or its incident closed and something new
+
+
+async def _link(uow: SqlUnitOfWork, check_in: CheckIn, result: TriageResult) -> _Link:
+    """Later answers go under the incident this check-in reported to. Once staff resolved it,
+    the same findings stay under it, but a new urgent one opens a new incident and pages."""
+    new_urgent = result.urgency == Urgency.URGENT and _new_reasons(check_in, result)
+    incident = (
+        await uow.incidents.by_id(check_in.incident_id) if check_in.incident_id else None
+    )
+    if incident is None:
+        return _Link(new_urgent=new_urgent)
+    is_open = incident.is_open
+    return _Link(
+        open=is_open,
+        acknowledged=incident.state == IncidentState.ACKNOWLEDGED,
+        new_urgent=new_urgent,
+        report_afresh=new_urgent and not is_open,
+    )
 
 
 async def close_unfinished(
@@ -245,7 +280,7 @@ async def close_unfinished(
     """The abandon (or expiry) timer of a check-in with answers fired: close it and triage what
     it has, as of its last answer. None when it was finished, or never started."""
     check_in = await uow.check_ins.by_id(check_in_id)
-    if check_in is None or check_in.state != CheckInState.OPEN or not check_in.answers:
+    if check_in is None or check_in.state == CheckInState.ANSWERED or not check_in.answers:
         return None
     patient = await uow.patients.by_id(check_in.patient_id)
     if patient is None:
@@ -254,9 +289,9 @@ async def close_unfinished(
     answered_at = check_in.last_answer_at or now
     record, history = await _records(uow, check_in, patient, answers, answered_at)
     result = triage(record, history, rules)
+    reported = not (await _link(uow, check_in, result)).report_afresh
     _keep_result(check_in, result)
     check_in.left_unfinished_at = now
-    reported = check_in.incident_id is not None
     await record_answered(uow, check_in_id, answered_at)  # commits; cancels its timers
     return Progress(
         check_in,

@@ -304,23 +304,42 @@ class Dispatcher:
 
     async def _act_on_incident_timers(self, timer_ids: list[int]) -> None:
         """Pages, safety nets and check-in timers: acted on once, then recorded (a crash in
-        between acts again: a repeated page is less harmful than a lost one)."""
+        between acts again: a repeated page is less harmful than a lost one). One that fails
+        is tried again with backoff, like a message, so a passing outage loses no report; one
+        that vanished meanwhile (the patient erased) is skipped. Neither stops the round."""
         for timer_id in timer_ids:
             async with self.database.unit_of_work() as uow:
                 timer = await uow.outbox.by_id(timer_id)
-            assert timer is not None
-            state = MessageState.SENT
+            if timer is None:
+                continue
+            failed = False
             try:
                 if self.act_on_incident is not None:
                     await self.act_on_incident(timer)
             except Exception:
                 logger.exception("escalation timer %s failed", timer_id)
-                state = MessageState.FAILED
-            async with self.database.unit_of_work() as uow:
-                stored = await uow.outbox.by_id(timer_id)
-                assert stored is not None
-                stored.state, stored.sent_at = state, self.clock.now()
-                await uow.commit()
+                failed = True
+            try:
+                await self._record_timer(timer_id, failed)
+            except Exception:
+                logger.exception("escalation timer %s could not be recorded", timer_id)
+
+    async def _record_timer(self, timer_id: int, failed: bool) -> None:
+        now = self.clock.now()
+        async with self.database.unit_of_work() as uow:
+            stored = await uow.outbox.by_id(timer_id)
+            if stored is None:
+                return
+            stored.attempts += 1
+            if failed and stored.attempts < MAX_ATTEMPTS:
+                stored.state = MessageState.PENDING
+                stored.retry_at = now + min(
+                    FIRST_BACKOFF * 2 ** (stored.attempts - 1), LONGEST_BACKOFF
+                )
+            else:
+                stored.state = MessageState.FAILED if failed else MessageState.SENT
+                stored.sent_at = now
+            await uow.commit()
 
     def _held_by_quiet_hours(
         self, message: ScheduledMessage, patient: Patient, now: datetime
@@ -365,10 +384,20 @@ class Dispatcher:
             message = await uow.outbox.by_id(message_id)
             patient = await uow.patients.by_id(patient_id)
             course = await uow.patients.current_course(patient_id)
-            assert message is not None and patient is not None
+            if message is None or patient is None:
+                return "cancelled"  # the patient was erased since the claim
+            if patient.chat_id != chat_id:
+                # Relinked (or left) since the claim: not to the old chat; the next round
+                # sends it where they are now, if anywhere.
+                message.state, message.attempts = MessageState.PENDING, message.attempts - 1
+                await uow.commit()
+                return "cancelled"
             relay = await relay_text(uow, message, chat_id) if message.kind == RELAY_KIND else None
             if message.kind == RELAY_KIND and relay is None:
-                await uow.commit()  # its draft is gone: cancelled, never sent
+                # Its draft is gone, or the patient moved chat since Send: never sent, and
+                # staff are told (they were shown "Sent").
+                await _open_task(uow, TaskKind.DELIVERY_FAILED, message, self.clock.now())
+                await uow.commit()
                 return "cancelled"
         appointment = course.next_appointment_at if course else None
         delivery = Delivery(
@@ -396,7 +425,8 @@ class Dispatcher:
     async def _record_sent(self, message_id: int, telegram_id: int) -> None:
         async with self.database.unit_of_work() as uow:
             message = await uow.outbox.by_id(message_id)
-            assert message is not None
+            if message is None:
+                return  # erased while it was being sent
             sent_at = self.clock.now()
             message.state, message.sent_at = MessageState.SENT, sent_at
             message.telegram_message_id, message.last_error = telegram_id, None
@@ -410,7 +440,8 @@ class Dispatcher:
         now = self.clock.now()
         async with self.database.unit_of_work() as uow:
             message = await uow.outbox.by_id(message_id)
-            assert message is not None
+            if message is None:
+                return "cancelled"
             if message.attempts >= MAX_ATTEMPTS:
                 await uow.commit()
                 await self._fail(message_id, str(error))
@@ -430,7 +461,8 @@ class Dispatcher:
         now = self.clock.now()
         async with self.database.unit_of_work() as uow:
             message = await uow.outbox.by_id(message_id)
-            assert message is not None
+            if message is None:
+                return
             message.state, message.last_error = MessageState.FAILED, reason[:256]
             await _open_task(uow, TaskKind.DELIVERY_FAILED, message, now)
             await uow.commit()
@@ -440,7 +472,8 @@ class Dispatcher:
         async with self.database.unit_of_work() as uow:
             message = await uow.outbox.by_id(message_id)
             stored = await uow.patients.by_id(patient.id or 0)
-            assert message is not None and stored is not None
+            if message is None or stored is None:
+                return
             message.state, message.last_error = MessageState.PENDING, reason[:256]
             stored.status = PatientStatus.UNREACHABLE
             await _open_task(uow, TaskKind.UNREACHABLE, message, now)

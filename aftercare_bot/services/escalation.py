@@ -10,8 +10,11 @@ These use cases are called the same way by the Telegram handlers, the command li
 the web console: they speak to people only through the ports in `services.ports`.
 """
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+import weakref
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,6 +47,9 @@ logger = logging.getLogger(__name__)
 ADMIN_ROUND = 0  # the last round: every admin, after the on-call rounds
 ONCALL_SETTING = "oncall_id"
 POST_SAFETY_DELAY = timedelta(seconds=30)
+# A post nobody could receive (the group and every admin unreachable) is tried again.
+POST_RETRY_FIRST = timedelta(minutes=2)
+POST_RETRY_LONGEST = timedelta(hours=1)
 MAX_NOTE = 1000
 
 
@@ -98,14 +104,17 @@ async def report(
     from_patient: bool = True,
     task_id: int | None = None,
     check_in_id: int | None = None,
+    rules: PagingRules | None = None,
 ) -> Reported:
     """Open an incident for the patient, or join their open one (stored before any post).
 
-    With it goes a timer that posts it in `POST_SAFETY_DELAY` unless the post is made (and the
-    timer cancelled) first: a crash between storing and posting still gets it posted. A task
-    or check-in that joins is linked to the incident.
+    With it go, in the same transaction, a timer that posts it in `POST_SAFETY_DELAY` unless
+    the post is made (and the timer cancelled) first, and for an urgent one its re-page rounds
+    and safety net (`rules`): a crash between storing and posting still gets it posted, and
+    paged. A task or check-in that joins is linked to the incident.
     """
     assert patient.id is not None
+    await uow.incidents.lock_patient(patient.id)
     incident = await uow.incidents.open_for_patient(patient.id)
     if incident is None:
         incident = Incident(patient.id, urgency, now)
@@ -113,7 +122,12 @@ async def report(
         await uow.incidents.flush()
         page = True
     else:
-        page = incident.join(urgency, now) or incident.post_message_id is None
+        # Posted already (in the group, or to the admins): a report that joins goes under it,
+        # unless it makes the incident newly urgent.
+        posted = incident.post_message_id is not None or await uow.incidents.has_post(
+            incident.id or 0
+        )
+        page = incident.join(urgency, now) or not posted
     incident.patient_reported = incident.patient_reported or from_patient
     if task_id is not None:
         task = await uow.tasks.by_id(task_id)
@@ -134,6 +148,8 @@ async def report(
                 str(incident.id),
             )
         )
+        if rules is not None and incident.urgency == IncidentUrgency.URGENT:
+            await _add_pages(uow, incident, rules, now)
     await uow.audit.record(
         AuditEvent(now, f"incident.{urgency.value}", subject=patient.code, detail=str(incident.id))
     )
@@ -158,7 +174,7 @@ async def escalate(
     """Store the report as an incident (with its safety post), arm its pages when urgent, then
     post it; a report joining a posted incident goes under its post instead. When no staff
     member can be reached at all, an urgent report gives the patient the safety net at once."""
-    async with units.unit_of_work() as uow:
+    async with _one_report_at_a_time(patient_id), units.unit_of_work() as uow:
         patient = await uow.patients.by_id(patient_id)
         if patient is None:
             return None
@@ -171,20 +187,32 @@ async def escalate(
             from_patient=from_patient,
             task_id=task_id,
             check_in_id=check_in_id,
+            rules=rules,
         )
     incident = reported.incident
     if not reported.page:
         await staff.reply_under(incident, post_text)
         return reported
-    if incident.urgency == IncidentUrgency.URGENT:
-        async with units.unit_of_work() as uow:
-            await arm_pages(uow, incident, rules, now)
     if await staff.post(incident):
         await _stand_down_post(units, incident)
     elif incident.urgency == IncidentUrgency.URGENT:
         logger.error("incident %s reached no staff member", incident.id)
-        await patients.safety_net(patient)
+        await _safety_net_now(units, patients, patient, incident)
     return reported
+
+
+async def _safety_net_now(
+    units: UnitsOfWork, patients: PatientMessenger, patient: Patient, incident: Incident
+) -> None:
+    """Nobody on staff could be reached: the patient hears what to do at once, and only once
+    (its timer stands down; the post is retried by its own timer)."""
+    assert incident.patient_id is not None
+    await patients.safety_net(patient)
+    async with units.unit_of_work() as uow:
+        await uow.outbox.cancel_pending_of_kinds(
+            incident.patient_id, frozenset({INCIDENT_SAFETY_NET})
+        )
+        await uow.commit()
 
 
 async def _stand_down_post(units: UnitsOfWork, incident: Incident) -> None:
@@ -193,6 +221,22 @@ async def _stand_down_post(units: UnitsOfWork, incident: Incident) -> None:
     async with units.unit_of_work() as uow:
         await uow.outbox.cancel_pending_of_kinds(incident.patient_id, frozenset({INCIDENT_POST}))
         await uow.commit()
+
+
+# Per event loop (a lock belongs to one), then per patient.
+_reporting: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@contextlib.asynccontextmanager
+async def _one_report_at_a_time(patient_id: int) -> AsyncIterator[None]:
+    """In one process, a patient's reports are stored one after another (a tap and a task timer
+    at once must join one incident; across instances the row lock in `report` does it)."""
+    # One small lock per patient who ever reported while this loop runs: a few bytes each.
+    locks = _reporting.setdefault(asyncio.get_running_loop(), {})
+    async with locks.setdefault(patient_id, asyncio.Lock()):
+        yield
 
 
 async def follow_up(units: UnitsOfWork, staff: StaffNotifier, incident_id: int, text: str) -> None:
@@ -206,20 +250,33 @@ async def follow_up(units: UnitsOfWork, staff: StaffNotifier, incident_id: int, 
 
 
 async def post_stored(
-    units: UnitsOfWork, staff: StaffNotifier, patients: PatientMessenger, incident_id: int
+    units: UnitsOfWork, staff: StaffNotifier, incident_id: int, attempt: int, now: datetime
 ) -> None:
-    """Post an incident stored before a crash (its safety timer fired): once, never dropped."""
+    """Post an incident whose post timer fired (stored before a crash, or no staff member could
+    be reached): once, never dropped; tried again with backoff while nobody can be reached."""
     async with units.unit_of_work() as uow:
         incident = await uow.incidents.by_id(incident_id)
-        patient = await uow.patients.by_id(incident.patient_id) if incident else None
     if incident is None or incident.state == IncidentState.RESOLVED or not incident.post_text:
         return
     if incident.post_message_id is not None:
         return
     if await staff.post(incident):
         await _stand_down_post(units, incident)
-    elif patient is not None and incident.urgency == IncidentUrgency.URGENT:
-        await patients.safety_net(patient)
+        return
+    logger.error("incident %s still reached no staff member (attempt %s)", incident_id, attempt)
+    retry = attempt + 1
+    due = now + min(POST_RETRY_FIRST * 2**attempt, POST_RETRY_LONGEST)
+    async with units.unit_of_work() as uow:
+        await uow.outbox.add_unless_present(
+            _timer(
+                incident,
+                INCIDENT_POST,
+                f"incident-post:{incident.id}:{incident.reports}:retry{retry}",
+                due,
+                f"{incident.id}:{retry}",
+            )
+        )
+        await uow.commit()
 
 
 async def record_post(
@@ -310,6 +367,7 @@ async def add_outcome_note(
             incident is None
             or incident.state != IncidentState.RESOLVED
             or incident.patient_id is None
+            or incident.patient_left_at is not None  # erased on resolve: notes go with them
         ):
             return None
         incident.outcome_note = note.strip()[:MAX_NOTE]
@@ -325,6 +383,13 @@ async def arm_pages(
 ) -> None:
     """Store the re-page rounds (then the admins' round) and the patient's safety net as timers,
     so a restart inside a window loses no page and doubles none."""
+    await _add_pages(uow, incident, rules, now)
+    await uow.commit()
+
+
+async def _add_pages(
+    uow: SqlUnitOfWork, incident: Incident, rules: PagingRules, now: datetime
+) -> None:
     assert incident.id is not None
     version = f"{incident.id}:{incident.reports}"
     rounds = [*range(1, rules.max_rounds + 1), ADMIN_ROUND]
@@ -348,7 +413,6 @@ async def arm_pages(
                 str(incident.id),
             )
         )
-    await uow.commit()
 
 
 async def arm_ack_reminder(
@@ -377,6 +441,7 @@ async def act_on_timer(
     patients: PatientMessenger,
     timer: ScheduledMessage,
     roster: StaffRoster,
+    now: datetime,
 ) -> None:
     """A due escalation timer: post, re-page, the admins' round, the safety net or the
     acknowledgement reminder. Each checks the incident first: an acknowledged one is not paged."""
@@ -384,7 +449,8 @@ async def act_on_timer(
     if not subject.isdigit():
         return
     if timer.kind == INCIDENT_POST:
-        await post_stored(units, staff, patients, int(subject))
+        attempt = int(round_text) if round_text.isdigit() else 0
+        await post_stored(units, staff, int(subject), attempt, now)
         return
     async with units.unit_of_work() as uow:
         incident = await uow.incidents.by_id(int(subject))

@@ -13,6 +13,7 @@ code), its pages still come, and its summary stays until it is resolved; resolvi
 alone until then.
 """
 
+import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,12 +48,14 @@ async def forget(
     assert patient.id is not None
     code, patient_id = patient.code, patient.id
     chat_id, language, status = patient.chat_id, patient.language, patient.status
+    name = patient.display_name
     incident = await uow.incidents.open_for_patient(patient_id)
     uow.session.expunge(patient)
     if incident is not None:
         if status == PatientStatus.LEFT:
             return Forgotten(code, None, language, incident, already_left=True)
         await _leave(uow, patient_id, code, incident, mode, now, reason)
+        incident.post_text = pseudonymised(incident.post_text, code, name)
         return Forgotten(code, chat_id, language, incident)
     if mode == DeleteMode.ERASE:
         await uow.records.erase(patient_id, code)
@@ -77,6 +80,14 @@ async def _leave(
     await uow.audit.record(
         AuditEvent(now, "patient.left", subject=code, detail=f"incident {incident.id}: {reason}")
     )
+
+
+def pseudonymised(text: str | None, code: str, name: str) -> str | None:
+    """A staff summary without the patient's name: "patient P-7K3Q (Anna)" reads "patient
+    P-7K3Q" (names appear escaped, next to the code, in every staff text)."""
+    if not text or not name:
+        return text
+    return text.replace(f"{code} ({html.escape(name)})", code)
 
 
 async def forget_expired(

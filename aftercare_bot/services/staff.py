@@ -57,13 +57,16 @@ async def remove_staff(
     return member
 
 
-async def bind_staff_group(uow: SqlUnitOfWork, admin_id: int, chat_id: int, now: datetime) -> bool:
-    """Make `chat_id` the group that receives escalations; True when it was not already."""
-    previous = await uow.settings.get(ESCALATION_CHAT_SETTING)
+async def bind_staff_group(
+    uow: SqlUnitOfWork, admin_id: int, chat_id: int, now: datetime, configured: int | None = None
+) -> bool:
+    """Make `chat_id` the group that receives escalations; True when it was not already (the
+    bound one, else the configured one)."""
+    previous = await staff_group(uow, configured)
     await uow.settings.put(ESCALATION_CHAT_SETTING, str(chat_id), now)
     await uow.audit.record(AuditEvent(now, "staff.group_bound", admin_id, subject=str(chat_id)))
     await uow.commit()
-    return previous != str(chat_id)
+    return previous != chat_id
 
 
 async def staff_group(uow: SqlUnitOfWork, configured: int | None) -> int | None:

@@ -112,8 +112,12 @@ async def test_delete_with_an_open_incident_keeps_it_before_staff_until_resolved
     listing, card = await bot.admin.wait_for_replies(2)
     assert "Open incidents: 1" in listing["text"] and code in card["text"]
 
+    assert "Anna" not in bot.current(post)["text"]  # pseudonymised to its code
     await bot.live_until(reported_at + timedelta(minutes=50))
     assert repages(bot, group) == 3
+    assert not any(
+        "Anna" in text for text in texts_in(bot, group) if "Still not acknowledged" in text
+    )
     assert not any(SAFETY_NET in text for text in texts_in(bot, anna))
     assert texts_in(bot, anna)[-1] == told["text"]  # nothing more reaches her
 

@@ -350,3 +350,62 @@ async def test_a_discharge_never_silences_an_open_report(bot: RunningBot) -> Non
     await bot.admin.wait_for_reply()
     await bot.live_until(reported_at + timedelta(minutes=16))
     assert any("Still not acknowledged" in t for t in texts_in(bot, group))
+
+
+async def test_a_new_urgent_answer_after_staff_resolved_the_report_opens_a_new_one(
+    bot: RunningBot,
+) -> None:
+    from tests.e2e.test_incidents import resolve_as
+
+    group = await staff_group(bot)
+    anna, code = await linked(bot)
+    message = await check_in_message(bot, anna, DAY_1)
+    await tap(bot, anna, message, "Severe")
+    post = await incident_post(bot, group)
+    await resolve_as(bot, bot.admin, post, "Phoned the patient")
+    await tap(bot, anna, message, "None", "None")
+    mark = bot.simulator.mark()
+    await tap(bot, anna, message, "fever or feeling unwell")
+    second = await bot.simulator.wait_for(
+        lambda e: e.chat_id == group.id and e.is_new_message and "URGENT" in (e.text or ""),
+        since=mark,
+    )
+    assert second.text is not None and "fever or feeling unwell" in second.text
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(code)
+        assert patient is not None and patient.id is not None
+        states = [i.state for i in await uow.incidents.of_patient(patient.id)]
+    assert states == [IncidentState.RESOLVED, IncidentState.OPEN]
+
+
+async def test_a_missed_check_in_answered_late_and_left_halfway_is_still_triaged(
+    bot: RunningBot,
+) -> None:
+    group = await staff_group(bot)
+    anna, code = await linked(bot)
+    message = await check_in_message(bot, anna, DAY_3)
+    await bot.live_until(DAY_3 + timedelta(hours=25))
+    [*_, missed] = await check_ins_of(bot, code)
+    assert missed.state == CheckInState.MISSED
+    await tap(bot, anna, message, "Moderate")
+    await bot.live_until(bot.clock.now() + timedelta(hours=3))
+    [*_, late] = await check_ins_of(bot, code)
+    assert late.state == CheckInState.ANSWERED and late.left_unfinished_at is not None
+    assert any("left unfinished" in t for t in texts_in(bot, group))
+
+
+async def test_when_nobody_can_be_reached_the_post_is_retried_and_the_safety_net_sent_once(
+    bot: RunningBot,
+) -> None:
+    anna, _code = await linked(bot)
+    await bot.admin.block_bot()  # no group bound, and the only admin cannot be reached
+    message = await check_in_message(bot, anna, DAY_1)
+    await anna.press(message, "Severe")
+    await anna.wait_for_replies(2)
+    reported_at = bot.clock.now()
+    await bot.live_until(reported_at + timedelta(minutes=5))
+    await bot.admin.unblock_bot()
+    await bot.live_until(reported_at + timedelta(hours=2))
+    assert any("URGENT check-in" in t for t in texts_in(bot, bot.admin))
+    nets = [t for t in texts_in(bot, anna) if "not been able to reach you" in t]
+    assert len(nets) == 1

@@ -216,10 +216,10 @@ async def test_an_acknowledged_incident_is_not_paged(database: Database) -> None
     async with database.unit_of_work() as uow:
         timers = [m for m in await uow.outbox.for_patient(patient.id) if m.kind == INCIDENT_PAGE]
     roster = StaffRoster(-100, (1,), ())
-    await escalation.act_on_timer(database, staff, patients, timers[0], roster)
+    await escalation.act_on_timer(database, staff, patients, timers[0], roster, NOW)
     assert staff.pages == [(incident.id, (-100, 1), 1)]
     await escalation.acknowledge(database, staff, patients, incident.id, 1, "Nina", RULES, NOW)
-    await escalation.act_on_timer(database, staff, patients, timers[1], roster)
+    await escalation.act_on_timer(database, staff, patients, timers[1], roster, NOW)
     assert len(staff.pages) == 1
 
 
@@ -272,3 +272,21 @@ async def test_a_check_in_left_halfway_is_closed_and_triaged_as_of_its_last_answ
     assert stored.answered_at == NOW and stored.left_unfinished_at == later
     async with database.unit_of_work() as uow:
         assert await close_unfinished(uow, check_in.id, rules, later) is None  # once only
+
+
+async def test_two_reports_at_once_open_one_incident(database: Database) -> None:
+    staff, patients = FakeStaff(), FakePatients()
+    patient = await a_patient(database)
+    assert patient.id is not None
+    results = await asyncio.gather(
+        escalation.escalate(
+            database, staff, patients, patient.id, IncidentUrgency.URGENT, "tap", RULES, NOW
+        ),
+        escalation.escalate(
+            database, staff, patients, patient.id, IncidentUrgency.ROUTINE, "task", RULES, NOW
+        ),
+    )
+    ids = {r.incident.id for r in results if r is not None}
+    assert len(ids) == 1
+    async with database.unit_of_work() as uow:
+        assert len(await uow.incidents.of_patient(patient.id)) == 1

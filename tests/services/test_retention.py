@@ -257,7 +257,9 @@ async def test_forgetting_a_patient_with_an_open_incident_keeps_only_their_code(
     assert (INCIDENT_SAFETY_NET, MessageState.CANCELLED.value) in await timers(database)
     kept = await the_incident(database, incident.id)
     assert kept.state == IncidentState.OPEN and kept.patient_id == patient.id
-    assert kept.patient_left_at == NOW and kept.post_text == SUMMARY
+    assert kept.patient_left_at == NOW
+    # Pseudonymised to its code: the name goes, the clinical summary stays until resolve.
+    assert kept.post_text == "URGENT check-in: patient P-AAAA, redness severe"
 
 
 async def test_a_draft_to_a_patient_who_left_keeps_its_patient_but_loses_its_text(

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aftercare_bot.adapters.persistence.tables import incident_copies, incidents
+from aftercare_bot.adapters.persistence.tables import incident_copies, incidents, patients
 from aftercare_bot.domain.incidents import (
+    POST_COPY,
     Incident,
     IncidentCopy,
     IncidentState,
@@ -57,6 +58,14 @@ class IncidentRepository:
             )
             .order_by(incidents.c.id.desc())
             .limit(1)
+        )
+
+    async def lock_patient(self, patient_id: int) -> None:
+        """Hold the patient's row until commit (PostgreSQL; SQLite has one writer anyway), so two
+        reports at once, on two instances too, open one incident and never overwrite a
+        concurrent acknowledgement."""
+        await self._session.execute(
+            select(patients.c.id).where(patients.c.id == patient_id).with_for_update()
         )
 
     async def of_patient(self, patient_id: int) -> Sequence[Incident]:
@@ -118,6 +127,17 @@ class IncidentRepository:
             .order_by(incident_copies.c.id)
         )
         return list(rows)
+
+    async def has_post(self, incident_id: int) -> bool:
+        """Whether the incident has been posted anywhere (the group, or admins' chats)."""
+        found = await self._session.scalar(
+            select(incident_copies.c.id)
+            .where(
+                incident_copies.c.incident_id == incident_id, incident_copies.c.kind == POST_COPY
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def copy_at(self, chat_id: int, message_id: int) -> IncidentCopy | None:
         """The incident message at this place, if it is one."""

@@ -19,6 +19,7 @@ DELETE = "del"
 
 _SEPARATOR = ":"
 _SAFE = re.compile(r"^[A-Za-z0-9_.+@\-]{0,40}$")
+_LONGEST_NUMBER = 18  # digits: every id we put in a button fits a signed 64-bit integer
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def unpack(data: str | None) -> CallbackData | None:
     family, *args = data.split(_SEPARATOR)
     if not all(_SAFE.match(part) for part in (family, *args)):
         return None
+    if any(arg.isdigit() and len(arg) > _LONGEST_NUMBER for arg in args):
+        return None  # no row or Telegram id is that long: forged (and it would overflow)
     return CallbackData(family, tuple(args))
 
 

@@ -216,7 +216,8 @@ async def tell_staff(bot: Bot, services: Services, progress: Progress) -> None:
         ),
     }
     incident_id = progress.check_in.incident_id
-    if (progress.reported or progress.urgent_more) and incident_id is not None:
+    reopen = progress.urgent_more is not None and progress.acknowledged
+    if (progress.reported or progress.urgent_more) and incident_id is not None and not reopen:
         key = _follow_up_key(progress)
         await escalation.follow_up(
             services.database,
@@ -229,7 +230,7 @@ async def tell_staff(bot: Bot, services: Services, progress: Progress) -> None:
         return
     urgent = result.urgency == Urgency.URGENT
     key = "checkin_flow.staff_urgent" if urgent else "checkin_flow.staff_routine"
-    if progress.urgent_now:
+    if progress.urgent_now or reopen:  # a new urgent answer re-opens an acknowledged incident
         key = "checkin_flow.staff_urgent_at_tap"
     elif progress.left_unfinished:
         key = f"{key}_unfinished"

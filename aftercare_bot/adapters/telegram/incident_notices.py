@@ -15,7 +15,14 @@ from telegram.error import BadRequest, TelegramError
 from aftercare_bot.adapters.telegram.context import Services
 from aftercare_bot.adapters.telegram.incident_views import card, staff_language
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.domain.incidents import Incident, IncidentCopy
+from aftercare_bot.domain.incidents import (
+    CARD_COPY,
+    PAGE_COPY,
+    POST_COPY,
+    REMINDER_COPY,
+    Incident,
+    IncidentCopy,
+)
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.escalation import ADMIN_ROUND, record_post
@@ -23,7 +30,7 @@ from aftercare_bot.services.staff import staff_group
 
 logger = logging.getLogger(__name__)
 
-POST, PAGE, REMINDER, CARD, NOTE_PROMPT = "post", "page", "reminder", "card", "note"
+POST, PAGE, REMINDER, CARD = POST_COPY, PAGE_COPY, REMINDER_COPY, CARD_COPY
 # Copies that show the incident's card; a note prompt is remembered only to route its reply.
 _CARD_KINDS = frozenset({POST, PAGE, REMINDER, CARD})
 

@@ -14,7 +14,6 @@ from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.incident_notices import (
-    NOTE_PROMPT,
     TelegramPatientMessenger,
     TelegramStaffNotifier,
 )
@@ -33,7 +32,7 @@ from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.relay import ask_for_message
-from aftercare_bot.domain.incidents import IncidentOutcome, IncidentUrgency
+from aftercare_bot.domain.incidents import NOTE_PROMPT, IncidentOutcome, IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services import escalation
@@ -198,7 +197,7 @@ async def _resolve(
     if isinstance(result, AlreadyHandled):
         await _already(update, context, result)
         return
-    if result is None or result.incident.patient_id is None:
+    if result is None or result.incident.patient_left_at is not None:
         return  # nothing to resolve, or the patient who left is erased now: nothing to note
     language = language_of(update, context)
     prompt = await update.effective_message.reply_html(

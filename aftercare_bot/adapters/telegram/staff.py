@@ -142,7 +142,13 @@ async def bindgroup_command(update: Update, context: AftercareContext) -> None:
     services = context.services
     assert update.effective_user is not None
     async with services.database.unit_of_work() as uow:
-        moved = await bind_staff_group(uow, update.effective_user.id, chat.id, services.clock.now())
+        moved = await bind_staff_group(
+            uow,
+            update.effective_user.id,
+            chat.id,
+            services.clock.now(),
+            services.config.staff.escalation_chat_id,
+        )
     await _reply(update, context, "staff.bindgroup_done")
     if moved:  # open incidents follow the group: none is stranded in the old one
         await repost_open(services.database, staff_notifier(context))

@@ -48,6 +48,7 @@ class TimerActions:
             TelegramPatientMessenger(self._bot, services),
             timer,
             roster(services),
+            services.clock.now(),
         )
 
     async def _close_check_in(self, check_in_id: int) -> None:
