@@ -409,3 +409,52 @@ async def test_when_nobody_can_be_reached_the_post_is_retried_and_the_safety_net
     assert any("URGENT check-in" in t for t in texts_in(bot, bot.admin))
     nets = [t for t in texts_in(bot, anna) if "not been able to reach you" in t]
     assert len(nets) == 1
+
+
+async def test_resolving_from_a_private_card_takes_a_note_there_too(bot: RunningBot) -> None:
+    group = await staff_group(bot)
+    anna, code = await linked(bot)
+    message = await check_in_message(bot, anna, DAY_1)
+    await anna.press(message, "Severe")
+    post = await incident_post(bot, group)
+    await bot.admin.send("/incidents")
+    _title, card = await bot.admin.wait_for_replies(2)
+    for label in ("Resolved", "No action needed"):
+        mark = bot.simulator.mark()
+        await bot.admin.press(current(bot, card), label)
+        await bot.simulator.wait_for(
+            lambda e: e.kind == "edit" and e.message_id == card["message_id"], since=mark
+        )
+    prompt = await bot.admin.wait_for_reply()
+    assert "reply to this message" in prompt["text"]
+    assert "Resolved by Grey" in current(bot, post)["text"]  # the group post follows
+    await bot.admin.send("Spoke to her GP.", reply_to=prompt)
+    replies = await bot.admin.wait_for_replies(1)
+    assert [r["text"] for r in replies] == ["Note added to the incident."]
+    await bot.settle()
+    assert texts_in(bot, bot.admin)[-1] == "Note added to the incident."
+    assert (await incident_of(bot, code)).outcome_note == "Spoke to her GP."
+
+
+async def test_messaging_a_patient_from_a_private_card_gets_only_the_confirmation(
+    bot: RunningBot,
+) -> None:
+    group = await staff_group(bot)
+    anna, _code = await linked(bot)
+    message = await check_in_message(bot, anna, DAY_1)
+    await anna.press(message, "Severe")
+    await incident_post(bot, group)
+    await bot.admin.send("/incidents")
+    _title, card = await bot.admin.wait_for_replies(2)
+    await bot.admin.press(card, "Message patient")
+    prompt = await bot.admin.wait_for_reply()
+    await bot.admin.send("Please call us today.", reply_to=prompt)
+    confirmation = await bot.admin.wait_for_reply()
+    assert "Please call us today." in confirmation["text"]
+    await bot.settle()
+    assert texts_in(bot, bot.admin)[-1] == confirmation["text"]  # no stray fallback answer
+    mark = bot.simulator.mark()
+    await bot.admin.press(confirmation, "Send")
+    await bot.simulator.wait_for(
+        lambda e: e.chat_id == anna.id and "Please call us today." in (e.text or ""), since=mark
+    )

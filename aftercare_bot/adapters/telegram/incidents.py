@@ -241,6 +241,20 @@ async def on_note_reply(update: Update, context: AftercareContext) -> None:
     await message.reply_html(context.views.render(language_of(update, context), key))
 
 
+async def replies_to_staff_prompt(update: Update, context: AftercareContext) -> bool:
+    """Whether this text replies to one of the bot's staff prompts (a relay draft's, or a
+    resolved incident's note prompt): their own handlers take it, so the private-chat
+    fallbacks must not answer it as a stray message."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None:
+        return False
+    chat_id, prompt_id = message.chat_id, message.reply_to_message.message_id
+    async with context.services.database.unit_of_work() as uow:
+        copy = await uow.incidents.copy_at(chat_id, prompt_id)
+        draft = await uow.relay_drafts.by_prompt(chat_id, prompt_id)
+    return (copy is not None and copy.kind == NOTE_PROMPT) or draft is not None
+
+
 async def incidents_command(update: Update, context: AftercareContext) -> None:
     """Staff: open incidents, urgent first, oldest first, each a card with its buttons."""
     if not await require_staff(update, context):

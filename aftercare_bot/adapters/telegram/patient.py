@@ -8,6 +8,7 @@ from aftercare_bot.adapters.telegram.appointments import take_note
 from aftercare_bot.adapters.telegram.check_ins import on_concern_text
 from aftercare_bot.adapters.telegram.check_ins import take_note as take_check_in_note
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.incidents import replies_to_staff_prompt
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.lifecycle import (
     forward_patient_message,
@@ -134,6 +135,8 @@ async def on_free_text(update: Update, context: AftercareContext) -> None:
         return
     if await forward_patient_message(update, context):
         return
+    if await replies_to_staff_prompt(update, context):
+        return  # staff writing a message or a note: taken by its own handler
     await _reply(update, context, "fallback.text_outside_flow")
 
 
