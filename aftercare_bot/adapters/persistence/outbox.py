@@ -29,11 +29,7 @@ class OutboxRepository:
         and back again still gets its reminders); any other is left as it is, so nothing
         is ever sent twice.
         """
-        existing = await self._session.scalar(
-            select(ScheduledMessage)
-            .where(scheduled_messages.c.unique_key == message.unique_key)
-            .execution_options(populate_existing=True)
-        )
+        existing = await self._by_key(message.unique_key)
         if existing is None:
             self._session.add(message)
             return True
@@ -72,16 +68,19 @@ class OutboxRepository:
     async def put_timer(self, message: ScheduledMessage) -> None:
         """Stage a timer, or move a pending one with the same key to the new time (a check-in
         answered again pushes its abandon timer back); one that already fired stays as it is."""
-        existing = await self._session.scalar(
-            select(ScheduledMessage)
-            .where(scheduled_messages.c.unique_key == message.unique_key)
-            .execution_options(populate_existing=True)
-        )
+        existing = await self._by_key(message.unique_key)
         if existing is None:
             self._session.add(message)
         elif existing.state in (MessageState.PENDING, MessageState.CANCELLED):
             existing.state, existing.attempts = MessageState.PENDING, 0
             existing.due_at, existing.valid_until = message.due_at, message.valid_until
+
+    async def _by_key(self, unique_key: str) -> ScheduledMessage | None:
+        return await self._session.scalar(
+            select(ScheduledMessage)
+            .where(scheduled_messages.c.unique_key == unique_key)
+            .execution_options(populate_existing=True)
+        )
 
     async def release_interrupted(self) -> int:
         """Messages left `sending` by a crash go back to pending, to be sent again.
