@@ -458,3 +458,29 @@ async def test_messaging_a_patient_from_a_private_card_gets_only_the_confirmatio
     await bot.simulator.wait_for(
         lambda e: e.chat_id == anna.id and "Please call us today." in (e.text or ""), since=mark
     )
+
+
+async def test_only_the_newest_incidents_card_in_a_chat_is_kept_up_to_date(
+    bot: RunningBot,
+) -> None:
+    group = await staff_group(bot)
+    anna, _code = await linked(bot)
+    message = await check_in_message(bot, anna, DAY_1)
+    await anna.press(message, "Severe")
+    post = await incident_post(bot, group)
+    cards = []
+    for _ in range(3):
+        await bot.admin.send("/incidents")
+        cards.append((await bot.admin.wait_for_replies(2))[1])
+    mark = bot.simulator.mark()
+    await bot.admin.press(cards[0], "Acknowledge")  # an old card still acts
+    await bot.simulator.wait_for(
+        lambda e: e.kind == "edit" and e.message_id == cards[-1]["message_id"], since=mark
+    )
+    await bot.simulator.wait_for(
+        lambda e: e.kind == "edit" and e.message_id == cards[0]["message_id"], since=mark
+    )
+    assert "Acknowledged by Grey" in current(bot, post)["text"]
+    assert "Acknowledged by Grey" in current(bot, cards[-1])["text"]
+    assert "Acknowledged by Grey" in current(bot, cards[0])["text"]  # the one pressed
+    assert "Acknowledged by Grey" not in current(bot, cards[1])["text"]  # not kept up to date

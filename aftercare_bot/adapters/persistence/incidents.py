@@ -4,11 +4,12 @@ database (compare-and-set), so two staff pressing at once, on two instances too,
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import incident_copies, incidents, patients
 from aftercare_bot.domain.incidents import (
+    CARD_COPY,
     POST_COPY,
     Incident,
     IncidentCopy,
@@ -144,6 +145,16 @@ class IncidentRepository:
         return await self._session.scalar(
             select(IncidentCopy).where(
                 incident_copies.c.chat_id == chat_id, incident_copies.c.message_id == message_id
+            )
+        )
+
+    async def forget_cards(self, incident_id: int, chat_id: int) -> None:
+        """Stop keeping the older /incidents cards of an incident in one chat up to date."""
+        await self._session.execute(
+            delete(incident_copies).where(
+                incident_copies.c.incident_id == incident_id,
+                incident_copies.c.chat_id == chat_id,
+                incident_copies.c.kind == CARD_COPY,
             )
         )
 

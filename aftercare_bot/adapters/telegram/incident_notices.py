@@ -146,8 +146,12 @@ class TelegramStaffNotifier:
         await self._send(chat_id, card(self._services.views, incident), incident, CARD)
 
     async def remember(self, incident_id: int, message: Message, kind: str) -> None:
-        """Remember a message that shows (or asks about) an incident."""
+        """Remember a message that shows (or asks about) an incident. A new /incidents card
+        replaces the older cards of the same incident in that chat (their buttons still act,
+        but only the newest is kept up to date), so copies do not pile up."""
         async with self._services.database.unit_of_work() as uow:
+            if kind == CARD:
+                await uow.incidents.forget_cards(incident_id, message.chat_id)
             uow.incidents.add_copy(
                 IncidentCopy(
                     incident_id,

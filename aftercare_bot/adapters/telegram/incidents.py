@@ -25,6 +25,7 @@ from aftercare_bot.adapters.telegram.incident_views import (
     RESOLVE,
     already_text,
     buttons,
+    card,
     outcome_buttons,
     outcome_label,
 )
@@ -32,7 +33,14 @@ from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.adapters.telegram.relay import ask_for_message
-from aftercare_bot.domain.incidents import NOTE_PROMPT, IncidentOutcome, IncidentUrgency
+from aftercare_bot.domain.incidents import (
+    CARD_COPY,
+    NOTE_PROMPT,
+    Incident,
+    IncidentCopy,
+    IncidentOutcome,
+    IncidentUrgency,
+)
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services import escalation
@@ -142,6 +150,8 @@ async def _acknowledge(update: Update, context: AftercareContext, incident_id: i
     services.heartbeat.wake()
     if isinstance(result, AlreadyHandled):
         await _already(update, context, result)
+    elif result is not None:
+        await _show_on_pressed(update, context, result.incident, untracked_only=True)
 
 
 async def _ask_outcome(update: Update, context: AftercareContext, incident_id: int) -> None:
@@ -197,6 +207,8 @@ async def _resolve(
     if isinstance(result, AlreadyHandled):
         await _already(update, context, result)
         return
+    if result is not None:
+        await _show_on_pressed(update, context, result.incident, untracked_only=True)
     if result is None or result.incident.patient_left_at is not None:
         return  # nothing to resolve, or the patient who left is erased now: nothing to note
     language = language_of(update, context)
@@ -219,7 +231,25 @@ async def _already(update: Update, context: AftercareContext, result: AlreadyHan
     await update.effective_message.reply_html(
         already_text(context.views, language, result.incident)
     )
-    await staff_notifier(context).refresh(result.incident)
+    await _show_on_pressed(update, context, result.incident)
+
+
+async def _show_on_pressed(
+    update: Update, context: AftercareContext, incident: Incident, *, untracked_only: bool = False
+) -> None:
+    """Bring the pressed message up to date: an old /incidents card, or a copy that missed an
+    edit. `untracked_only` when every tracked copy was just refreshed."""
+    query = update.callback_query
+    if query is None or query.message is None or incident.id is None:
+        return
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    if untracked_only:
+        async with context.services.database.unit_of_work() as uow:
+            if await uow.incidents.copy_at(chat_id, message_id) is not None:
+                return
+    now = context.services.clock.now()
+    pressed = IncidentCopy(incident.id, chat_id, message_id, CARD_COPY, now)
+    await staff_notifier(context).show(pressed, card(context.views, incident))
 
 
 async def on_note_reply(update: Update, context: AftercareContext) -> None:

@@ -42,6 +42,19 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("reassurance", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    # The shipped evening text only reassures: pending ones, planned before the flag existed,
+    # are flagged too, so an open incident holds them back as it does new ones.
+    messages = sa.table(
+        "scheduled_messages",
+        sa.column("reassurance", sa.Boolean()),
+        sa.column("message_key", sa.String()),
+        sa.column("state", sa.String()),
+    )
+    op.execute(
+        messages.update()
+        .where(messages.c.message_key == "plan.evening", messages.c.state == "pending")
+        .values(reassurance=True)
+    )
     with op.batch_alter_table("check_ins", schema=None) as batch_op:
         batch_op.add_column(sa.Column("incident_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("last_answer_at", UtcDateTime(), nullable=True))
