@@ -30,9 +30,8 @@ from aftercare_bot.services.staff import staff_group
 
 logger = logging.getLogger(__name__)
 
-POST, PAGE, REMINDER, CARD = POST_COPY, PAGE_COPY, REMINDER_COPY, CARD_COPY
 # Copies that show the incident's card; a note prompt is remembered only to route its reply.
-_CARD_KINDS = frozenset({POST, PAGE, REMINDER, CARD})
+_CARD_KINDS = frozenset({POST_COPY, PAGE_COPY, REMINDER_COPY, CARD_COPY})
 
 
 class TelegramStaffNotifier:
@@ -54,7 +53,7 @@ class TelegramStaffNotifier:
         posted_anywhere = False
         outgoing = card(services.views, incident)
         for chat_id in recipients:
-            sent = await self._send(chat_id, outgoing, incident, POST)
+            sent = await self._send(chat_id, outgoing, incident, POST_COPY)
             if sent is None:
                 if chat_id == group:
                     recipients.extend(admins)  # the staff group is gone: never drop an incident
@@ -76,7 +75,7 @@ class TelegramStaffNotifier:
         header = views.render(staff_language(views), key, round=round_number)
         outgoing = card(views, incident, header)
         for chat_id in dict.fromkeys(chat_ids):
-            await self._send(chat_id, outgoing, incident, PAGE)
+            await self._send(chat_id, outgoing, incident, PAGE_COPY)
 
     async def remind_owner(self, incident: Incident) -> None:
         """The acknowledger's reminder, with the card so they can resolve it from there."""
@@ -85,7 +84,7 @@ class TelegramStaffNotifier:
         views = self._services.views
         header = views.render(staff_language(views), "incident.ack_reminder_header")
         await self._send(
-            incident.acknowledged_by, card(views, incident, header), incident, REMINDER
+            incident.acknowledged_by, card(views, incident, header), incident, REMINDER_COPY
         )
 
     async def refresh(self, incident: Incident) -> None:
@@ -128,7 +127,7 @@ class TelegramStaffNotifier:
         else:
             async with self._services.database.unit_of_work() as uow:
                 copies = await uow.incidents.copies(incident.id)
-            places = [(c.chat_id, c.message_id) for c in copies if c.kind == POST]
+            places = [(c.chat_id, c.message_id) for c in copies if c.kind == POST_COPY]
         for chat_id, message_id in places:
             try:
                 await self._bot.send_message(
@@ -143,14 +142,14 @@ class TelegramStaffNotifier:
 
     async def send_card(self, chat_id: int, incident: Incident) -> None:
         """An /incidents card: a copy like any other, with the incident's buttons."""
-        await self._send(chat_id, card(self._services.views, incident), incident, CARD)
+        await self._send(chat_id, card(self._services.views, incident), incident, CARD_COPY)
 
     async def remember(self, incident_id: int, message: Message, kind: str) -> None:
         """Remember a message that shows (or asks about) an incident. A new /incidents card
         replaces the older cards of the same incident in that chat (their buttons still act,
         but only the newest is kept up to date), so copies do not pile up."""
         async with self._services.database.unit_of_work() as uow:
-            if kind == CARD:
+            if kind == CARD_COPY:
                 await uow.incidents.forget_cards(incident_id, message.chat_id)
             uow.incidents.add_copy(
                 IncidentCopy(
