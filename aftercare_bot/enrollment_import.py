@@ -16,12 +16,21 @@ from pathlib import Path
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.config import Config
 from aftercare_bot.domain.local_time import InvalidLocalTime, parse_local_datetime
-from aftercare_bot.domain.patients import Enrollment, InvalidPatientName, clean_display_name
+from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
+from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.enrollment import enroll_patient
 
 CSV_COLUMNS = ("name", "session", "next", "lang", "plan", "practitioner")
 DATE_FORM = "YYYY-MM-DD HH:MM"
+# The command line speaks English, like every other line it prints.
+NAME_PROBLEMS = {
+    NameProblem.NOT_A_NAME: "is not a first name",
+    NameProblem.PHONE: "looks like a phone number",
+    NameProblem.ADDRESS: "looks like an e-mail or web address",
+    NameProblem.DIGITS: "has digits",
+    NameProblem.TOO_MANY_WORDS: "has more than three words",
+}
 
 
 class InvalidRow(ValueError):
@@ -67,10 +76,11 @@ def enrollment_from_fields(
 
     name = ""
     try:
-        name = clean_display_name(fields.get("name") or "")
-    except InvalidPatientName:
+        name = first_name_only(fields.get("name") or "")
+    except NotAFirstName as refusal:
         problems.append(
-            f'name "{fields.get("name") or ""}" is not a first name (expected e.g. Anna)'
+            f'name "{fields.get("name") or ""}" {NAME_PROBLEMS[refusal.problem]} '
+            "(expected a first name only, e.g. Anna)"
         )
     session_at = moment("session", now)
     next_at = moment("next", None)

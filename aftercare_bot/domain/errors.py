@@ -2,7 +2,10 @@
 
 AftercareError
 ├── InvalidDuration        a duration such as "3x" that is not <number><s|m|h|d|w>
-└── InvalidClinicHours     an opening-hours line that cannot be read
+├── InvalidClinicHours     an opening-hours line that cannot be read
+└── InvalidPatientName     (domain.patients) an empty, overlong or letterless name
+    └── NotAFirstName      (domain.patient_names) more than a first name: digits, a phone,
+                           an @ or address, more than three words; `problem` says which
 """
 
 

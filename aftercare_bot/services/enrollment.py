@@ -7,6 +7,7 @@ from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.enrollment_links import EnrollmentLink, LinkPurpose, hash_token, new_token
 from aftercare_bot.domain.errors import AftercareError
+from aftercare_bot.domain.patient_names import first_name_only
 from aftercare_bot.domain.patients import (
     Course,
     Enrollment,
@@ -36,10 +37,15 @@ class EnrolledPatient:
 async def enroll_patient(
     uow: SqlUnitOfWork, enrollment: Enrollment, plan: Plan, now: datetime, link_lifetime: timedelta
 ) -> EnrolledPatient:
-    """Store a new patient with their course and first session, and issue their link."""
+    """Store a new patient with their course and first session, and issue their link.
+
+    Raises:
+        NotAFirstName: the name is not a first name only; nothing is stored.
+    """
+    display_name = first_name_only(enrollment.display_name)
     patient = Patient(
         code=await _unused_code(uow),
-        display_name=enrollment.display_name,
+        display_name=display_name,
         timezone=enrollment.timezone,
         practitioner=enrollment.practitioner,
         enrolled_at=now,

@@ -115,6 +115,25 @@ async def test_bad_flags_are_named_with_what_was_expected(
     assert result.stdout == ""
 
 
+async def test_a_name_with_a_phone_number_is_refused_with_the_reason_and_nothing_is_stored(
+    tmp_path: Path, telegram: TelegramSimulator, database_url: str
+) -> None:
+    config = config_for(tmp_path, telegram, database_url)
+    result = await bot_py("enroll", "--config", config, "--name", "Anna +44 7700 900123")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        'name "Anna +44 7700 900123" looks like a phone number '
+        "(expected a first name only, e.g. Anna)"
+    ]
+    assert result.stdout == ""
+    from aftercare_bot.adapters.persistence.database import Database
+
+    database = Database(database_url)
+    async with database.unit_of_work() as uow:
+        assert await uow.patients.matching("Anna") == []
+    await database.dispose()
+
+
 async def test_a_csv_import_names_bad_rows_by_line_and_never_enrolls_a_row_twice(
     tmp_path: Path, telegram: TelegramSimulator, database_url: str
 ) -> None:
@@ -124,18 +143,25 @@ async def test_a_csv_import_names_bad_rows_by_line_and_never_enrolls_a_row_twice
         "Anna,2026-11-25 10:00,2026-12-16 10:00,en,,Dr Grey\n"
         "Boris,2026-11-25 11:00,,ru,,Dr Grey\n"
         ",2026-11-25 12:00,,,,\n"
-        "Clara,2026-13-01 10:00,,,,\n",
+        "Clara,2026-13-01 10:00,,,,\n"
+        "Anna Maria Luisa Rossi,2026-11-25 13:00,,,,\n"
+        "Jean-Pierre,2026-11-25 14:00,,,,\n"
+        "dora@example.com,2026-11-25 15:00,,,,\n",
         encoding="utf-8",
     )
     config = config_for(tmp_path, telegram, database_url)
     first = await bot_py("enroll", "--config", config, "--csv", str(rows))
     assert first.returncode == 1
     assert first.stderr.splitlines() == [
-        'line 4: name "" is not a first name (expected e.g. Anna)',
+        'line 4: name "" is not a first name (expected a first name only, e.g. Anna)',
         'line 5: session "2026-13-01 10:00" is not a date and time (expected YYYY-MM-DD HH:MM)',
+        'line 6: name "Anna Maria Luisa Rossi" has more than three words '
+        "(expected a first name only, e.g. Anna)",
+        'line 8: name "dora@example.com" looks like an e-mail or web address '
+        "(expected a first name only, e.g. Anna)",
     ]
     enrolled = [line.split(",") for line in first.stdout.splitlines()]
-    assert [link.startswith("https://t.me/") for _, link in enrolled] == [True, True]
+    assert [link.startswith("https://t.me/") for _, link in enrolled] == [True, True, True]
 
     again = await bot_py("enroll", "--config", config, "--csv", str(rows))
     assert again.stdout.splitlines() == [f"{code},already enrolled" for code, _ in enrolled]

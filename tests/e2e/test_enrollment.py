@@ -218,6 +218,31 @@ async def test_bad_answers_get_the_question_again_with_an_example(bot: RunningBo
     assert enrolled.code.startswith("P-")
 
 
+async def test_a_name_that_is_more_than_a_first_name_is_refused_with_the_reason(
+    bot: RunningBot,
+) -> None:
+    staff = bot.admin
+    await answer(staff, "/enroll")
+    refusal = await answer(staff, "+44 7700 900123")
+    assert "looks like a phone number" in refusal["text"]
+    assert "just a first name, e.g. Anna" in refusal["text"]
+    assert "e-mail address" in (await answer(staff, "anna@x.io"))["text"]
+    assert "no digits" in (await answer(staff, "Anna 2"))["text"]
+    assert "more than three words" in (await answer(staff, "Anna Maria Luisa Rossi"))["text"]
+    question = await answer(staff, "  María   José ")
+    assert "When was the session?" in question["text"]
+    question = await press(staff, question, "Now")
+    question = await press(staff, question, "Me (Grey)")
+    question = await press(staff, question, "In 3 weeks")
+    question = await press(staff, question, "English")
+    preview = await press(staff, question, "Skip")
+    assert "Patient: María José" in preview["text"]
+    enrolled = await confirm(staff, preview)
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(enrolled.code)
+    assert patient is not None and patient.display_name == "María José"
+
+
 async def test_cancel_leaves_at_any_step_and_stores_nothing(bot: RunningBot) -> None:
     await answer(bot.admin, "/enroll")
     await answer(bot.admin, "Anna")

@@ -39,7 +39,8 @@ from aftercare_bot.domain.local_time import (
     same_time_weeks_later,
 )
 from aftercare_bot.domain.outgoing import Buttons, Outgoing
-from aftercare_bot.domain.patients import Enrollment, InvalidPatientName, clean_display_name
+from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
+from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import expand
 from aftercare_bot.services.enrollment import enroll_patient
 
@@ -122,11 +123,11 @@ async def enroll_command(update: Update, context: AftercareContext) -> int:
 
 
 async def on_name(update: Update, context: AftercareContext) -> int:
-    """The patient's display name."""
+    """The patient's first name; anything more is refused with the reason, and asked again."""
     try:
-        name = clean_display_name(_text(update))
-    except InvalidPatientName:
-        await _ask(update, context, "enroll.bad_name")
+        name = first_name_only(_text(update))
+    except NotAFirstName as refusal:
+        await _ask(update, context, name_refusal_key(refusal.problem))
         return NAME
     _save(context, replace(_draft(context), name=name))
     language = language_of(update, context)
@@ -137,6 +138,11 @@ async def on_name(update: Update, context: AftercareContext) -> int:
         ((_button(context, language, "buttons.now", "now"),),),
     )
     return SESSION
+
+
+def name_refusal_key(problem: NameProblem) -> str:
+    """The message telling staff why a name was refused."""
+    return "enroll.bad_name" if problem is NameProblem.NOT_A_NAME else f"names.{problem}"
 
 
 async def on_session(update: Update, context: AftercareContext) -> int:
