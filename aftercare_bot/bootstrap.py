@@ -23,13 +23,15 @@ from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.instance_lock import instance_lock
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.appointments import appointment_handlers
-from aftercare_bot.adapters.telegram.check_ins import check_in_handlers
+from aftercare_bot.adapters.telegram.check_ins import check_in_handlers, concern_labels
 from aftercare_bot.adapters.telegram.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.digest import digest_handlers, post_scheduled_digest
 from aftercare_bot.adapters.telegram.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.export import export_handlers
+from aftercare_bot.adapters.telegram.flood_control import FLOOD_GROUP, flood_handlers
+from aftercare_bot.adapters.telegram.flood_gate import FloodAwareUpdates, FloodGate
 from aftercare_bot.adapters.telegram.identity import remember_username
 from aftercare_bot.adapters.telegram.incidents import (
     NOTE_GROUP,
@@ -56,11 +58,11 @@ from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.stats import stats_handlers
 from aftercare_bot.adapters.telegram.timer_actions import TimerActions
-from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.floods import FloodLimit, FloodWatch
 from aftercare_bot.domain.leadership import renew_every
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
@@ -83,7 +85,14 @@ COURSE_CHECK_INTERVAL = timedelta(minutes=15)
 
 def build_application(services: Services, token: str, pacer: Pacer) -> AftercareApplication:
     """The python-telegram-bot Application with every handler registered; its sends take
-    turns from `pacer`, the dispatcher's, ahead of reminders."""
+    turns from `pacer`, the dispatcher's, ahead of reminders; a chat that floods is held at
+    the gate."""
+    limits = services.config.floods
+    floods = FloodGate(
+        FloodWatch(FloodLimit(limits.max_messages, limits.window)),
+        services.clock,
+        concern_labels(services.texts),
+    )
     # Without it PTB 22 turns a 429's retry_after into a deprecation warning instead of a
     # timedelta; the rest of the bot reads RetryAfter.retry_after as a timedelta.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -96,7 +105,12 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
         .context_types(ContextTypes(context=AftercareContext))
         .rate_limiter(SharedBudgetLimiter(pacer))
         .concurrent_updates(
-            ChatOrderedUpdates(lambda update: answer_while_waiting(update, services.early_answers))
+            FloodAwareUpdates(
+                floods,
+                before_waiting=lambda update: answer_while_waiting(
+                    update, services.early_answers
+                ),
+            )
         )
         .build()
     )
@@ -120,6 +134,7 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
     application.add_handlers(note_reply_handlers(), group=NOTE_GROUP)
     application.add_handlers(patient_handlers())
     application.add_handler(repeat_guard(services.repeats), group=FIRST_GROUP)
+    application.add_handlers(flood_handlers(floods), group=FLOOD_GROUP)
     application.add_error_handler(on_error)
     return application
 
@@ -256,11 +271,17 @@ class BotRuntime:
         logger.info("bot stopped")
 
     async def _dispatch(self) -> None:
+        """One dispatcher round, then a wake armed for the next due row (the tick is the
+        safety net): steps a few seconds apart go out each on time, not together at a tick."""
         if not self.active:
             return
+        clock = self.services.clock
+        started = clock.now()
         report = await self.dispatcher.deliver_due()
         if report != DeliveryReport():
             logger.info("dispatch round: %s", report)
+        next_due = await self.dispatcher.next_due(after=started)
+        self.heartbeat.wake_at("dispatch", next_due, clock.now())
 
     async def _forget_expired(self) -> None:
         if not self.active:
@@ -318,21 +339,29 @@ class BotRuntime:
             await uow.commit()
 
 
-async def serve_until_signalled(config: Config) -> None:
-    """Run the bot until SIGINT or SIGTERM, then stop taking updates and shut down cleanly."""
+async def serve_until_signalled(config: Config, pause: "Pause | None" = None) -> None:
+    """Wait for Telegram, run the bot until SIGINT or SIGTERM, then stop taking updates and
+    shut down cleanly; a signal while Telegram is still away just ends the wait.
+
+    Raises:
+        telegram.error.InvalidToken: Telegram refused the token.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if not await wait_for_telegram(config, stop, pause or Pause()):
+        return
     async with BotRuntime(config):
         await stop.wait()
 
 
 def run(config: Config) -> None:
-    """Migrate the database, then run the bot in the foreground.
+    """Migrate the database, wait for Telegram, then run the bot in the foreground.
 
     Raises:
         InstanceLocked: another `run` uses the same SQLite database.
+        telegram.error.InvalidToken: Telegram refused the token.
     """
     config.require_token()
     telegram = config.telegram
@@ -344,3 +373,59 @@ def run(config: Config) -> None:
     with instance_lock(config.database_url):
         schema.bring_up_to_date(config.database_url)
         asyncio.run(serve_until_signalled(config))
+
+
+# Pauses between attempts to reach Telegram at start: doubling from the first, capped.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 60.0
+
+
+def retry_delay(attempt: int) -> float:
+    """The pause after failed attempt number `attempt`: 1, 2, 4, ... seconds, at most 60."""
+    doublings = min(attempt - 1, 32)  # enough to reach the cap, few enough for a float
+    return min(FIRST_RETRY_SECONDS * 2.0**doublings, MAX_RETRY_SECONDS)
+
+
+class Pause:
+    """The wait between two attempts; a signal cuts it short (tests replace it)."""
+
+    async def __call__(self, seconds: float, stop: asyncio.Event) -> None:
+        """Wait `seconds`, or until `stop` is set."""
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except TimeoutError:
+            return
+
+
+async def wait_for_telegram(config: Config, stop: asyncio.Event, pause: Pause) -> bool:
+    """Ask getMe until Telegram answers (True) or `stop` is set (False), pausing ever longer
+    between attempts and logging one warning line for each one that fails.
+
+    Raises:
+        telegram.error.InvalidToken: Telegram refused the token (asking again would not help).
+    """
+    from telegram.error import NetworkError
+
+    telegram = config.telegram
+    attempt = 0
+    while not stop.is_set():
+        attempt += 1
+        bot = Bot(
+            config.require_token(),
+            base_url=telegram.base_url,
+            base_file_url=telegram.base_file_url,
+        )
+        try:
+            async with bot:
+                return True
+        except NetworkError as error:  # refused, timed out, or a 5xx: Telegram may come back
+            delay = retry_delay(attempt)
+            logger.warning(
+                "Telegram did not answer at %s (attempt %s: %s); trying again in %gs",
+                telegram.base_url,
+                attempt,
+                error,
+                delay,
+            )
+            await pause(delay, stop)
+    return False

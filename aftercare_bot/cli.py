@@ -1,22 +1,31 @@
 """`python bot.py COMMAND [--config PATH]`: the command line for clinics and operators.
 
-Mistakes in the config or the arguments get one line each and exit status 2; nothing the
-operator did wrong produces a traceback.
+Mistakes in the config or the arguments get one line each and exit status 2; a database
+that cannot be used, a token Telegram refuses or a Telegram that does not answer get one line
+and exit status 1. Nothing expected produces a traceback, and no line holds the token.
 """
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from aftercare_bot import __version__, bootstrap, logs
 from aftercare_bot.adapters.persistence import schema
+from aftercare_bot.adapters.persistence.database import (
+    DatabaseUnusable,
+    first_line,
+    probe,
+    shown_url,
+)
 from aftercare_bot.clock import SystemClock
-from aftercare_bot.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+from aftercare_bot.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from aftercare_bot.texts import CatalogueError
 
 EXIT_OK = 0
@@ -25,16 +34,27 @@ EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
 
+TOKEN_REFUSED = "telegram.token was refused by Telegram (check it with @BotFather)"
+
 
 def run_command(args: argparse.Namespace) -> int:
-    """Start the bot and run until interrupted."""
+    """Start the bot and run until interrupted; while Telegram does not answer, keep asking."""
     from aftercare_bot.adapters.persistence.instance_lock import InstanceLocked
 
+    config = _load(args.config, "INFO")
+    config.require_token()
+    probe(config.database_url)
+    base_url = config.telegram.base_url
     try:
-        bootstrap.run(load_config(args.config))
+        bootstrap.run(config)
     except InstanceLocked as error:
-        print(f"run: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail("run", str(error))
+    except InvalidToken:
+        return _fail("run", TOKEN_REFUSED)
+    except NetworkError as error:  # Telegram went away again while the bot was starting
+        return _fail("run", f"Telegram stopped answering at {base_url} ({error})")
+    except TelegramError as error:
+        return _fail("run", f"Telegram at {base_url} answered: {error}")
     return EXIT_OK
 
 
@@ -42,15 +62,16 @@ def db_backup_command(args: argparse.Namespace) -> int:
     """Copy a SQLite database consistently, also while the bot runs."""
     from aftercare_bot.adapters.persistence.backup import BackupImpossible, backup_sqlite
 
-    config = load_config(args.config)
+    config = _load(args.config, "INFO")
     try:
         pages = backup_sqlite(config.database_url, args.file)
     except BackupImpossible as error:
         print(f"db backup: {error}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"db backup: cannot write {args.file}: {error.strerror}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail("db backup", f"cannot write {args.file}: {error.strerror}")
+    except sqlite3.Error as error:
+        return _fail("db backup", f"cannot read {shown_url(config.database_url)}: {error}")
     print(f"db backup: {args.file} written ({pages} pages)")
     return EXIT_OK
 
@@ -67,11 +88,12 @@ def demo_command(args: argparse.Namespace) -> int:
 
 def db_upgrade_command(args: argparse.Namespace) -> int:
     """Create or migrate the database named by the config."""
-    from aftercare_bot.adapters.persistence import migrate
+    config = _load(args.config, "INFO")
+    probe(config.database_url)
+    from aftercare_bot.adapters.persistence import migrate  # Alembic logs as it is imported
 
-    config = load_config(args.config)
     migrate.upgrade(config.database_url)
-    shown = make_url(config.database_url).render_as_string(hide_password=True)
+    shown = shown_url(config.database_url)
     print(f"database {shown} is at revision {migrate.current_revision(config.database_url)}")
     return EXIT_OK
 
@@ -83,9 +105,8 @@ def enroll_command(args: argparse.Namespace) -> int:
     from aftercare_bot.enrollment_import import InvalidRow, read_rows, run_enroll
 
     # The output is code,link lines for scripts; routine log lines would only get in the way.
-    logs.configure("WARNING")
-    config = load_config(args.config)
-    schema.bring_up_to_date(config.database_url)
+    config = _load(args.config)
+    _database_ready(config)
     try:
         rows = list(read_rows(args.csv)) if args.csv else [(0, _enroll_flags(args))]
         enrolled, problems = asyncio.run(
@@ -118,9 +139,8 @@ def schedule_command(args: argparse.Namespace) -> int:
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.schedule_listing import as_json, as_table, schedule_rows
 
-    logs.configure("WARNING")
-    config = load_config(args.config)
-    schema.bring_up_to_date(config.database_url)
+    config = _load(args.config)
+    _database_ready(config)
 
     async def read() -> list[Any] | None:
         database = Database(config.database_url)
@@ -138,16 +158,19 @@ def schedule_command(args: argparse.Namespace) -> int:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    """Name every staff member and staff group the bot cannot write to."""
+    """Name every staff member and staff group the bot cannot write to.
+
+    Those are warnings (exit 0, 1 with --strict): only staff can close them, from Telegram,
+    and the bot must run for that. A token refused or a database that cannot be used is
+    exit 1; a Telegram that does not answer is a warning too, as `run` waits for it.
+    """
     from telegram import Bot
-    from telegram.error import InvalidToken
 
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.adapters.telegram.staff_check import check_staff_reach, describe
 
-    logs.configure("WARNING")
-    config = load_config(args.config)
-    schema.bring_up_to_date(config.database_url)
+    config = _load(args.config)
+    _database_ready(config)
 
     async def check() -> list[Any]:
         database = Database(config.database_url)
@@ -162,22 +185,30 @@ def check_command(args: argparse.Namespace) -> int:
         finally:
             await database.dispose()
 
+    failed = EXIT_FAILED if args.strict else EXIT_OK
     try:
         results = asyncio.run(check())
     except InvalidToken:
-        print(
-            "check: telegram.token was refused by Telegram (getMe: Unauthorized)", file=sys.stderr
+        return _fail("check", TOKEN_REFUSED)
+    except NetworkError as error:
+        _warn(
+            "check",
+            f"Telegram did not answer at {config.telegram.base_url} ({error}); staff chats "
+            "not checked (`run` keeps asking until it answers)",
         )
-        return EXIT_FAILED
-    except Exception as error:
-        print(
-            f"check: Telegram did not answer at {config.telegram.base_url}: {error}",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+        return failed
+    except TelegramError as error:
+        return _fail("check", f"Telegram at {config.telegram.base_url} answered: {error}")
     for reach in results:
         print(describe(reach))
-    return EXIT_FAILED if any(reach.problem for reach in results) else EXIT_OK
+    warnings = sum(1 for reach in results if reach.problem)
+    if not warnings:
+        return EXIT_OK
+    print(
+        f"check: {warnings} warning{'s' if warnings > 1 else ''}: the bot can run; staff close "
+        "them in Telegram" + (" (failing: --strict)" if args.strict else "")
+    )
+    return failed
 
 
 def digest_command(args: argparse.Namespace) -> int:
@@ -188,10 +219,9 @@ def digest_command(args: argparse.Namespace) -> int:
     from aftercare_bot.config import load_texts_and_plans
     from aftercare_bot.services.digest import gather_digest
 
-    logs.configure("WARNING")
-    config = load_config(args.config)
+    config = _load(args.config)
     texts, _plans = load_texts_and_plans(config)
-    schema.bring_up_to_date(config.database_url)
+    _database_ready(config)
     now = SystemClock().now()
 
     async def read() -> Any:
@@ -216,8 +246,7 @@ def export_command(args: argparse.Namespace) -> int:
     from aftercare_bot.domain.csv_safety import csv_bytes
     from aftercare_bot.services.export import export_rows
 
-    logs.configure("WARNING")
-    config = load_config(args.config)
+    config = _load(args.config)
     try:
         day = date.fromisoformat(args.since)
     except ValueError:
@@ -226,7 +255,7 @@ def export_command(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     since = datetime.combine(day, time(0), config.clinic.timezone)
-    schema.bring_up_to_date(config.database_url)
+    _database_ready(config)
 
     async def read() -> list[list[str]]:
         database = Database(config.database_url)
@@ -250,30 +279,30 @@ def status_command(args: argparse.Namespace) -> int:
     """Healthy (0), degraded (1) or down (2), with the figures behind the verdict."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from aftercare_bot.adapters.persistence.database import Database
-    from aftercare_bot.adapters.persistence.health import read_snapshot
+    from aftercare_bot.adapters.persistence.urls import sqlite_file
     from aftercare_bot.domain.health import Health, judge
 
-    logs.configure("CRITICAL")
-    config = load_config(args.config)
-    shown = make_url(config.database_url).render_as_string(hide_password=True)
-    now = SystemClock().now()
-
-    async def read() -> Any:
-        database = Database(config.database_url)
-        try:
-            async with database.unit_of_work() as uow:
-                return await read_snapshot(uow.session, now)
-        finally:
-            await database.dispose()
-
+    config = _load(args.config, "CRITICAL")
+    shown = shown_url(config.database_url)
+    path = sqlite_file(config.database_url)
+    if path is not None and not Path(path).exists():
+        # Opening it would leave an empty database behind, which `run` would then take as its.
+        print(f"database   none yet: {path} (`bot.py run` or `bot.py db upgrade` creates it)")
+        print(f"status     {Health.DOWN.name.lower()}")
+        return int(Health.DOWN)
     try:
-        snapshot = asyncio.run(read())
+        snapshot, nobody_to_page = asyncio.run(_read_status(config))
     except (SQLAlchemyError, OSError) as error:
         print(f"database   unreachable: {shown} ({type(error).__name__})")
         print(f"status     {Health.DOWN.name.lower()}")
         return int(Health.DOWN)
     health, reasons = judge(snapshot, config.escalation.reescalate_after)
+    if nobody_to_page and health is not Health.DOWN:
+        health = max(health, Health.DEGRADED)
+        reasons.append(
+            "no staff group is bound and no admin can be reached, so an urgent report would "
+            "reach nobody (send /bindgroup in the staff group; admins press Start with the bot)"
+        )
     leader = (
         f"active: {snapshot.leader} (lease until {snapshot.leader_until:%Y-%m-%d %H:%M:%S} UTC)"
         if snapshot.leader and snapshot.leader_until
@@ -288,6 +317,21 @@ def status_command(args: argparse.Namespace) -> int:
     return int(health)
 
 
+async def _read_status(config: Config) -> tuple[Any, bool]:
+    """The health snapshot, and whether an urgent report would reach no staff at all."""
+    from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.adapters.persistence.health import read_snapshot
+    from aftercare_bot.adapters.telegram.staff_check import nobody_to_page
+
+    database = Database(config.database_url)
+    try:
+        async with database.unit_of_work() as uow:
+            snapshot = await read_snapshot(uow.session, SystemClock().now())
+            return snapshot, await nobody_to_page(uow, config)
+    finally:
+        await database.dispose()
+
+
 def forget_command(args: argparse.Namespace) -> int:
     """Erase one patient's personal data now (an erasure request received by the clinic)."""
     from aftercare_bot.adapters.persistence.database import Database
@@ -296,9 +340,8 @@ def forget_command(args: argparse.Namespace) -> int:
     from aftercare_bot.domain.privacy import DeleteMode
     from aftercare_bot.services.retention import Forgotten, forget
 
-    logs.configure("WARNING")
-    config = load_config(args.config)
-    schema.bring_up_to_date(config.database_url)
+    config = _load(args.config)
+    _database_ready(config)
     code = normalise_code(args.code)
 
     async def erase() -> tuple[Forgotten, bool | None] | None:
@@ -382,12 +425,15 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--plan", help="aftercare plan (default: schedule.default_plan)")
     enroll.add_argument("--practitioner", help="who performed the session (default: the clinic)")
     enroll.add_argument("--qr", type=Path, help="also write the link as a QR code PNG here")
-    _add(
+    check = _add(
         commands,
         "check",
-        "name staff and the staff group the bot cannot reach",
+        "name staff and the staff group the bot cannot reach (warnings; exit 1 if it cannot run)",
         check_command,
         config_option,
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="exit 1 on warnings too (exit 0 means no gap)"
     )
     schedule = _add(
         commands, "schedule", "list scheduled messages", schedule_command, config_option
@@ -449,6 +495,56 @@ def configure_logging() -> None:
     logs.configure()
 
 
+def _load(path: Path, log_level: str = "WARNING") -> Config:
+    """The config at `path`; from here on logs are at `log_level` and mask its secrets.
+
+    Raises:
+        ConfigError: the path is a folder or cannot be read, or the config is not valid.
+    """
+    if path.is_dir():
+        raise ConfigError(
+            [f"{path}: is a folder, not a config file (expected e.g. {path / 'config.toml'})"]
+        )
+    try:
+        config = load_config(path)
+    except OSError as error:
+        raise ConfigError([f"{path}: cannot be read ({error.strerror})"]) from None
+    telegram = config.telegram
+    secrets = (telegram.token.get_secret_value(), telegram.secret_token.get_secret_value())
+    logs.configure(log_level, secrets=secrets)
+    return config
+
+
+def _database_ready(config: Config) -> None:
+    """Make sure the database can be used and is at the current schema.
+
+    Raises:
+        DatabaseUnusable: it cannot be reached, created or written.
+    """
+    probe(config.database_url)
+    try:
+        schema.bring_up_to_date(config.database_url)
+    except DBAPIError as error:
+        shown = shown_url(config.database_url)
+        raise DatabaseUnusable(f"database {shown}: {first_line(error.orig)}") from None
+
+
+def _warn(command: str, problem: str) -> None:
+    """Print one line about a problem of `command` (masked: never a token)."""
+    print(logs.mask(f"{command}: {problem}"), file=sys.stderr)
+
+
+def _fail(command: str, problem: str) -> int:
+    """Print one line about what stopped `command`, and fail."""
+    _warn(command, problem)
+    return EXIT_FAILED
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    db_command = getattr(args, "db_command", None)
+    return f"{args.command} {db_command}" if db_command else str(args.command)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run one command, and turn known failures into exit codes."""
     args = build_parser().parse_args(argv)
@@ -463,5 +559,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CatalogueError as error:
         print(f"texts: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except DatabaseUnusable as error:
+        return _fail(_command_name(args), str(error))
+    except DBAPIError as error:  # the database went away after the command had checked it
+        return _fail(_command_name(args), f"database: {first_line(error.orig)}")
     except KeyboardInterrupt:
         return EXIT_OK

@@ -7,8 +7,10 @@ it need not be written to disk).
 """
 
 import json
+import os
 import re
 import tomllib
+from dataclasses import fields
 from datetime import time, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -25,8 +27,19 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
+from aftercare_bot.config_errors import (
+    ENV_PREFIX,
+    describe_problems,
+    unknown_key_line,
+    unreadable_variables,
+)
 from aftercare_bot.domain.clinic_hours import ClinicHours, parse_clinic_hours
 from aftercare_bot.domain.durations import parse_duration
 from aftercare_bot.domain.plans import InvalidPlan, Plan, parse_plans
@@ -239,6 +252,16 @@ class CheckinsConfig(_Section):
     abandon_after: Duration = timedelta(hours=2)
 
 
+class FloodsConfig(_Section):
+    """Flood control: more than `max_messages` from one chat within `window` is faster than a
+    person types. A linked patient's messages in a flood reach staff as one post, due
+    `post_within` after the flood began (the dispatcher's tick may add a few seconds)."""
+
+    max_messages: int = Field(default=10, ge=3, le=1000)
+    window: Duration = timedelta(seconds=10)
+    post_within: Duration = timedelta(seconds=50)
+
+
 class LoggingConfig(_Section):
     """How the bot logs (always to stderr; ids and codes only, secrets masked)."""
 
@@ -292,7 +315,7 @@ class Config(BaseSettings):
     """The whole validated config; `source` is the file it came from."""
 
     model_config = SettingsConfigDict(
-        env_prefix="AFTERCARE_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="_",
         env_nested_max_split=1,
         extra="forbid",
@@ -308,6 +331,7 @@ class Config(BaseSettings):
     delivery: DeliveryConfig = DeliveryConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     checkins: CheckinsConfig = CheckinsConfig()
+    floods: FloodsConfig = FloodsConfig()
     escalation: EscalationConfig = EscalationConfig()
     ha: HaConfig = HaConfig()
     logging: LoggingConfig = LoggingConfig()
@@ -366,10 +390,16 @@ def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
         ConfigError: the file is missing, is not TOML, or holds invalid values.
     """
     data = read_toml(path)
+    if "source" in data:
+        settings = [name for name in Config.model_fields if name != "source"]
+        raise ConfigError([unknown_key_line(path, "source", settings)])
     try:
         config = Config(**data, source=path)
     except ValidationError as error:
-        raise ConfigError([describe_problem(problem) for problem in error.errors()]) from None
+        problems = describe_problems(error.errors(), model=Config, file=path, environ=os.environ)
+        raise ConfigError(problems) from None
+    except SettingsError as error:
+        raise ConfigError([unreadable_variables(str(error), os.environ)]) from None
     load_texts_and_plans(config)  # refuse to start with texts and plans that disagree
     load_triage_rules(config)
     return config
@@ -381,10 +411,20 @@ def load_triage_rules(config: Config) -> TriageRules:
     Raises:
         ConfigError: one line per bad key.
     """
+    rules = [field.name for field in fields(TriageRules)]
+    unknown = [
+        unknown_key_line(config.source, f"triage.{key}", [f"triage.{rule}" for rule in rules])
+        for key in config.triage
+        if key not in rules
+    ]
+    known = {key: value for key, value in config.triage.items() if key in rules}
     try:
-        return TriageRules.from_mapping(config.triage)
+        triage = TriageRules.from_mapping(known)
     except InvalidTriageRules as error:
-        raise ConfigError(list(error.problems)) from None
+        raise ConfigError(unknown + list(error.problems)) from None
+    if unknown:
+        raise ConfigError(unknown)
+    return triage
 
 
 def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
@@ -405,14 +445,13 @@ def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
             f"clinic.language: {json.dumps(config.clinic.language)} is not a supported language "
             f"(expected one of {', '.join(texts.languages)})"
         )
+    tables, origin = _plan_tables(config)
     try:
         plans = parse_plans(
-            _plan_tables(config),
-            known_messages=texts.keys(),
-            default_valid_for=config.schedule.grace,
+            tables, known_messages=texts.keys(), default_valid_for=config.schedule.grace
         )
     except InvalidPlan as error:
-        raise ConfigError(problems + list(error.problems)) from None
+        raise ConfigError(problems + [origin + problem for problem in error.problems]) from None
     if config.schedule.default_plan not in plans:
         problems.append(
             f"schedule.default_plan: {json.dumps(config.schedule.default_plan)} is not a plan "
@@ -428,6 +467,8 @@ def _load_texts(base: Path, directory: str) -> Texts:
     shipped = Texts.load()
     if not directory:
         return shipped
+    if not (base / directory).is_dir():
+        raise ConfigError([f"texts.dir: no folder at {(base / directory).resolve()}"])
     own = Texts.load(base / directory)
     missing = sorted(shipped.keys() - own.keys())
     if missing:
@@ -437,20 +478,46 @@ def _load_texts(base: Path, directory: str) -> Texts:
     return own
 
 
-def _plan_tables(config: Config) -> dict[str, Any]:
+def _plan_tables(config: Config) -> tuple[dict[str, Any], str]:
+    """The `[plans.NAME]` tables, and how a problem in them names their file ("" for config)."""
     if config.plans:
-        return config.plans
+        return config.plans, ""
     if config.schedule.plans_file:
-        path = config.source.parent / config.schedule.plans_file
-        table = read_toml(path).get("plans")
-        if not isinstance(table, dict):
-            raise ConfigError(
-                [f"schedule.plans_file: {path} has no [plans.NAME] tables (expected at least one)"]
-            )
-        return table
+        path = (config.source.parent / config.schedule.plans_file).resolve()
+        return _read_plans_file(path), f"{path}: "
     shipped = files("aftercare_bot").joinpath("default_plans.toml").read_text("utf-8")
     plans: dict[str, Any] = tomllib.loads(shipped)["plans"]
-    return plans
+    return plans, ""
+
+
+def _read_plans_file(path: Path) -> dict[str, Any]:
+    """The `[plans]` table of the file `schedule.plans_file` names.
+
+    Raises:
+        ConfigError: no such file, not TOML, other sections beside [plans], or no plan at all.
+    """
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError([f"schedule.plans_file: no file at {path}"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"schedule.plans_file: {path} is not valid TOML ({error})"]) from None
+    except OSError as error:
+        raise ConfigError([f"schedule.plans_file: cannot read {path} ({error.strerror})"]) from None
+    problems = [
+        unknown_key_line(path, f"[{key}]", ["[plans]"], kind="section")
+        for key in data
+        if key != "plans"
+    ]
+    table = data.get("plans")
+    if isinstance(table, dict) and table and not problems:
+        return table
+    if not (isinstance(table, dict) and table):
+        problems.append(
+            f"schedule.plans_file: {path} has no [plans.NAME] tables (expected at least one)"
+        )
+    raise ConfigError(problems)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -464,72 +531,4 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML ({error})"]) from None
-    if "source" in data:
-        raise ConfigError([f"source: {json.dumps(data['source'])} is not a known key"])
     return data
-
-
-def describe_problem(problem: Any) -> str:
-    """One line for one pydantic problem: the dotted key, the value, and what was expected."""
-    key = ".".join(str(part) for part in problem["loc"])
-    kind = problem["type"]
-    if kind == "missing":
-        return f"{key}: missing (expected {_expected_for(problem['loc'])})"
-    value = _shown(problem["input"], key)
-    if kind == "extra_forbidden":
-        return f"{key}: {value} is not a known key (expected one of {_known_keys(problem['loc'])})"
-    if kind == "value_error":
-        message = str(problem["ctx"]["error"])
-    else:
-        message = "is not valid: " + _plain(problem["msg"])
-    separator = " " if message.startswith(("is ", "must ")) else ": "
-    return f"{key}: {value}{separator}{message}"
-
-
-def _shown(value: object, key: str) -> str:
-    if key.endswith("token"):
-        return '"***"'
-    if isinstance(value, SecretStr):
-        return '"***"'
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-def _known_keys(loc: tuple[object, ...]) -> str:
-    model: type[BaseModel] = Config
-    for part in loc[:-1]:
-        annotation = model.model_fields[str(part)].annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            break
-        model = annotation
-    names = [name for name in model.model_fields if name != "source"]
-    return ", ".join(names)
-
-
-_EXPECTED = {
-    "clinic": "a [clinic] table with name, timezone, phone, emergency_number and hours",
-    "staff": "a [staff] table with admin_ids",
-    "clinic.name": 'the clinic\'s name, e.g. "Riverside Hair Clinic"',
-    "clinic.timezone": 'an IANA time zone, e.g. "Europe/Paris"',
-    "clinic.phone": 'the number patients call, e.g. "+33 1 23 45 67 89"',
-    "clinic.emergency_number": 'the local emergency number, e.g. "112"',
-    "clinic.hours": 'when the chat is watched, e.g. "Mon-Fri 09:00-19:00, Sat 10:00-14:00"',
-    "staff.admin_ids": "a list of Telegram user ids, e.g. [123456789]",
-}
-
-
-def _expected_for(loc: tuple[object, ...]) -> str:
-    return _EXPECTED.get(".".join(str(part) for part in loc), "a value")
-
-
-def _plain(message: str) -> str:
-    for phrase in (
-        "Input should be",
-        "String should have",
-        "List should have",
-        "Value should have",
-    ):
-        message = message.replace(phrase, "expected")
-    return message

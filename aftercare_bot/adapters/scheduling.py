@@ -1,30 +1,40 @@
 """APScheduler only wakes the bot's periodic work; what is due lives in the database.
 
-Each beat (the dispatcher, later the escalation re-pager) is a coroutine run every
+Each beat (the dispatcher, the leader lease, the digest ...) is a coroutine run every
 `interval` by APScheduler, and at once when `wake()` is called: after the clock moves in a
-test, or when a use case has just made something due. A beat never runs twice at the same
+test, or when a use case has just made something due. A beat may also arm one wake of its own
+with `wake_at` (the dispatcher, for the next row's due time), so what falls due between two
+ticks goes out on time; the interval stays as a safety net. A beat never runs twice at the same
 time; a wake that arrives while it runs makes it run once more afterwards, so no wake is lost.
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 logger = logging.getLogger(__name__)
 
 BeatWork = Callable[[], Awaitable[None]]
 
+# An armed wake never comes sooner than this: something due now that cannot go yet must not
+# make a beat spin.
+SOONEST = timedelta(milliseconds=50)
+
 
 class _Beat:
     """One periodic piece of work that coalesces overlapping wakes."""
 
-    def __init__(self, name: str, work: BeatWork) -> None:
+    def __init__(self, name: str, interval: timedelta, work: BeatWork) -> None:
         self.name = name
+        self.interval = interval
         self._work = work
+        # The armed wake: (the moment asked for, the caller's `now` when it asked).
+        self.armed: tuple[datetime, datetime] | None = None
         self._task: asyncio.Task[None] | None = None
         self._again = False
 
@@ -73,7 +83,7 @@ class Heartbeat:
 
     def every(self, interval: timedelta, name: str, work: BeatWork) -> None:
         """Run `work` every `interval` (and on every wake) once the heartbeat starts."""
-        beat = _Beat(name, work)
+        beat = _Beat(name, interval, work)
         self._beats[name] = beat
         self._scheduler.add_job(
             beat.tick,
@@ -96,6 +106,41 @@ class Heartbeat:
             return
         for beat in self._beats.values():
             beat.kick()
+
+    def wake_at(self, name: str, moment: datetime | None, now: datetime) -> None:
+        """Run beat `name` once at `moment` of the clock that read `now`, replacing the wake
+        it armed before (`None`: nothing to wake for).
+
+        The moment is on the caller's clock (a test's ManualClock too); the wait is real time.
+        It is not armed when the interval comes first, and comes no sooner than SOONEST. Asked
+        again for the same moment while the clock stands still (a ManualClock between moves), it
+        is left as it is: waking at the same clock reading would find nothing new, and moving
+        the clock wakes every beat anyway.
+        """
+        beat = self._beats[name]
+        if not self._scheduler.running or beat.armed == (moment, now):
+            return
+        job_id = f"{name}:armed"
+        if moment is None or moment - now >= beat.interval:
+            beat.armed = None
+            if self._scheduler.get_job(job_id) is not None:
+                self._scheduler.remove_job(job_id)
+            return
+        beat.armed = (moment, now)
+        self._scheduler.add_job(
+            beat.tick,
+            DateTrigger(datetime.now(UTC) + max(moment - now, SOONEST), timezone=UTC),
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def armed(self, name: str) -> datetime | None:
+        """The moment (on the caller's clock) of the wake beat `name` has armed and not yet run."""
+        beat = self._beats[name]
+        if beat.armed is None or self._scheduler.get_job(f"{name}:armed") is None:
+            return None
+        return beat.armed[0]
 
     async def idle(self) -> None:
         """Wait until every beat has finished its current and pending runs, including runs

@@ -37,7 +37,9 @@ CHECK_IN_KIND = "checkin"
 CHECK_IN_ABANDON = "checkin_abandon"
 # Timers whose action may reach staff: acted on after the claim, outside its transaction, and
 # for any patient status (a patient who stopped halfway still has their answers triaged).
-ACTED_ON_KINDS = INCIDENT_KINDS | {CHECK_IN_EXPIRY, CHECK_IN_ABANDON}
+# A patient's messages held during a flood reach staff as one post when this timer fires.
+FLOOD_POST = "flood_post"
+ACTED_ON_KINDS = INCIDENT_KINDS | {CHECK_IN_EXPIRY, CHECK_IN_ABANDON, FLOOD_POST}
 
 
 class MessageState(StrEnum):

@@ -1,4 +1,9 @@
-"""Reading plans from the clinic's TOML, reporting every mistake with its exact place."""
+"""Reading plans from the clinic's TOML, reporting every mistake with its exact place.
+
+A place reads as the clinic would look for it: `plans.short.spacing` for a plan's field,
+`plans.short step 2` for its second step (counted from 1), `plans.short step 2, at` for a
+field of that step.
+"""
 
 import difflib
 import json
@@ -26,6 +31,7 @@ from aftercare_bot.domain.plan_model import (
     StepKind,
 )
 
+_STEP = re.compile(r" step \d+$")
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _PLAN_FIELDS = ("sessions", "spacing", "steps")
@@ -98,7 +104,7 @@ def parse_plan(
         )
     reader.unknown_fields(reader.path, table, _PLAN_FIELDS, "a plan")
     sessions = reader.sessions(table.get("sessions"))
-    spacing = reader.duration(f"{reader.path}.spacing", table.get("spacing"), positive=True)
+    spacing = reader.duration(_within(reader.path, "spacing"), table.get("spacing"), positive=True)
     steps = reader.steps(table.get("steps"))
     if reader.problems or sessions is None or spacing is None or steps is None:
         raise InvalidPlan(reader.problems)
@@ -116,6 +122,8 @@ class _Reader:
     def __post_init__(self) -> None:
         self.problems: list[str] = []
         self._keys: dict[str, str] = {}
+        # Fields a misspelt one was taken for: their absence is that one mistake, said once.
+        self._suggested: set[str] = set()
 
     def problem(self, path: str, complaint: str) -> None:
         """Note one problem at `path` (the plan itself when empty)."""
@@ -123,32 +131,36 @@ class _Reader:
 
     def wrong(self, path: str, value: object, what: str, expected: str) -> None:
         """Note a field that is missing, or whose value is not `what`."""
+        if value is None and path in self._suggested:
+            return
         found = "missing" if value is None else f"{_show(value)} is not {what}"
         self.problem(path, f"{found} (expected {expected})")
 
     def unknown_fields(
         self, path: str, table: Mapping[str, object], fields: Sequence[str], owner: str
     ) -> None:
-        """Note each field of `table` that is not one of `fields`."""
+        """Note each field of `table` that is not one of `fields`, naming the nearest one."""
         for field in table:
-            if field not in fields:
-                expected = ", ".join(fields)
-                self.problem(
-                    f"{path}.{field}",
-                    f"{_show(table[field])} is not a field of {owner} (expected {expected})",
-                )
+            if field in fields:
+                continue
+            close = difflib.get_close_matches(field, fields, n=1, cutoff=0.6)
+            hint = f" — did you mean {close[0]}?" if close else f" (expected {', '.join(fields)})"
+            self._suggested.update(_within(path, name) for name in close)
+            self.problem(
+                _within(path, field), f"{_show(table[field])} is not a field of {owner}{hint}"
+            )
 
     def sessions(self, value: object) -> int | None:
         """The number of sessions in a course, at least one."""
         if _is_whole(value) and value >= 1:
             return value
-        path = f"{self.path}.sessions"
+        path = _within(self.path, "sessions")
         self.wrong(path, value, "a number of sessions", "a whole number, at least 1")
         return None
 
     def steps(self, value: object) -> tuple[PlanStep, ...] | None:
         """Every step, in order, with keys unique within the plan."""
-        path = f"{self.path}.steps"
+        path = _within(self.path, "steps")
         if not isinstance(value, list) or not value:
             example = (
                 '{ key = "checkin-day1", day = 1, at = "10:00", message = "plan.checkin", '
@@ -156,7 +168,8 @@ class _Reader:
             )
             self.wrong(path, value, "a list of steps", f"at least one step, such as {example}")
             return None
-        steps = [self.step(f"{path}[{index}]", raw) for index, raw in enumerate(value)]
+        numbered = enumerate(value, start=1)  # counted as the clinic counts them
+        steps = [self.step(f"{self.path} step {number}", raw) for number, raw in numbered]
         if any(step is None for step in steps):
             return None
         return tuple(step for step in steps if step is not None)
@@ -171,13 +184,13 @@ class _Reader:
             return None
         self.unknown_fields(path, raw, _STEP_FIELDS, "a step")
         key = self.step_key(path, raw.get("key"))
-        message = self.message(f"{path}.message", raw.get("message"))
-        kind = self.kind(f"{path}.kind", raw.get("kind"))
+        message = self.message(_within(path, "message"), raw.get("message"))
+        kind = self.kind(_within(path, "kind"), raw.get("kind"))
         anchor = self.anchor(path, raw)
         valid_for: timedelta | None = self.default_valid_for
         if "valid_for" in raw:
-            valid_for = self.duration(f"{path}.valid_for", raw["valid_for"], positive=True)
-        reassurance = self.flag(f"{path}.reassurance", raw.get("reassurance", False))
+            valid_for = self.duration(_within(path, "valid_for"), raw["valid_for"], positive=True)
+        reassurance = self.flag(_within(path, "reassurance"), raw.get("reassurance", False))
         if (
             key is None
             or message is None
@@ -199,12 +212,12 @@ class _Reader:
     def step_key(self, step: str, value: object) -> str | None:
         """A step's key: lowercase letters, digits and hyphens, used by one step only."""
         if not isinstance(value, str) or not _KEY.match(value):
-            self.wrong(f"{step}.key", value, "a step key", _key_form())
+            self.wrong(_within(step, "key"), value, "a step key", _key_form())
             return None
         first = self._keys.setdefault(value, step)
         if first != step:
             self.problem(
-                f"{step}.key",
+                _within(step, "key"),
                 f"{_show(value)} is used by two steps (expected each key once; {first} has it)",
             )
             return None
@@ -234,23 +247,25 @@ class _Reader:
     def anchor(self, path: str, raw: Mapping[str, object]) -> Anchor | None:
         """The one moment the step is counted from."""
         given = [field for field in _ANCHOR_FIELDS if field in raw]
-        if "at" in raw and "day" not in raw:
+        if "at" in raw and "day" not in raw and _within(path, "day") not in self._suggested:
             self.problem(
-                f"{path}.at",
+                _within(path, "at"),
                 f"{_show(raw['at'])} needs day (expected day = N beside at, such as day = 1)",
             )
+        if not given and any(_within(path, field) in self._suggested for field in _ANCHOR_FIELDS):
+            return None
         if len(given) != 1:
             found = "no anchor" if not given else f"{len(given)} anchors ({', '.join(given)})"
             self.problem(path, f"has {found} (expected exactly one of {_ANCHOR_FORMS})")
             return None
         field = given[0]
         if field == "on":
-            return self.on_link(f"{path}.on", raw["on"])
+            return self.on_link(_within(path, "on"), raw["on"])
         if field == "after":
-            delay = self.calendar_duration(f"{path}.after", raw["after"], positive=False)
+            delay = self.calendar_duration(_within(path, "after"), raw["after"], positive=False)
             return None if delay is None else AfterSession(delay)
         if field == "before":
-            lead = self.calendar_duration(f"{path}.before", raw["before"], positive=True)
+            lead = self.calendar_duration(_within(path, "before"), raw["before"], positive=True)
             return None if lead is None else BeforeAppointment(lead)
         return self.on_day(path, raw["day"], raw.get("at"))
 
@@ -263,10 +278,10 @@ class _Reader:
 
     def on_day(self, path: str, day: object, at: object) -> OnDay | None:
         """`day = N` and `at = "HH:MM"`: a local time of day N days after the session."""
-        clock = self.clock(f"{path}.at", at)
+        clock = self.clock(_within(path, "at"), at)
         if not (_is_whole(day) and day >= 0):
             expected = "a whole number, 0 for the day of the session"
-            self.wrong(f"{path}.day", day, "a day after the session", expected)
+            self.wrong(_within(path, "day"), day, "a day after the session", expected)
             return None
         return None if clock is None else OnDay(day, clock)
 
@@ -307,6 +322,11 @@ class _Reader:
     def zero(self, path: str, value: object) -> None:
         """Note a duration that must not be zero but is."""
         self.problem(path, f'{_show(value)} is zero (expected more than zero, such as "1h")')
+
+
+def _within(path: str, field: str) -> str:
+    """The place of `field` in the table at `path`: after a dot, or a comma after a step."""
+    return f"{path}, {field}" if _STEP.search(path) else f"{path}.{field}"
 
 
 def _show(value: object) -> str:

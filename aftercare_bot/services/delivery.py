@@ -1,12 +1,13 @@
 """The dispatcher: claim what is due, send it paced, record what happened.
 
-Claim → send → record, each step short. A crash leaves at most the messages being sent at
-that moment in the explicit `sending` state; at the next start they go back to pending and
-are sent again (a repeated reminder is less harmful than a lost one). Nothing is dropped in
-silence: a message whose time has passed is marked skipped and becomes a staff task, and a
-patient who blocked the bot is marked unreachable, their messages paused, staff told. A plan
-step that only reassures is skipped (no task: staff have the incident) while the patient has an
-open incident, so "this is expected" never contradicts a report under review.
+Claim → send → record, each step short. A crash leaves what was claimed and not yet recorded
+in the explicit `sending` state (mostly messages still waiting for their turn, and the few being
+sent at that moment); at the next start they go back to pending and are sent again (a repeated
+reminder is less harmful than a lost one). Nothing is dropped in silence: a message whose
+time has passed is marked skipped and becomes a staff task, and a patient who blocked the bot
+is marked unreachable, their messages paused, staff told. A plan step that only reassures is
+skipped (no task: staff have the incident) while the patient has an open incident, so "this is
+expected" never contradicts a report under review.
 """
 
 import asyncio
@@ -30,7 +31,7 @@ from aftercare_bot.domain.outbox import (
     Priority,
     ScheduledMessage,
 )
-from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.outgoing import Outgoing, SendPriority
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.relay import RELAY_KIND
@@ -64,12 +65,14 @@ class Pacer(Protocol):
         """Wait until a scheduled message to this chat may go."""
         ...
 
-    async def wait_urgent_turn(self, chat_id: int | None) -> None:
-        """Wait for the next turn, ahead of scheduled messages."""
+    async def wait_urgent_turn(
+        self, chat_id: int | None, priority: SendPriority = SendPriority.REPLY
+    ) -> None:
+        """Wait for the next turn this chat may take, ahead of scheduled messages."""
         ...
 
-    def slow_down(self, seconds: float) -> None:
-        """Telegram asked to wait."""
+    def refused(self, chat_id: int | None, seconds: float) -> None:
+        """Telegram answered 429 to a send to this chat and asked to wait `seconds`."""
         ...
 
 
@@ -193,10 +196,22 @@ class Dispatcher:
             unposted = await uow.outbox.bring_forward(INCIDENT_POST, self.clock.now())
             await uow.commit()
         if released:
-            logger.warning("%s interrupted messages will be sent again", released)
+            # Claimed is all that is known: most of a claimed batch waits for its turn, and a
+            # send in flight at the stop may or may not have reached the patient.
+            logger.warning(
+                "%s messages were claimed by the previous instance without a confirmed send; "
+                "they will be sent again (some may already have reached Telegram)",
+                released,
+            )
         if unposted:
             logger.warning("%s incidents stored before a stop are posted now", unposted)
         return released
+
+    async def next_due(self, after: datetime) -> datetime | None:
+        """When the next round should run: the first moment after `after` (the start of the
+        round just run, so what fell due while it ran counts) at which a message may go."""
+        async with self.database.unit_of_work() as uow:
+            return await uow.outbox.next_wake_after(after)
 
     async def deliver_due(self) -> DeliveryReport:
         """Everything due now, each chat in order, chats side by side.
@@ -414,7 +429,7 @@ class Dispatcher:
             await self._mark_unreachable(message_id, patient, str(error))
             return "unreachable"
         except DeliveryDeferred as error:
-            return await self._defer(message_id, error)
+            return await self._defer(message_id, chat_id, error)
         except Exception:
             logger.exception("scheduled message %s could not be sent", message_id)
             await self._fail(message_id, "rejected by Telegram")
@@ -434,9 +449,9 @@ class Dispatcher:
                 await open_check_in(uow, message, sent_at, self.check_in_timing, telegram_id)
             await uow.commit()
 
-    async def _defer(self, message_id: int, error: DeliveryDeferred) -> str:
+    async def _defer(self, message_id: int, chat_id: int, error: DeliveryDeferred) -> str:
         if error.retry_after is not None:
-            self.pacer.slow_down(error.retry_after)
+            self.pacer.refused(chat_id, error.retry_after)
         now = self.clock.now()
         async with self.database.unit_of_work() as uow:
             message = await uow.outbox.by_id(message_id)

@@ -11,6 +11,7 @@ import pytest
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.config import load_config
+from aftercare_bot.domain.outgoing import SendPriority
 from aftercare_bot.sandbox import SimUser, TelegramSimulator
 from tests.config_files import VALID_CONFIG, write_config
 
@@ -26,17 +27,24 @@ class ImmediatePacer:
     """
 
     def __init__(self) -> None:
-        self.slowed_down: list[float] = []
+        self.refusals: list[tuple[int | None, float]] = []
 
     async def wait_turn(self, chat_id: int) -> None:
         """No wait."""
 
-    async def wait_urgent_turn(self, chat_id: int | None) -> None:
+    async def wait_urgent_turn(
+        self, chat_id: int | None, priority: SendPriority = SendPriority.REPLY
+    ) -> None:
         """No wait."""
 
-    def slow_down(self, seconds: float) -> None:
+    def refused(self, chat_id: int | None, seconds: float) -> None:
         """Record the request."""
-        self.slowed_down.append(seconds)
+        self.refusals.append((chat_id, seconds))
+
+    @property
+    def slowed_down(self) -> list[float]:
+        """The waits Telegram asked for, in order."""
+        return [seconds for _, seconds in self.refusals]
 
 
 @dataclass

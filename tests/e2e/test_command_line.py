@@ -28,7 +28,7 @@ def test_a_bad_config_gets_one_line_per_problem_and_exit_status_2(tmp_path: Path
     assert result.stderr.splitlines() == [
         'clinic.timezone: "Mars/Olympus" is not a known time zone '
         '(expected an IANA name such as "Europe/Paris")',
-        "staff.admin_ids: [] is not valid: expected at least 1 item after validation, not 0",
+        "staff.admin_ids: [] is empty (expected a list of Telegram user ids, e.g. [123456789])",
     ]
     assert "Traceback" not in result.stdout + result.stderr
 

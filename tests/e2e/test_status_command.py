@@ -13,6 +13,7 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from tests.config_files import write_config
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_enroll_command import bot_py
+from tests.e2e.test_incidents import staff_group
 
 
 @pytest.fixture
@@ -23,12 +24,38 @@ def start_at() -> datetime:
 
 
 async def test_a_running_bot_is_healthy(bot: RunningBot, tmp_path: Path) -> None:
+    await staff_group(bot)
     result = await bot_py("status", "--config", str(tmp_path / "config.toml"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("database   ok (")
     assert lines[1].startswith("instance   active: ")
     assert lines[-1] == "status     healthy"
+
+
+async def test_a_running_bot_nobody_could_be_paged_from_is_degraded(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    """At start the admin had not pressed Start, and no staff group is bound yet."""
+    result = await bot_py("status", "--config", str(tmp_path / "config.toml"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.endswith(
+        "status     degraded\n  - no staff group is bound and no admin can be reached, so an "
+        "urgent report would reach nobody (send /bindgroup in the staff group; admins press "
+        "Start with the bot)\n"
+    )
+
+
+async def test_without_a_database_it_says_so_and_creates_none(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "aftercare.sqlite3"
+    config = write_config(tmp_path, database_url=f"sqlite:///{database}")
+    result = await bot_py("status", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [
+        f"database   none yet: {database} (`bot.py run` or `bot.py db upgrade` creates it)",
+        "status     down",
+    ]
+    assert not database.parent.exists()
 
 
 async def test_without_a_running_bot_it_is_down(tmp_path: Path, database_url: str) -> None:

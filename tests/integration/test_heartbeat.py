@@ -107,3 +107,92 @@ async def test_the_interval_timer_runs_the_beat_on_the_event_loop() -> None:
     await asyncio.wait_for(ran_twice.wait(), timeout=5)
     await heartbeat.shutdown()
     assert runs >= 2
+
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+async def test_an_armed_wake_runs_the_beat_long_before_its_interval() -> None:
+    clock = ManualClock(NOW)
+    runs = 0
+    armed_run = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 2:
+            armed_run.set()
+
+    heartbeat = Heartbeat()
+    heartbeat.every(HOUR, "dispatch", work)
+    heartbeat.start()
+    await heartbeat.idle()
+    heartbeat.wake_at("dispatch", NOW + timedelta(milliseconds=60), clock.now())
+    await asyncio.wait_for(armed_run.wait(), timeout=5)
+    await heartbeat.shutdown()
+    assert runs == 2
+
+
+async def test_a_wake_armed_again_replaces_the_earlier_one_and_none_disarms_it() -> None:
+    async def work() -> None:
+        pass
+
+    heartbeat = Heartbeat()
+    heartbeat.every(timedelta(minutes=1), "dispatch", work)
+    heartbeat.start()
+    heartbeat.wake_at("dispatch", NOW + timedelta(seconds=40), NOW)
+    heartbeat.wake_at("dispatch", NOW + timedelta(seconds=2), NOW)
+    assert heartbeat.armed("dispatch") == NOW + timedelta(seconds=2)
+    heartbeat.wake_at("dispatch", None, NOW)
+    assert heartbeat.armed("dispatch") is None
+    await heartbeat.shutdown()
+
+
+async def test_no_wake_is_armed_when_the_interval_comes_first() -> None:
+    async def work() -> None:
+        pass
+
+    heartbeat = Heartbeat()
+    heartbeat.every(timedelta(seconds=5), "dispatch", work)
+    heartbeat.start()
+    heartbeat.wake_at("dispatch", NOW + timedelta(seconds=2), NOW)
+    heartbeat.wake_at("dispatch", NOW + timedelta(seconds=5), NOW)
+    assert heartbeat.armed("dispatch") is None
+    await heartbeat.shutdown()
+
+
+async def test_a_clock_standing_still_does_not_make_an_armed_wake_spin() -> None:
+    """A ManualClock parked just before a due row: the wake runs once, then waits for a move."""
+    clock = ManualClock(NOW)
+    due = NOW + timedelta(microseconds=1)
+    rounds = 0
+    first_wake = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 2:
+            first_wake.set()
+        heartbeat.wake_at("dispatch", due, clock.now())  # what the dispatcher round does
+
+    heartbeat = Heartbeat()
+    heartbeat.every(HOUR, "dispatch", work)
+    heartbeat.start()
+    await asyncio.wait_for(first_wake.wait(), timeout=5)
+    await heartbeat.idle()
+    assert (rounds, heartbeat.armed("dispatch")) == (2, None)
+    clock.advance(timedelta(seconds=1))
+    heartbeat.wake()
+    await heartbeat.idle()
+    assert rounds == 3
+    await heartbeat.shutdown()
+
+
+def test_nothing_is_armed_before_the_heartbeat_starts() -> None:
+    async def work() -> None:
+        pass
+
+    heartbeat = Heartbeat()
+    heartbeat.every(HOUR, "dispatch", work)
+    heartbeat.wake_at("dispatch", NOW + timedelta(seconds=2), NOW)
+    assert heartbeat.armed("dispatch") is None

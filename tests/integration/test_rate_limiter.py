@@ -1,27 +1,37 @@
-"""The handlers' sends take urgent turns from the one budget; presses' answers do not."""
+"""The handlers' sends take turns in their chat from the one budget; presses' answers do not."""
 
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import Forbidden, RetryAfter
 
-from aftercare_bot.adapters.telegram.rate_limiter import SharedBudgetLimiter, counts_against_limits
+from aftercare_bot.adapters.telegram.pacing import sent_as
+from aftercare_bot.adapters.telegram.rate_limiter import (
+    MAX_RETRIES,
+    SharedBudgetLimiter,
+    counts_against_limits,
+)
+from aftercare_bot.domain.outgoing import SendPriority
 
 
 class RecordingPacer:
     def __init__(self) -> None:
         self.urgent_turns: list[int | None] = []
-        self.slowed_down: list[float] = []
+        self.priorities: list[SendPriority] = []
+        self.refusals: list[tuple[int | None, float]] = []
 
     async def wait_turn(self, chat_id: int) -> None:
         raise AssertionError("handlers never take a reminder's turn")
 
-    async def wait_urgent_turn(self, chat_id: int | None) -> None:
+    async def wait_urgent_turn(
+        self, chat_id: int | None, priority: SendPriority = SendPriority.REPLY
+    ) -> None:
         self.urgent_turns.append(chat_id)
+        self.priorities.append(priority)
 
-    def slow_down(self, seconds: float) -> None:
-        self.slowed_down.append(seconds)
+    def refused(self, chat_id: int | None, seconds: float) -> None:
+        self.refusals.append((chat_id, seconds))
 
 
 async def call(
@@ -55,16 +65,45 @@ async def test_answers_to_presses_and_reads_take_no_turn() -> None:
     assert pacer.urgent_turns == []
 
 
-async def test_a_429_pauses_the_whole_budget_and_the_reply_is_tried_again(
+async def test_a_429_holds_its_chat_and_the_reply_is_tried_again_on_its_next_turn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as the bot sets it
     pacer = RecordingPacer()
     limiter = SharedBudgetLimiter(pacer)
-    answers: list[Any] = [RetryAfter(timedelta(seconds=0)), {"ok": 2}]
+    answers: list[Any] = [RetryAfter(timedelta(seconds=3)), {"ok": 2}]
     assert await call(limiter, "sendMessage", {"chat_id": 42}, answers) == {"ok": 2}
-    assert pacer.slowed_down == [0.0]
+    assert pacer.refusals == [(42, 3.0)]
     assert pacer.urgent_turns == [42, 42]  # the retry took a fresh turn
+
+
+async def test_a_429_that_persists_reaches_the_caller_after_a_few_tries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    pacer = RecordingPacer()
+    limiter = SharedBudgetLimiter(pacer)
+    answers: list[Any] = [RetryAfter(timedelta(seconds=1)) for _ in range(MAX_RETRIES + 1)]
+    with pytest.raises(RetryAfter):
+        await call(limiter, "sendMessage", {"chat_id": 42}, answers)
+    assert len(pacer.refusals) == MAX_RETRIES + 1
+
+
+async def test_an_urgent_post_takes_its_turn_as_urgent() -> None:
+    pacer = RecordingPacer()
+    limiter = SharedBudgetLimiter(pacer)
+    with sent_as(SendPriority.URGENT):
+        await call(limiter, "sendMessage", {"chat_id": -100}, [{"ok": 1}])
+    await call(limiter, "sendMessage", {"chat_id": -100}, [{"ok": 2}])
+    assert pacer.priorities == [SendPriority.URGENT, SendPriority.REPLY]
+
+
+async def test_a_reply_to_a_chat_that_blocked_the_bot_is_dropped_without_asking_telegram() -> None:
+    pacer = RecordingPacer()
+    limiter = SharedBudgetLimiter(pacer, blocked={42})
+    with pytest.raises(Forbidden):
+        await call(limiter, "sendMessage", {"chat_id": 42}, [])
+    assert pacer.urgent_turns == []  # took no turn, and made no request (no answer was queued)
 
 
 def test_what_counts_against_telegrams_limits() -> None:

@@ -12,7 +12,7 @@ from aftercare_bot.adapters.persistence.tables import audit_events, scheduled_me
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.incidents import Incident, IncidentUrgency
 from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
-from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.outgoing import Outgoing, SendPriority
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.relay import MAX_RELAY_TEXT, DraftState
 from aftercare_bot.services.check_ins import CheckInTiming
@@ -277,10 +277,12 @@ class ImmediatePacer:
     async def wait_turn(self, chat_id: int) -> None:
         return None
 
-    async def wait_urgent_turn(self, chat_id: int | None) -> None:
+    async def wait_urgent_turn(
+        self, chat_id: int | None, priority: SendPriority = SendPriority.REPLY
+    ) -> None:
         return None
 
-    def slow_down(self, seconds: float) -> None:
+    def refused(self, chat_id: int | None, seconds: float) -> None:
         return None
 
 

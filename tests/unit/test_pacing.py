@@ -5,6 +5,7 @@ import asyncio
 import itertools
 
 from aftercare_bot.adapters.telegram.pacing import TelegramPacer
+from aftercare_bot.domain.outgoing import SendPriority
 
 
 class FakeTime:
@@ -59,24 +60,45 @@ async def test_while_one_chat_waits_for_its_interval_other_chats_go() -> None:
     assert log == [("bulk 42", 100.0), ("bulk 7", 100.04), ("bulk 42", 101.0)]
 
 
-async def test_a_429_holds_every_send_for_its_retry_after() -> None:
+async def test_a_429_holds_only_the_chat_it_came_from() -> None:
     time, log = FakeTime(), []
     pacer = pacer_on(time)
-    pacer.slow_down(30)
+    pacer.refused(7, 30)
+    await asyncio.gather(turn(pacer, time, 7, log), urgent(pacer, time, 8, log))
+    assert log == [("urgent 8", 100.0), ("bulk 7", 130.0)]
+
+
+async def test_429s_from_several_chats_at_once_hold_every_send() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    for chat in (1, 2, 3):
+        pacer.refused(chat, 30)
     await asyncio.gather(turn(pacer, time, 7, log), urgent(pacer, time, 8, log))
     assert [at for _, at in log] == [130.0, 130.04]
 
 
-async def test_a_turn_not_yet_handed_out_when_a_429_comes_waits_out_the_pause() -> None:
+async def test_429s_far_apart_in_different_chats_hold_only_their_chats() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    for chat in (1, 2, 3):
+        pacer.refused(chat, 1)
+        time.now += 5
+    await urgent(pacer, time, 8, log)
+    assert log == [("urgent 8", 115.0)]
+
+
+async def test_a_turn_not_yet_handed_out_when_the_bot_wide_limit_shows_waits_it_out() -> None:
     time = FakeTime()
     pauses = [10.0]
 
-    async def sleep_then_429(seconds: float) -> None:
+    async def sleep_then_429s(seconds: float) -> None:
         await time.sleep(seconds)
         if pauses:
-            pacer.slow_down(pauses.pop())  # while the pacer slept, a sender got a 429
+            pause = pauses.pop()  # while the pacer slept, senders in three chats got a 429
+            for chat in (11, 12, 13):
+                pacer.refused(chat, pause)
 
-    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=sleep_then_429)
+    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=sleep_then_429s)
     await pacer.wait_turn(1)  # the first turn is now: no sleep
     start = time.now
     await pacer.wait_turn(2)  # its turn (0.04 s on) falls inside the pause: it waits it out
@@ -102,18 +124,69 @@ async def test_a_reply_takes_the_next_turn_ahead_of_waiting_reminders() -> None:
     assert all(round(b - a, 3) == 0.04 for a, b in itertools.pairwise(times))
 
 
-async def test_replies_in_one_chat_are_not_held_a_second_apart_but_count_overall() -> None:
+async def test_replies_in_one_chat_may_burst_a_little_then_go_a_second_apart() -> None:
     time, log = FakeTime(), []
     pacer = pacer_on(time)
-    for _ in range(3):
+    for _ in range(5):
         await urgent(pacer, time, 42, log)
     await turn(pacer, time, 42, log)
     assert log == [
         ("urgent 42", 100.0),
         ("urgent 42", 100.04),
         ("urgent 42", 100.08),
-        ("bulk 42", 101.08),  # a reminder still keeps its distance from the last reply
+        ("urgent 42", 101.0),
+        ("urgent 42", 102.0),
+        ("bulk 42", 105.0),  # a reminder waits until the chat has caught up with its pace
     ]
+
+
+async def test_a_chat_that_floods_does_not_hold_up_a_reply_to_another() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    flood = [asyncio.create_task(urgent(pacer, time, 42, log)) for _ in range(20)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    await urgent(pacer, time, 7, log)
+    assert ("urgent 7", 100.12) in log  # the next overall turn after the flooder's burst
+    await asyncio.gather(*flood)
+    flooder = [at for who, at in log if who == "urgent 42"]
+    assert flooder[-1] == 117.0  # 3 at once, then one a second
+
+
+async def test_an_urgent_post_takes_the_groups_next_slot_ahead_of_routine_posts() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    group = -100123
+
+    four_posted = asyncio.Event()
+
+    async def post(kind: str, priority: SendPriority) -> None:
+        await pacer.wait_urgent_turn(group, priority)
+        log.append((kind, round(time.now, 3)))
+        if len(log) == 4:
+            four_posted.set()
+
+    routine = [
+        asyncio.create_task(post(f"routine {n}", SendPriority.REPLY)) for n in range(6)
+    ]
+    await four_posted.wait()
+    await post("urgent", SendPriority.URGENT)
+    await asyncio.gather(*routine)
+    assert [who for who, _ in log][:5] == [
+        "routine 0",
+        "routine 1",
+        "routine 2",
+        "routine 3",
+        "urgent",
+    ]
+
+
+async def test_a_group_gets_at_most_twenty_posts_in_any_minute() -> None:
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    await asyncio.gather(*(urgent(pacer, time, -100, log) for _ in range(45)))
+    times = [at for _, at in log]
+    assert max(sum(1 for t in times if start <= t < start + 60) for start in times) <= 20
 
 
 async def test_a_sender_that_gives_up_waiting_takes_no_turn() -> None:

@@ -16,15 +16,17 @@ PAGES_PER_STEP = 1024
 
 
 class BackupImpossible(Exception):
-    """The database is not a SQLite file, or there is nothing to copy."""
+    """The database is not a SQLite file, there is nothing to copy, or nowhere to put it."""
 
 
 def backup_sqlite(url: str, target: Path) -> int:
     """Copy the SQLite database at `url` to `target`; returns the number of pages copied.
 
     Raises:
-        BackupImpossible: not a SQLite file database, or the file does not exist.
+        BackupImpossible: not a SQLite file database, the file does not exist, or the
+            target's folder does not.
         OSError: the target cannot be written.
+        sqlite3.Error: the database cannot be read.
     """
     database = sqlite_file(url)
     if database is None:
@@ -33,8 +35,11 @@ def backup_sqlite(url: str, target: Path) -> int:
         )
     if not Path(database).exists():
         raise BackupImpossible(f"{database} does not exist (has the bot ever run?)")
+    if not target.parent.is_dir():
+        raise BackupImpossible(f"{target.parent} is not a folder (create it first)")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)  # an OSError here names the reason; sqlite3 would not
     source = sqlite3.connect(database)  # the backup only reads it
     try:
         copy = sqlite3.connect(partial)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
@@ -14,6 +14,18 @@ from aftercare_bot.domain.outbox import (
     ScheduledMessage,
 )
 from aftercare_bot.domain.patients import PatientStatus
+
+
+def _claimable() -> ColumnElement[bool]:
+    """Pending rows the dispatcher may act on, whenever they are ready (joined to patients)."""
+    return and_(
+        scheduled_messages.c.state == MessageState.PENDING,
+        # A discharged patient still gets their goodbye; nobody else who left gets anything.
+        or_(
+            patients.c.status == PatientStatus.LINKED,
+            scheduled_messages.c.kind.in_([GOODBYE_KIND, *ACTED_ON_KINDS]),
+        ),
+    )
 
 
 class OutboxRepository:
@@ -46,14 +58,9 @@ class OutboxRepository:
             select(ScheduledMessage)
             .join(patients, patients.c.id == scheduled_messages.c.patient_id)
             .where(
-                scheduled_messages.c.state == MessageState.PENDING,
+                _claimable(),
                 scheduled_messages.c.due_at <= now,
                 or_(scheduled_messages.c.retry_at.is_(None), scheduled_messages.c.retry_at <= now),
-                # A discharged patient still gets their goodbye; nobody else who left gets anything.
-                or_(
-                    patients.c.status == PatientStatus.LINKED,
-                    scheduled_messages.c.kind.in_([GOODBYE_KIND, *ACTED_ON_KINDS]),
-                ),
             )
             .order_by(
                 scheduled_messages.c.priority,
@@ -83,10 +90,13 @@ class OutboxRepository:
         )
 
     async def release_interrupted(self) -> int:
-        """Messages left `sending` by a crash go back to pending, to be sent again.
+        """Messages left `sending` by a stopped instance go back to pending, to be sent again;
+        returns how many.
 
-        Telegram may have delivered them before the crash: a repeated reminder is less
-        harmful than a lost one (README states this window).
+        They were claimed, not necessarily sent: most of a claimed batch is still waiting for
+        its turn, and no row records whether its request reached Telegram. Some may have been
+        delivered before the stop: a repeated reminder is less harmful than a lost one (README
+        states this window).
         """
         result = await self._session.execute(
             update(scheduled_messages)
@@ -111,14 +121,28 @@ class OutboxRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def next_wake_after(self, moment: datetime) -> datetime | None:
-        """The first moment after `moment` at which a pending message may go (due or retry)."""
-        ready = func.coalesce(scheduled_messages.c.retry_at, scheduled_messages.c.due_at)
-        earliest: datetime | None = await self._session.scalar(
-            select(func.min(ready)).where(
-                scheduled_messages.c.state == MessageState.PENDING, ready > moment
-            )
+        """The first moment after `moment` at which `due` may return a message: the next due
+        time, or a retry time (deferred, or held by quiet hours) if that comes first.
+
+        Both read an index range, not every pending row: the due times after `moment`, and
+        the retry times of rows already due by then (a deferred row is due). A row not yet due
+        whose retry time is later still (rare) wakes at its due time, then at its retry time.
+        """
+        due_at, retry_at = scheduled_messages.c.due_at, scheduled_messages.c.retry_at
+        next_due: datetime | None = await self._session.scalar(
+            select(due_at)
+            .join(patients, patients.c.id == scheduled_messages.c.patient_id)
+            .where(_claimable(), due_at > moment)
+            .order_by(due_at)
+            .limit(1)
         )
-        return earliest
+        next_retry: datetime | None = await self._session.scalar(
+            select(func.min(retry_at))
+            .select_from(scheduled_messages)
+            .join(patients, patients.c.id == scheduled_messages.c.patient_id)
+            .where(_claimable(), due_at <= moment, retry_at > moment)
+        )
+        return min((t for t in (next_due, next_retry) if t is not None), default=None)
 
     async def by_id(self, message_id: int) -> ScheduledMessage | None:
         """The scheduled message with this id."""

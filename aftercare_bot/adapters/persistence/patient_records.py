@@ -186,11 +186,36 @@ class PatientRecords:
             )
         )
 
-    async def add_message(self, patient_id: int, text: str, now: datetime) -> None:
-        """Keep something the patient wrote."""
+    async def add_message(
+        self, patient_id: int, text: str, now: datetime, awaiting_post: bool = False
+    ) -> None:
+        """Keep something the patient wrote (`awaiting_post`: held for a bundled post)."""
         await self._session.execute(
-            insert(patient_messages).values(patient_id=patient_id, received_at=now, text=text)
+            insert(patient_messages).values(
+                patient_id=patient_id, received_at=now, text=text, awaiting_post=awaiting_post
+            )
         )
+
+    async def messages_awaiting_post(self, patient_id: int) -> list[tuple[int, str]]:
+        """The patient's held messages (id, text), oldest first."""
+        rows = await self._session.execute(
+            select(patient_messages.c.id, patient_messages.c.text)
+            .where(
+                patient_messages.c.patient_id == patient_id,
+                patient_messages.c.awaiting_post.is_(True),
+            )
+            .order_by(patient_messages.c.id)
+        )
+        return [(row.id, row.text) for row in rows]
+
+    async def mark_posted(self, message_ids: list[int]) -> None:
+        """These held messages have reached staff."""
+        if message_ids:
+            await self._session.execute(
+                update(patient_messages)
+                .where(patient_messages.c.id.in_(message_ids))
+                .values(awaiting_post=False)
+            )
 
     async def erase(self, patient_id: int, code: str) -> None:
         """Delete the patient and everything hanging off them (cascades), and their code from

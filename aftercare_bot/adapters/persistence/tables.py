@@ -227,6 +227,9 @@ patient_messages = Table(
     Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("received_at", UtcDateTime(), nullable=False),
     Column("text", String(4096), nullable=False),
+    # Held during a flood: reaches staff in the next bundled post, then cleared.
+    Column("awaiting_post", Boolean, nullable=False, server_default=false()),
+    Index("ix_patient_messages_awaiting", "patient_id", "awaiting_post"),
 )
 
 incidents = Table(

@@ -28,7 +28,7 @@ from aftercare_bot.domain.triage import Urgency
 from aftercare_bot.services import escalation
 from aftercare_bot.services.check_in_flow import Progress, Step, begin, give_note, give_photo, press
 from aftercare_bot.services.check_ins import arm_unstarted
-from aftercare_bot.texts import Html
+from aftercare_bot.texts import Html, Texts
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +41,13 @@ def concern_keyboard(context: AftercareContext, language: str) -> ReplyKeyboardM
     return ReplyKeyboardMarkup([[KeyboardButton(label)]], resize_keyboard=True, is_persistent=True)
 
 
-def _concern_labels(context: AftercareContext) -> set[str]:
-    texts = context.services.texts
+def concern_labels(texts: Texts) -> set[str]:
+    """The "I have a concern" button's label in every language (what the patient's tap types)."""
     return {texts.render(language, "buttons.concern") for language in texts.languages}
+
+
+def _concern_labels(context: AftercareContext) -> set[str]:
+    return concern_labels(context.services.texts)
 
 
 async def checkin_command(update: Update, context: AftercareContext) -> None:

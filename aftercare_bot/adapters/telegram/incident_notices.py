@@ -15,6 +15,7 @@ from telegram.error import BadRequest, TelegramError
 from aftercare_bot.adapters.telegram.context import Services
 from aftercare_bot.adapters.telegram.incident_views import card, staff_language
 from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.pacing import sent_as
 from aftercare_bot.domain.incidents import (
     CARD_COPY,
     PAGE_COPY,
@@ -22,8 +23,9 @@ from aftercare_bot.domain.incidents import (
     REMINDER_COPY,
     Incident,
     IncidentCopy,
+    IncidentUrgency,
 )
-from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.outgoing import Outgoing, SendPriority
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.escalation import ADMIN_ROUND, record_post
 from aftercare_bot.services.staff import staff_group
@@ -130,13 +132,14 @@ class TelegramStaffNotifier:
             places = [(c.chat_id, c.message_id) for c in copies if c.kind == POST_COPY]
         for chat_id, message_id in places:
             try:
-                await self._bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_to_message_id=message_id,
-                    allow_sending_without_reply=True,
-                )
+                with sent_as(_priority(incident, POST_COPY)):
+                    await self._bot.send_message(
+                        chat_id,
+                        text,
+                        parse_mode=ParseMode.HTML,
+                        reply_to_message_id=message_id,
+                        allow_sending_without_reply=True,
+                    )
             except TelegramError as error:
                 logger.error("incident %s thread reply failed: %s", incident.id, error)
 
@@ -168,14 +171,26 @@ class TelegramStaffNotifier:
     ) -> Message | None:
         assert incident.id is not None
         try:
-            sent = await self._bot.send_message(
-                chat_id, outgoing.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(outgoing)
-            )
+            with sent_as(_priority(incident, kind)):
+                sent = await self._bot.send_message(
+                    chat_id,
+                    outgoing.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(outgoing),
+                )
         except TelegramError as error:
             logger.error("incident %s to chat %s failed: %s", incident.id, chat_id, error)
             return None
         await self.remember(incident.id, sent, kind)
         return sent
+
+
+def _priority(incident: Incident, kind: str) -> SendPriority:
+    """An urgent incident's posts and every re-page take the chat's next free slot, ahead of
+    the routine posts queued there."""
+    if incident.urgency is IncidentUrgency.URGENT or kind == PAGE_COPY:
+        return SendPriority.URGENT
+    return SendPriority.REPLY
 
 
 class TelegramPatientMessenger:

@@ -1,34 +1,84 @@
-"""One budget for everything the bot sends, kept under Telegram's limits.
+"""One budget for everything the bot sends, kept under Telegram's limits in every chat.
 
-Telegram allows about 30 messages a second overall and about one a second in a private
-chat, and answers a bot that goes faster with 429 and a pause for everything. The
-dispatcher's bulk reminders and the handlers' replies draw from the same budget, so that
-together they stay under the limit, and a reply a person is waiting for (an answer to a
-press, a staff post) takes the next turn ahead of any reminder. Reminders fill whatever
-replies leave, which lets the bulk run close to the limit without crowding anyone out.
+Telegram allows about 30 messages a second overall, about one a second in a private chat
+(short bursts tolerated) and 20 a minute in a group, and answers a bot that goes faster with
+429. Every send takes a turn here, the dispatcher's reminders and the handlers' replies alike:
+
+- each chat has its own pace, so a patient who sends twenty messages in a second gets her
+  replies a second apart while everyone else's go out at once, and the bot never provokes the
+  per-chat 429 in the first place;
+- a waiting send whose chat is not ready never holds up a send to another chat;
+- among the sends that may go, the more pressing goes first (`SendPriority`): an urgent
+  incident post takes the staff group's next free slot ahead of the routine posts queued there,
+  a reply goes before any reminder;
+- a 429 holds only the chat it came from, for its retry_after; only 429s from several chats at
+  once show the bot-wide limit, and only then does everything wait.
 
 Turns are handed out one at a time as they fall due, never reserved ahead: a reservation
 made for a reminder seconds ahead could not be given to a reply that arrives meanwhile.
+
+Each chat's pace is a GCRA (the leaky bucket as a single "theoretical arrival time"): a reply
+may use a small burst, a reminder waits until the chat has caught up with its pace.
 """
 
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+from aftercare_bot.domain.outgoing import SendPriority
+
+# Sends a private chat may take at once before the one-a-second pace applies (replies only).
+PRIVATE_BURST = 3
+# Telegram's group limit is 20 a minute; a burst of 3 and the rest paced keep any 60 s
+# window at or under 20 however the sends fall.
+GROUP_PER_MINUTE = 20
+GROUP_BURST = 3
+# 429s from this many different chats within PATTERN_WINDOW seconds mean the bot-wide limit.
+PATTERN_CHATS = 3
+PATTERN_WINDOW = 2.0
+
+_priority: ContextVar[SendPriority] = ContextVar("send_priority", default=SendPriority.REPLY)
+
+
+@contextmanager
+def sent_as(priority: SendPriority) -> Iterator[None]:
+    """Sends made inside this block take turns as `priority` (urgent posts, re-pages)."""
+    token = _priority.set(priority)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
+
+
+def current_priority() -> SendPriority:
+    """The priority of sends made here (a reply unless `sent_as` says otherwise)."""
+    return _priority.get()
+
+
+@dataclass(frozen=True)
+class ChatPace:
+    """One chat's pace: a send every `interval` seconds, `burst` at once for a reply."""
+
+    interval: float
+    burst: int
 
 
 @dataclass(eq=False)
 class _Waiter:
     chat_id: int | None
+    priority: SendPriority
     granted: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
 
 class TelegramPacer:
-    """Hands out send turns: at most `per_second` overall, and for reminders at most one per
-    `per_chat_interval` a chat; urgent turns first."""
+    """Hands out send turns: at most `per_second` overall, each chat at its own pace, the most
+    pressing first; a 429 holds its chat, a pattern of them everything."""
 
     def __init__(
         self,
@@ -38,34 +88,47 @@ class TelegramPacer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._spacing = 1.0 / per_second
-        self._per_chat = per_chat_interval
+        self._private = ChatPace(per_chat_interval, PRIVATE_BURST)
+        self._group = ChatPace(60.0 / (GROUP_PER_MINUTE - GROUP_BURST), GROUP_BURST)
         self._monotonic = monotonic
         self._sleep = sleep
         self._next_global = 0.0
-        self._next_for_chat: dict[int, float] = {}
         self._paused_until = 0.0
-        self._urgent: deque[_Waiter] = deque()
-        self._bulk: deque[_Waiter] = deque()
+        # Per chat: when it has caught up with its pace (GCRA's theoretical arrival time).
+        self._caught_up: dict[int, float] = {}
+        self._held_until: dict[int, float] = {}
+        self._refusals: deque[tuple[float, int]] = deque()
+        self._queues: dict[SendPriority, deque[_Waiter]] = {p: deque() for p in SendPriority}
         self._handing_out: asyncio.Task[None] | None = None
 
     async def wait_turn(self, chat_id: int) -> None:
         """Wait until a reminder to `chat_id` may be sent."""
-        await self._wait(self._bulk, _Waiter(chat_id))
+        await self._wait(_Waiter(chat_id, SendPriority.REMINDER))
 
-    async def wait_urgent_turn(self, chat_id: int | None) -> None:
-        """Wait for the next turn, ahead of every reminder: someone is waiting for this one.
+    async def wait_urgent_turn(
+        self, chat_id: int | None, priority: SendPriority = SendPriority.REPLY
+    ) -> None:
+        """Wait for the next turn `chat_id` may take, ahead of every reminder (and, for an
+        urgent post, ahead of every reply)."""
+        await self._wait(_Waiter(chat_id, priority))
 
-        No per-chat spacing: a reply follows what the person just did, and Telegram tolerates
-        short bursts in a chat; the turn still counts against that chat's reminders.
-        """
-        await self._wait(self._urgent, _Waiter(chat_id))
+    def refused(self, chat_id: int | None, seconds: float) -> None:
+        """Telegram answered 429 for a send to `chat_id`: hold that chat for `seconds`; when
+        several chats were refused at once, the bot-wide limit was reached: hold everything."""
+        now = self._monotonic()
+        until = now + seconds
+        if chat_id is None:
+            self._paused_until = max(self._paused_until, until)
+            return
+        self._held_until[chat_id] = max(self._held_until.get(chat_id, 0.0), until)
+        self._refusals.append((now, chat_id))
+        while self._refusals and self._refusals[0][0] < now - PATTERN_WINDOW:
+            self._refusals.popleft()
+        if len({chat for _, chat in self._refusals}) >= PATTERN_CHATS:
+            self._paused_until = max(self._paused_until, until)
 
-    def slow_down(self, seconds: float) -> None:
-        """Telegram answered 429: no turn before `seconds` from now."""
-        until = self._monotonic() + seconds
-        self._paused_until = max(self._paused_until, until)
-
-    async def _wait(self, queue: deque[_Waiter], waiter: _Waiter) -> None:
+    async def _wait(self, waiter: _Waiter) -> None:
+        queue = self._queues[waiter.priority]
         queue.append(waiter)
         if self._handing_out is None or self._handing_out.done():
             self._handing_out = asyncio.create_task(self._hand_out())
@@ -76,10 +139,13 @@ class TelegramPacer:
                 queue.remove(waiter)
             raise
 
+    def _waiting(self) -> bool:
+        return any(self._queues.values())
+
     async def _hand_out(self) -> None:
-        """Give turns while anyone waits: the next urgent waiter, else the first reminder
-        whose chat may receive one."""
-        while self._urgent or self._bulk:
+        """Give turns while anyone waits: the first waiter of the most pressing kind whose
+        chat may take one."""
+        while self._waiting():
             now = self._monotonic()
             due = max(self._next_global, self._paused_until)
             if due > now:
@@ -87,45 +153,54 @@ class TelegramPacer:
                 continue
             waiter = self._next_waiter(now)
             if waiter is None:
-                if self._bulk:
-                    # Every waiting reminder's chat had one too recently: wait for the first
-                    # of them, looking again at least every turn for an urgent waiter.
-                    await self._sleep(min(self._first_chat_ready() - now, self._spacing))
+                # Every waiter's chat had its share too recently: look again when the first
+                # is ready, and at least every turn for a newcomer whose chat is free.
+                await self._sleep(max(min(self._first_ready() - now, self._spacing), 0.001))
                 continue
             # A wake-up late by less than a turn keeps the cadence (no throughput lost to
             # timer jitter); after a quiet spell the next turn counts from now (no burst).
             self._next_global = (due if now - due < self._spacing else now) + self._spacing
             if waiter.chat_id is not None:
-                self._next_for_chat[waiter.chat_id] = now + self._per_chat
+                pace = self._pace(waiter.chat_id)
+                self._caught_up[waiter.chat_id] = (
+                    max(self._caught_up.get(waiter.chat_id, 0.0), now) + pace.interval
+                )
             self._forget_idle_chats(now)
-            if not waiter.granted.done():
-                waiter.granted.set_result(None)
+            waiter.granted.set_result(None)  # never done: cancelled waiters are skipped
 
     def _next_waiter(self, now: float) -> _Waiter | None:
-        while self._urgent:
-            waiter = self._urgent.popleft()
-            if not waiter.granted.done():
-                return waiter
-        for waiter in self._bulk:
-            if waiter.granted.done():
-                continue
-            assert waiter.chat_id is not None
-            if self._next_for_chat.get(waiter.chat_id, 0.0) <= now:
-                self._bulk.remove(waiter)
-                return waiter
-        self._bulk = deque(waiter for waiter in self._bulk if not waiter.granted.done())
+        """The first waiter of the most pressing kind whose chat may take a send now (a
+        waiter leaves its queue when granted or cancelled)."""
+        for queue in self._queues.values():  # in priority order
+            for waiter in queue:
+                if not waiter.granted.done() and self._ready_at(waiter) <= now:
+                    queue.remove(waiter)
+                    return waiter
         return None
 
-    def _first_chat_ready(self) -> float:
+    def _ready_at(self, waiter: _Waiter) -> float:
+        """When `waiter`'s chat may take a send of its kind."""
+        chat = waiter.chat_id
+        if chat is None:
+            return 0.0
+        pace = self._pace(chat)
+        burst = 1 if waiter.priority is SendPriority.REMINDER else pace.burst
+        caught_up = self._caught_up.get(chat, 0.0)
+        return max(caught_up - (burst - 1) * pace.interval, self._held_until.get(chat, 0.0))
+
+    def _pace(self, chat_id: int) -> ChatPace:
+        return self._group if chat_id < 0 else self._private
+
+    def _first_ready(self) -> float:
         return min(
-            self._next_for_chat.get(waiter.chat_id, 0.0)
-            for waiter in self._bulk
-            if waiter.chat_id is not None
+            self._ready_at(waiter)
+            for queue in self._queues.values()
+            for waiter in queue
         )
 
     def _forget_idle_chats(self, now: float) -> None:
-        """Keep memory flat: chats whose turn has passed need no entry."""
-        if len(self._next_for_chat) > 10_000:
-            self._next_for_chat = {
-                chat: moment for chat, moment in self._next_for_chat.items() if moment > now
-            }
+        """Keep memory flat: chats that have caught up and are not held need no entry."""
+        if len(self._caught_up) > 10_000:
+            self._caught_up = {c: at for c, at in self._caught_up.items() if at > now}
+        if len(self._held_until) > 1_000:
+            self._held_until = {c: at for c, at in self._held_until.items() if at > now}

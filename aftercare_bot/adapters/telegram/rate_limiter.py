@@ -1,19 +1,22 @@
-"""The handlers' replies draw from the dispatcher's budget, ahead of reminders.
+"""The handlers' sends take their turns from the dispatcher's pacer, chat by chat.
 
-python-telegram-bot's AIORateLimiter keeps its own 30/s overall budget; next to the
-dispatcher's pacer that would be two budgets adding up to more than Telegram allows, so a
-reminder burst at full pace would meet 429s as soon as patients answered. Here the overall
-limit is the pacer's (as an urgent turn), and AIORateLimiter keeps doing what the pacer does
-not: the 20-a-minute limit in groups and retrying after a 429.
+python-telegram-bot's AIORateLimiter keeps its own 30/s overall budget (next to the
+dispatcher's pacer that would be two budgets adding up to more than Telegram allows), serves a
+group's sends strictly in arrival order (an urgent incident post waited behind routine posts),
+has no pace for a private chat, and pauses every send on any 429. Here every send and edit takes
+a turn from the one pacer, at the priority its caller set (`pacing.sent_as`); a 429 holds only
+its chat and the request is tried again on that chat's next turn; a send to a private chat that
+has blocked the bot is dropped without asking Telegram.
 """
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Container, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter, BaseRateLimiter
+from telegram.error import Forbidden, RetryAfter
+from telegram.ext import BaseRateLimiter
 
 from aftercare_bot.adapters.telegram.messenger import retry_seconds
+from aftercare_bot.adapters.telegram.pacing import current_priority
 from aftercare_bot.services.delivery import Pacer
 
 # Retries of one request after a 429 before the handler sees the error.
@@ -48,9 +51,9 @@ def counts_against_limits(endpoint: str) -> bool:
 class SharedBudgetLimiter(BaseRateLimiter[int]):
     """python-telegram-bot's rate limiter for the handlers' bot, on the dispatcher's pacer."""
 
-    def __init__(self, pacer: Pacer) -> None:
+    def __init__(self, pacer: Pacer, blocked: Container[int] = frozenset()) -> None:
         self._pacer = pacer
-        self._groups_and_retries = AIORateLimiter(overall_max_rate=0, max_retries=MAX_RETRIES)
+        self._blocked = blocked
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -67,26 +70,24 @@ class SharedBudgetLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        """Take an urgent turn before each attempt of a send or edit."""
-        request = callback
-        if counts_against_limits(endpoint):
-            request = self._paced(callback, _chat_of(data))
-        return await self._groups_and_retries.process_request(
-            request, args, kwargs, endpoint, data, rate_limit_args
-        )
-
-    def _paced(self, callback: Request, chat_id: int | None) -> Request:
-        pacer = self._pacer
-
-        async def paced(*args: Any, **kwargs: Any) -> Result:
-            await pacer.wait_urgent_turn(chat_id)
+        """Take a turn in the request's chat before each attempt of a send or edit; after a
+        429, hold that chat and try again on its next turn."""
+        if not counts_against_limits(endpoint):
+            return await callback(*args, **kwargs)
+        chat_id, priority = _chat_of(data), current_priority()
+        attempt = 0
+        while True:
+            if chat_id is not None and chat_id > 0 and chat_id in self._blocked:
+                # Queued before the block became known: Telegram would refuse it anyway.
+                raise Forbidden("Forbidden: bot was blocked by the user")
+            await self._pacer.wait_urgent_turn(chat_id, priority)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                pacer.slow_down(retry_seconds(error.retry_after))
-                raise
-
-        return paced
+                self._pacer.refused(chat_id, retry_seconds(error.retry_after))
+                if attempt >= MAX_RETRIES:
+                    raise
+                attempt += 1
 
 
 def _chat_of(data: dict[str, Any]) -> int | None:

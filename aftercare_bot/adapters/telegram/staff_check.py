@@ -2,7 +2,8 @@
 
 A bot can write to a person only after they pressed Start with it, and to a group only while
 it is a member; `python bot.py check` and the start-up log name every gap before an urgent
-page needs it.
+page needs it. What the last check found is kept for `bot.py status`: with no staff group
+bound and no admin the bot can write to, an urgent report would reach nobody.
 """
 
 import logging
@@ -12,10 +13,15 @@ from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.error import TelegramError
 
 from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
+from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import Config
 from aftercare_bot.services.staff import staff_group
 
 logger = logging.getLogger(__name__)
+
+# How many admins the bot could write to at the last check (start-up or `bot.py check`).
+REACHABLE_ADMINS_SETTING = "reachable_admins"
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,24 @@ async def check_staff_reach(bot: Bot, config: Config, database: Database) -> lis
         )
     else:
         results.append(await _reach(bot, f"staff group {group}", group))
+    await _remember_reachable_admins(database, config.staff.admin_ids, results)
     return results
+
+
+async def _remember_reachable_admins(
+    database: Database, admin_ids: list[int], results: list[Reach]
+) -> None:
+    reachable = sum(1 for reach in results if reach.problem is None and reach.chat_id in admin_ids)
+    async with database.unit_of_work() as uow:
+        await uow.settings.put(REACHABLE_ADMINS_SETTING, str(reachable), SystemClock().now())
+        await uow.commit()
+
+
+async def nobody_to_page(uow: SqlUnitOfWork, config: Config) -> bool:
+    """No staff group bound and, at the last check, no admin the bot could write to."""
+    if await staff_group(uow, config.staff.escalation_chat_id) is not None:
+        return False
+    return await uow.settings.get(REACHABLE_ADMINS_SETTING) == "0"
 
 
 async def _reach(bot: Bot, who: str, chat_id: int) -> Reach:

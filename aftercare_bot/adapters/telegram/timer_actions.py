@@ -1,10 +1,12 @@
 """The dispatcher's timers that may reach staff: escalation rounds, staff tasks brought into an
-incident, and check-ins closed by their expiry or abandon timer (their answers triaged)."""
+incident, check-ins closed by their expiry or abandon timer (their answers triaged), and a
+flood's held messages posted as one."""
 
 from telegram import Bot
 
 from aftercare_bot.adapters.telegram.check_ins import tell_staff
 from aftercare_bot.adapters.telegram.context import Services
+from aftercare_bot.adapters.telegram.flood_control import bundle_text
 from aftercare_bot.adapters.telegram.incident_notices import (
     TelegramPatientMessenger,
     TelegramStaffNotifier,
@@ -14,10 +16,11 @@ from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outbox import (
     CHECK_IN_ABANDON,
     CHECK_IN_EXPIRY,
+    FLOOD_POST,
     INCIDENT_TASK,
     ScheduledMessage,
 )
-from aftercare_bot.services import escalation
+from aftercare_bot.services import escalation, floods
 from aftercare_bot.services.check_in_flow import close_unfinished
 from aftercare_bot.services.check_ins import mark_missed
 from aftercare_bot.texts import Html
@@ -40,6 +43,9 @@ class TimerActions:
         if timer.kind == INCIDENT_TASK:
             if subject.isdigit():
                 await self._bring_task(int(subject), timer.patient_id)
+            return
+        if timer.kind == FLOOD_POST:
+            await self._post_held_messages(timer.patient_id)
             return
         services = self._services
         await escalation.act_on_timer(
@@ -91,3 +97,21 @@ class TimerActions:
             from_patient=task.reported_by_patient,
             task_id=task.id,
         )
+
+    async def _post_held_messages(self, patient_id: int) -> None:
+        """A flood's messages reach staff as one post in the patient's routine incident; they
+        stay held until it is made (a failure tries again, repeating rather than losing)."""
+        services = self._services
+        async with services.database.unit_of_work() as uow:
+            held = await floods.held_messages(uow, patient_id)
+        if held is None:
+            return
+        text = bundle_text(
+            services,
+            held.patient.code,
+            held.patient.display_name,
+            [text for _, text in held.messages],
+        )
+        await escalate(self._bot, services, held.patient, IncidentUrgency.ROUTINE, text)
+        async with services.database.unit_of_work() as uow:
+            await floods.mark_posted(uow, held)
