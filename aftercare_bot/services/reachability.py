@@ -1,10 +1,58 @@
 """A patient whose messages failed with 403 is unreachable until they write again."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.consent import ConsentChange
 from aftercare_bot.domain.patients import Patient, PatientStatus
+from aftercare_bot.domain.tasks import StaffTask, TaskKind
+from aftercare_bot.services.lifecycle import stop_follow_up
+from aftercare_bot.services.tasks import open_task
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A patient's chat refused the bot; `now_status` is what that changed them to, if
+    anything (staff must hear of a change, and only of a change)."""
+
+    patient: Patient
+    now_status: PatientStatus | None
+
+
+async def patient_unreachable_by_chat(
+    uow: SqlUnitOfWork, chat_id: int, now: datetime, *, blocked: bool = False
+) -> Refused | None:
+    """Telegram refused a send to this chat for good; None if it is not a patient's chat.
+
+    Only a linked patient changes, so staff hear of it once whichever comes first: the
+    refusal or Telegram's own news of a block. A block stops the follow-up exactly as that
+    news does (the caller tells staff, in the same words); a deactivated account or a chat
+    gone marks the patient unreachable with a staff task, as the dispatcher does.
+    """
+    patient = await uow.patients.by_chat(chat_id)
+    if patient is None or patient.id is None:
+        return None
+    if patient.status != PatientStatus.LINKED:
+        return Refused(patient, None)  # already stopped or unreachable: staff know
+    if blocked:
+        await stop_follow_up(uow, chat_id, now, ConsentChange.BLOCKED)
+        return Refused(patient, PatientStatus.STOPPED)
+    patient.status = PatientStatus.UNREACHABLE
+    await open_task(
+        uow,
+        StaffTask(
+            # The dispatcher's key: one such task per patient and day, whoever opens it.
+            unique_key=f"{TaskKind.UNREACHABLE.value}:{patient.id}:{now.date().isoformat()}",
+            kind=TaskKind.UNREACHABLE,
+            patient_id=patient.id,
+            created_at=now,
+        ),
+    )
+    await uow.audit.record(AuditEvent(now, "patient.unreachable", subject=patient.code))
+    await uow.commit()
+    return Refused(patient, PatientStatus.UNREACHABLE)
 
 
 async def patient_is_back(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Patient | None:

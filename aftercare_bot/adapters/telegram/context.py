@@ -7,6 +7,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.telegram.blocked_chats import BlockedChats
 from aftercare_bot.adapters.telegram.presses import EarlyAnswers
 from aftercare_bot.adapters.telegram.repeats import RepeatedUpdates
 from aftercare_bot.adapters.telegram.views import Views
@@ -41,6 +42,8 @@ class Services:
     early_answers: EarlyAnswers = field(default_factory=EarlyAnswers)
     # How often each update failed because the database could not be reached.
     database_retries: dict[int, int] = field(default_factory=dict)
+    # Private chats that just blocked the bot: their queued replies are dropped, not sent.
+    blocked_chats: BlockedChats = field(default_factory=BlockedChats)
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Make these services reachable from every handler's context."""

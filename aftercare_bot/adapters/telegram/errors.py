@@ -4,6 +4,12 @@ One failure is not the user's problem: the database unreachable for a while (a l
 file, PostgreSQL restarting). Then the update is handled again after a growing pause, for
 about two minutes, before the user is told anything went wrong: what a patient reported during
 an outage is recorded when the database is back, not lost.
+
+Nor are Telegram's expected refusals (see `telegram_outcomes`). A patient who blocked the bot,
+or whose account or chat is gone, is an outcome: the patient is paused and staff told once, in
+one log line with ids only, and nobody is told something went wrong. An edit that changed
+nothing or a press answered too late is noted at INFO. A staff member's or the staff group's
+chat refusing the bot is not a patient's news: it takes the usual path, operators told.
 """
 
 import asyncio
@@ -11,14 +17,20 @@ import logging
 import time
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.staff_notices import notify_staff
+from aftercare_bot.adapters.telegram.telegram_outcomes import Outcome, classify
+from aftercare_bot.domain.patients import PatientStatus
+from aftercare_bot.services.reachability import patient_unreachable_by_chat
+from aftercare_bot.services.staff import staff_group, staff_role
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +76,17 @@ def _retried(update: object, context: AftercareContext) -> bool:
 
 async def on_error(update: object, context: AftercareContext) -> None:
     """Log an unexpected failure, tell the operators (ids only, rate-limited, never in the
-    clinical group), and tell the user something went wrong, never how."""
+    clinical group), and tell the user something went wrong, never how. Telegram's expected
+    refusals are outcomes instead: a log line, and a patient who is gone paused."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    outcome = classify(context.error)
+    if outcome is Outcome.QUIET:
+        logger.info("update %s: Telegram changed nothing (%s)", update_id, context.error)
+        return
+    if outcome.patient_gone and await _acted_on_refusal(update, context, outcome):
+        return
     if _retried(update, context):
         return
-    update_id = update.update_id if isinstance(update, Update) else None
     logger.error("update %s failed", update_id, exc_info=context.error)
     await _tell_operators(context, update_id)
     if not isinstance(update, Update) or update.effective_chat is None:
@@ -82,6 +101,56 @@ async def on_error(update: object, context: AftercareContext) -> None:
         await context.bot.send_message(update.effective_chat.id, text, parse_mode="HTML")
     except TelegramError:
         logger.warning("could not tell chat of update %s about the failure", update_id)
+
+
+async def _acted_on_refusal(update: object, context: AftercareContext, outcome: Outcome) -> bool:
+    """A private chat that is not staff's refused the bot for good: the patient there is
+    paused (staff told once) and one line logged. False when it is not such a chat, or the
+    database cannot say whose it is: then the usual path."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return False
+    services = context.services
+    try:
+        if await _is_staff_chat(services, chat.id):
+            return False
+        refused = None
+        if chat.id not in services.blocked_chats:  # else the block's own update acts on it
+            async with services.database.unit_of_work() as uow:
+                refused = await patient_unreachable_by_chat(
+                    uow, chat.id, services.clock.now(), blocked=outcome is Outcome.BLOCKED
+                )
+    except SQLAlchemyError as error:
+        logger.warning(
+            "could not look up chat %s that refused the bot: %s", chat.id, type(error).__name__
+        )
+        return False
+    logger.info(
+        "update %s: chat %s refused the bot (%s; patient %s)",
+        update.update_id if isinstance(update, Update) else None,
+        chat.id,
+        outcome.value,
+        refused.patient.code if refused else "-",
+    )
+    if refused is not None and refused.now_status == PatientStatus.STOPPED:
+        patient = refused.patient
+        await notify_staff(
+            context, "lifecycle.staff_blocked", code=patient.code, name=patient.display_name
+        )
+    elif refused is not None and refused.now_status == PatientStatus.UNREACHABLE:
+        services.heartbeat.wake()  # the unreachable task reaches staff through the dispatcher
+    return True
+
+
+async def _is_staff_chat(services: Services, chat_id: int) -> bool:
+    """An admin's, a staff member's, the operators' or the staff group's chat."""
+    staff = services.config.staff
+    if chat_id == staff.ops_chat_id:
+        return True
+    async with services.database.unit_of_work() as uow:
+        if await staff_role(uow, chat_id, staff.admin_ids) is not None:
+            return True
+        return chat_id == await staff_group(uow, staff.escalation_chat_id)
 
 
 async def _tell_operators(context: AftercareContext, update_id: int | None) -> None:

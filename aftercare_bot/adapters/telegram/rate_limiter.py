@@ -77,10 +77,9 @@ class SharedBudgetLimiter(BaseRateLimiter[int]):
         chat_id, priority = _chat_of(data), current_priority()
         attempt = 0
         while True:
-            if chat_id is not None and chat_id > 0 and chat_id in self._blocked:
-                # Queued before the block became known: Telegram would refuse it anyway.
-                raise Forbidden("Forbidden: bot was blocked by the user")
+            self._unless_blocked(chat_id)
             await self._pacer.wait_urgent_turn(chat_id, priority)
+            self._unless_blocked(chat_id)  # the block may have come while it waited
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -88,6 +87,11 @@ class SharedBudgetLimiter(BaseRateLimiter[int]):
                 if attempt >= MAX_RETRIES:
                     raise
                 attempt += 1
+
+    def _unless_blocked(self, chat_id: int | None) -> None:
+        """A reply queued before the block became known: Telegram would refuse it anyway."""
+        if chat_id is not None and chat_id > 0 and chat_id in self._blocked:
+            raise Forbidden("Forbidden: bot was blocked by the user")
 
 
 def _chat_of(data: dict[str, Any]) -> int | None:
