@@ -57,7 +57,9 @@ from aftercare_bot.adapters.telegram.staff import staff_handlers
 from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.stats import stats_handlers
+from aftercare_bot.adapters.telegram.stopping import handle_kept_updates, keep_unhandled
 from aftercare_bot.adapters.telegram.timer_actions import TimerActions
+from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
@@ -75,6 +77,9 @@ AftercareApplication = Application[Any, AftercareContext, Any, Any, Any, Any]
 
 # Long polling: Telegram answers as soon as an update arrives, so this only bounds idle waits.
 POLL_TIMEOUT_SECONDS = 10
+# How long a stop lets updates in hand and a dispatch round finish before setting them aside:
+# with the rest of the stop, well inside systemd's TimeoutStopSec (15 s in the README's unit).
+STOP_GRACE_SECONDS = 5.0
 # Whether the daily digest is due is checked this often (and whenever the heartbeat is woken).
 DIGEST_CHECK_INTERVAL = timedelta(minutes=1)
 # Patients past the retention period are looked for this often.
@@ -103,13 +108,12 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .context_types(ContextTypes(context=AftercareContext))
-        .rate_limiter(SharedBudgetLimiter(pacer))
+        .rate_limiter(SharedBudgetLimiter(pacer, services.blocked_chats))
         .concurrent_updates(
             FloodAwareUpdates(
                 floods,
-                before_waiting=lambda update: answer_while_waiting(
-                    update, services.early_answers
-                ),
+                before_waiting=lambda update: answer_while_waiting(update, services.early_answers),
+                blocked=services.blocked_chats,
             )
         )
         .build()
@@ -143,9 +147,14 @@ class BotRuntime:
     """The running bot: database, Application and polling, started and stopped in order."""
 
     def __init__(
-        self, config: Config, clock: Clock | None = None, pacer: Pacer | None = None
+        self,
+        config: Config,
+        clock: Clock | None = None,
+        pacer: Pacer | None = None,
+        stop_grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         texts, plans = load_texts_and_plans(config)
+        self.stop_grace = stop_grace
         self.heartbeat = Heartbeat()
         self.services = Services(
             config=config,
@@ -219,6 +228,7 @@ class BotRuntime:
         application = self.application
         await self.dispatcher.recover()
         await self._on_startup()
+        await handle_kept_updates(application, self.services.database)
         await self._take_updates()
         self.active = True
         logger.info(
@@ -259,16 +269,26 @@ class BotRuntime:
         traceback: TracebackType | None,
     ) -> None:
         application = self.application
-        await self.heartbeat.shutdown()
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
+        updates = application.update_processor
+        assert isinstance(updates, ChatOrderedUpdates)
+        await asyncio.gather(
+            self.heartbeat.shutdown(self.stop_grace),
+            updates.stop_handling(self.stop_grace),
+            self._stop_taking_updates(),
+        )
         if application.running:
             await application.stop()
+        await keep_unhandled(self.services.database, updates.set_aside(), self.services.clock.now())
         await self.leadership.release()  # after the last send: the standby may start now
         await application.shutdown()
         await self.dispatch_bot.shutdown()
         await self.services.database.dispose()
         logger.info("bot stopped")
+
+    async def _stop_taking_updates(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
 
     async def _dispatch(self) -> None:
         """One dispatcher round, then a wake armed for the next due row (the tick is the
