@@ -73,6 +73,13 @@ class _Beat:
         while self._task is not None and not self._task.done():
             await asyncio.shield(self._task)
 
+    async def cut_short(self) -> None:
+        """Cancel the run in progress, and any run pending after it."""
+        self._again = False
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.wait({self._task})
+
 
 class Heartbeat:
     """The scheduler adapter: periodic beats, and `wake()` to run them all at once."""
@@ -149,8 +156,18 @@ class Heartbeat:
             for beat in self._beats.values():
                 await beat.idle()
 
-    async def shutdown(self) -> None:
-        """Stop the timers and let runs in progress finish."""
+    async def shutdown(self, grace: float | None = None) -> None:
+        """Stop the timers and let runs in progress finish, within `grace` seconds if given.
+
+        A round cut short loses nothing: the dispatcher's claimed rows are sent again by the
+        next start's recovery, and other beats only read what is due.
+        """
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        await self.idle()
+        try:
+            await asyncio.wait_for(self.idle(), grace)
+        except TimeoutError:
+            busy = [beat for beat in self._beats.values() if beat.busy]
+            logger.warning("stopping: cut short %s", ", ".join(beat.name for beat in busy))
+            for beat in busy:
+                await beat.cut_short()

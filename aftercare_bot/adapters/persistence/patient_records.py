@@ -18,6 +18,7 @@ from aftercare_bot.adapters.persistence.tables import (
     consent_events,
     courses,
     enrollment_links,
+    held_updates,
     incidents,
     patient_messages,
     patients,
@@ -223,6 +224,7 @@ class PatientRecords:
         that named them or any note."""
         await self._forget_incident_texts(patient_id)
         await self._blank_relay_drafts(patient_id)
+        await self._forget_held_updates(patient_id)
         await self._session.execute(delete(patients).where(patients.c.id == patient_id))
         await self._scrub_audit(code)
 
@@ -232,6 +234,7 @@ class PatientRecords:
         await self._delete_personal(patient_id, keep_incident_timers=False)
         await self._forget_incident_texts(patient_id)
         await self._blank_relay_drafts(patient_id)
+        await self._forget_held_updates(patient_id)
         await self._session.execute(
             update(patients)
             .where(patients.c.id == patient_id)
@@ -258,6 +261,7 @@ class PatientRecords:
             for table in (check_ins, courses):  # sessions go with their course
                 await self._session.execute(delete(table).where(table.c.patient_id == patient_id))
         await self._blank_relay_drafts(patient_id)
+        await self._forget_held_updates(patient_id)
         await self._session.execute(
             update(patients)
             .where(patients.c.id == patient_id)
@@ -305,6 +309,11 @@ class PatientRecords:
             .values(post_text=None, outcome_note=None)
             .execution_options(synchronize_session=False)
         )
+
+    async def _forget_held_updates(self, patient_id: int) -> None:
+        """What the patient sent that a stop left unhandled goes with the rest of their data."""
+        chat = select(patients.c.chat_id).where(patients.c.id == patient_id).scalar_subquery()
+        await self._session.execute(delete(held_updates).where(held_updates.c.chat_id == chat))
 
     async def _blank_relay_drafts(self, patient_id: int) -> None:
         """Staff messages to the patient are their health conversation; the drafts stay (a

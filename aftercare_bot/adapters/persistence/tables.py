@@ -162,6 +162,17 @@ leases = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
 )
 
+# Updates received but not handled when the bot was told to stop (SIGTERM in a flood): kept
+# as Telegram sent them and handled first on the next start, then deleted. Short-lived.
+held_updates = Table(
+    "held_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, nullable=True, index=True),
+    Column("held_at", UtcDateTime(), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
 scheduled_messages = Table(
     "scheduled_messages",
     metadata,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftercare_bot.adapters.persistence.audit import AuditRepository
 from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
+from aftercare_bot.adapters.persistence.held_updates import HeldUpdateRepository
 from aftercare_bot.adapters.persistence.incidents import IncidentRepository
 from aftercare_bot.adapters.persistence.leases import LeaseRepository
 from aftercare_bot.adapters.persistence.links import LinkRepository
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     overview: ClinicOverview
     leases: LeaseRepository
     relay_drafts: RelayDraftRepository
+    held_updates: HeldUpdateRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.overview = ClinicOverview(self.session)
         self.leases = LeaseRepository(self.session)
         self.relay_drafts = RelayDraftRepository(self.session)
+        self.held_updates = HeldUpdateRepository(self.session)
         return self
 
     async def __aexit__(

@@ -82,9 +82,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_incident_copies"),
-        sa.UniqueConstraint(
-            "chat_id", "message_id", name="uq_incident_copies_chat_id_message_id"
-        ),
+        sa.UniqueConstraint("chat_id", "message_id", name="uq_incident_copies_chat_id_message_id"),
     )
     op.create_index(
         "ix_incident_copies_incident_id", "incident_copies", ["incident_id"], unique=False

@@ -19,9 +19,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("patient_messages", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "awaiting_post", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("awaiting_post", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.create_index(
             "ix_patient_messages_awaiting", ["patient_id", "awaiting_post"], unique=False
