@@ -396,7 +396,7 @@ class _RulesReader:
             if isinstance(name, str) and name.strip().lower() in _SIGN_NAMES:
                 signs.add(WarningSign(name.strip().lower()))
             else:
-                self.wrong(f"{key}[{index}]", name, "a warning sign", f"one of {names}")
+                self.wrong(f"{key} item {index + 1}", name, "a warning sign", f"one of {names}")
         return frozenset(signs)
 
     def day(self, key: str, value: object) -> int | None:

@@ -90,7 +90,9 @@ async def test_a_restart_says_the_claimed_messages_are_sent_again_without_callin
     with caplog.at_level(logging.INFO, logger=delivery.__name__):
         assert await bot.recover() == 3
 
-    assert [record.getMessage() for record in caplog.records] == [
+    assert [
+        record.getMessage() for record in caplog.records if record.name == delivery.__name__
+    ] == [
         "3 messages were claimed by the previous instance without a confirmed send; they will "
         "be sent again (some may already have reached Telegram)"
     ]

@@ -166,9 +166,7 @@ async def test_an_urgent_post_takes_the_groups_next_slot_ahead_of_routine_posts(
         if len(log) == 4:
             four_posted.set()
 
-    routine = [
-        asyncio.create_task(post(f"routine {n}", SendPriority.REPLY)) for n in range(6)
-    ]
+    routine = [asyncio.create_task(post(f"routine {n}", SendPriority.REPLY)) for n in range(6)]
     await four_posted.wait()
     await post("urgent", SendPriority.URGENT)
     await asyncio.gather(*routine)

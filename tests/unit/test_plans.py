@@ -146,7 +146,7 @@ def test_the_default_plan_is_refused_when_the_texts_lack_one_of_its_messages() -
             default_valid_for=GRACE,
         )
     assert caught.value.problems == [
-        'plans.scalp-mesotherapy.steps[1].message: "plan.evening" is not a known message key'
+        'plans.scalp-mesotherapy step 2, message: "plan.evening" is not a known message key'
     ]
 
 
@@ -791,33 +791,33 @@ def test_every_problem_of_a_plan_is_listed_at_once_with_its_place() -> None:
         f"{prefix}.sessions: 0 is not a number of sessions (expected a whole number, at least 1)",
         f'{prefix}.spacing: "3x" is not a duration '
         '(expected a number and a unit s, m, h, d or w, such as "2h" or "3w")',
-        f'{prefix}.steps[0].on: "consent" is not an event (expected "link")',
-        f'{prefix}.steps[1].key: "Evening" is not a step key '
+        f'{prefix} step 1, on: "consent" is not an event (expected "link")',
+        f'{prefix} step 2, key: "Evening" is not a step key '
         '(expected lowercase letters, digits and hyphens, such as "checkin-day1")',
-        f'{prefix}.steps[1].at: "25:00" is not a time of day (expected "HH:MM", such as "10:00")',
-        f"{prefix}.steps[1].day: -1 is not a day after the session "
+        f'{prefix} step 2, at: "25:00" is not a time of day (expected "HH:MM", such as "10:00")',
+        f"{prefix} step 2, day: -1 is not a day after the session "
         "(expected a whole number, 0 for the day of the session)",
-        f'{prefix}.steps[2].after: "3x" is not a duration '
+        f'{prefix} step 3, after: "3x" is not a duration '
         '(expected a number and a unit s, m, h, d or w, such as "2h" or "3w")',
-        f'{prefix}.steps[3].key: "aftercare" is used by two steps '
-        f"(expected each key once; {prefix}.steps[0] has it)",
-        f"{prefix}.steps[3]: has 2 anchors (after, before) (expected exactly one of "
+        f'{prefix} step 4, key: "aftercare" is used by two steps '
+        f"(expected each key once; {prefix} step 1 has it)",
+        f"{prefix} step 4: has 2 anchors (after, before) (expected exactly one of "
         'on = "link", after = "2h", day = 1 with at = "10:00", or before = "1d")',
-        f'{prefix}.steps[4].message: "plan.nope" is not a known message key',
-        f'{prefix}.steps[4].kind: "reminder" is not a kind of step '
+        f'{prefix} step 5, message: "plan.nope" is not a known message key',
+        f'{prefix} step 5, kind: "reminder" is not a kind of step '
         '(expected one of "info", "checkin", "appointment")',
-        f"{prefix}.steps[5].urgent: true is not a field of a step (expected key, message, kind, "
+        f"{prefix} step 6, urgent: true is not a field of a step (expected key, message, kind, "
         "on, after, day, at, before, valid_for, reassurance)",
-        f'{prefix}.steps[5].at: "10:00" needs day (expected day = N beside at, such as day = 1)',
-        f"{prefix}.steps[5]: has no anchor (expected exactly one of "
+        f'{prefix} step 6, at: "10:00" needs day (expected day = N beside at, such as day = 1)',
+        f"{prefix} step 6: has no anchor (expected exactly one of "
         'on = "link", after = "2h", day = 1 with at = "10:00", or before = "1d")',
-        f'{prefix}.steps[5].valid_for: "0h" is zero (expected more than zero, such as "1h")',
-        f"{prefix}.steps[6].message: missing "
+        f'{prefix} step 6, valid_for: "0h" is zero (expected more than zero, such as "1h")',
+        f"{prefix} step 7, message: missing "
         '(expected a key of the texts catalogue, such as "plan.checkin")',
-        f'{prefix}.steps[6].kind: missing (expected one of "info", "checkin", "appointment")',
-        f"{prefix}.steps[6]: has no anchor (expected exactly one of "
+        f'{prefix} step 7, kind: missing (expected one of "info", "checkin", "appointment")',
+        f"{prefix} step 7: has no anchor (expected exactly one of "
         'on = "link", after = "2h", day = 1 with at = "10:00", or before = "1d")',
-        f'{prefix}.steps[7]: "checkin" is not a step (expected a table with key, message, kind)',
+        f'{prefix} step 8: "checkin" is not a step (expected a table with key, message, kind)',
     ]
 
 
@@ -828,8 +828,8 @@ def test_a_key_used_by_two_steps_is_refused() -> None:
         valid_step(key="evening", day=0, at="20:00"),
     )
     assert parse_problems(table, "scalp-mesotherapy") == [
-        'plans.scalp-mesotherapy.steps[2].key: "evening" is used by two steps '
-        "(expected each key once; plans.scalp-mesotherapy.steps[0] has it)"
+        'plans.scalp-mesotherapy step 3, key: "evening" is used by two steps '
+        "(expected each key once; plans.scalp-mesotherapy step 1 has it)"
     ]
 
 
@@ -873,40 +873,40 @@ def test_a_key_used_by_two_steps_is_refused() -> None:
         ),
         (
             valid_table(valid_step(day=1)),
-            'plans.test.steps[0].at: missing (expected "HH:MM", such as "10:00")',
+            'plans.test step 1, at: missing (expected "HH:MM", such as "10:00")',
         ),
         (
             valid_table(valid_step(day=1, at="10.00")),
-            'plans.test.steps[0].at: "10.00" is not a time of day '
+            'plans.test step 1, at: "10.00" is not a time of day '
             '(expected "HH:MM", such as "10:00")',
         ),
         (
             valid_table(valid_step(day="1", at="10:00")),
-            'plans.test.steps[0].day: "1" is not a day after the session '
+            'plans.test step 1, day: "1" is not a day after the session '
             "(expected a whole number, 0 for the day of the session)",
         ),
         (
             valid_table(valid_step(before="0h")),
-            'plans.test.steps[0].before: "0h" is zero (expected more than zero, such as "1h")',
+            'plans.test step 1, before: "0h" is zero (expected more than zero, such as "1h")',
         ),
         (
             valid_table(valid_step(after="1h", key=None)),
-            "plans.test.steps[0].key: missing "
+            "plans.test step 1, key: missing "
             '(expected lowercase letters, digits and hyphens, such as "checkin-day1")',
         ),
         (
             valid_table(valid_step(after="1h", key="check--in")),
-            'plans.test.steps[0].key: "check--in" is not a step key '
+            'plans.test step 1, key: "check--in" is not a step key '
             '(expected lowercase letters, digits and hyphens, such as "checkin-day1")',
         ),
         (
             valid_table(valid_step(after="1h", message="plan.chekin")),
-            'plans.test.steps[0].message: "plan.chekin" is not a known message key '
+            'plans.test step 1, message: "plan.chekin" is not a known message key '
             '(did you mean "plan.checkin"?)',
         ),
         (
             valid_table(valid_step(on="link", day=1, at="10:00", before="1d")),
-            "plans.test.steps[0]: has 3 anchors (on, day, before) (expected exactly one of "
+            "plans.test step 1: has 3 anchors (on, day, before) (expected exactly one of "
             'on = "link", after = "2h", day = 1 with at = "10:00", or before = "1d")',
         ),
     ],
@@ -934,7 +934,7 @@ def test_a_step_is_reassurance_only_when_it_says_so() -> None:
 @pytest.mark.parametrize(("value", "shown"), [("yes", '"yes"'), (1, "1"), ("true", '"true"')])
 def test_reassurance_must_be_an_unquoted_true_or_false(value: object, shown: str) -> None:
     assert parse_problems(valid_table(valid_step(after="1h", reassurance=value))) == [
-        f"plans.test.steps[0].reassurance: {shown} is not true or false "
+        f"plans.test step 1, reassurance: {shown} is not true or false "
         "(expected true or false, unquoted)"
     ]
 
@@ -1018,7 +1018,7 @@ def test_no_days_after_the_session_is_right_away_but_no_days_before_is_refused()
     plan = parse_plan("test", table, known_messages=DEFAULT_MESSAGES, default_valid_for=GRACE)
     assert plan.steps[0].anchor == AfterSession(CalendarDuration())
     assert parse_problems(valid_table(valid_step(before="0d"))) == [
-        'plans.test.steps[0].before: "0d" is zero (expected more than zero, such as "1h")'
+        'plans.test step 1, before: "0d" is zero (expected more than zero, such as "1h")'
     ]
 
 
@@ -1031,7 +1031,7 @@ def test_all_plans_are_read_together_and_their_problems_reported_together() -> N
     with pytest.raises(InvalidPlan) as caught:
         parse_plans(tables, known_messages=DEFAULT_MESSAGES, default_valid_for=GRACE)
     assert caught.value.problems == [
-        'plans.bad.steps[0].after: "1x" is not a duration '
+        'plans.bad step 1, after: "1x" is not a duration '
         '(expected a number and a unit s, m, h, d or w, such as "2h" or "3w")',
         'plans.worse: "scalp" is not a table (expected sessions, spacing and steps under '
         "[plans.NAME])",

@@ -426,7 +426,7 @@ _SWITCH = "is not true or false (expected true or false, unquoted)"
         ),
         (
             {"urgent_signs": ["fever", "rash"]},
-            f'triage.urgent_signs[1]: "rash" is not a warning sign ({_SIGNS})',
+            f'triage.urgent_signs item 2: "rash" is not a warning sign ({_SIGNS})',
         ),
         ({"routine_from_day": -1}, f"triage.routine_from_day: -1 {_DAY}"),
         ({"routine_from_day": "3"}, f'triage.routine_from_day: "3" {_DAY}'),
