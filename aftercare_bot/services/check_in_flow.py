@@ -260,9 +260,7 @@ async def _link(uow: SqlUnitOfWork, check_in: CheckIn, result: TriageResult) -> 
     """Later answers go under the incident this check-in reported to. Once staff resolved it,
     the same findings stay under it, but a new urgent one opens a new incident and pages."""
     new_urgent = result.urgency == Urgency.URGENT and _new_reasons(check_in, result)
-    incident = (
-        await uow.incidents.by_id(check_in.incident_id) if check_in.incident_id else None
-    )
+    incident = await uow.incidents.by_id(check_in.incident_id) if check_in.incident_id else None
     if incident is None:
         return _Link(new_urgent=new_urgent)
     is_open = incident.is_open

@@ -203,8 +203,11 @@ async def test_acknowledging_from_a_private_page_updates_every_copy(bot: Running
     await nurse.press(page, "Acknowledge")
     for copy in (post, page):
         await bot.simulator.wait_for(
-            lambda e, c=copy: e.kind == "edit" and e.message_id == c["message_id"]
-            and e.chat_id == c["chat"]["id"],
+            lambda e, c=copy: (
+                e.kind == "edit"
+                and e.message_id == c["message_id"]
+                and e.chat_id == c["chat"]["id"]
+            ),
             since=mark,
         )
     group_post, private_page = current(bot, post), current(bot, page)
@@ -213,9 +216,9 @@ async def test_acknowledging_from_a_private_page_updates_every_copy(bot: Running
         assert labels(copy) == ["Resolved", "Message patient"]
     assert "Still not acknowledged" not in private_page["text"]
     # A press on a stale copy is told who took it, and when.
-    await bot.admin.forge_press(group_post, page["reply_markup"]["inline_keyboard"][0][0][
-        "callback_data"
-    ])
+    await bot.admin.forge_press(
+        group_post, page["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
     refusal = await bot.admin.wait_for_reply(chat=group)
     assert "Already acknowledged by Nina" in refusal["text"]
 

@@ -37,9 +37,7 @@ async def group_post(bot: RunningBot, group: SimChat, containing: str) -> dict[s
     return event.message
 
 
-async def resolve_as(
-    bot: RunningBot, staff: SimUser, post: dict[str, Any], outcome: str
-) -> None:
+async def resolve_as(bot: RunningBot, staff: SimUser, post: dict[str, Any], outcome: str) -> None:
     """Press Resolved, then the outcome; wait until the post shows it."""
     for label in ("Resolved", outcome):
         mark = bot.simulator.mark()

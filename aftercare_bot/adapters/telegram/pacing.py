@@ -192,11 +192,7 @@ class TelegramPacer:
         return self._group if chat_id < 0 else self._private
 
     def _first_ready(self) -> float:
-        return min(
-            self._ready_at(waiter)
-            for queue in self._queues.values()
-            for waiter in queue
-        )
+        return min(self._ready_at(waiter) for queue in self._queues.values() for waiter in queue)
 
     def _forget_idle_chats(self, now: float) -> None:
         """Keep memory flat: chats that have caught up and are not held need no entry."""
