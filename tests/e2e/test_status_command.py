@@ -112,3 +112,13 @@ async def test_messages_overdue_behind_a_live_lease_are_degraded(
     assert result.stdout.endswith(
         "status     degraded\n  - 3 messages overdue by more than 5 minutes\n"
     )
+
+
+async def test_an_admin_who_presses_start_ends_the_degraded_status_without_a_restart(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    await bot.admin.send("/start")
+    await bot.admin.wait_for_reply()
+    result = await bot_py("status", "--config", str(tmp_path / "config.toml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "status     healthy"

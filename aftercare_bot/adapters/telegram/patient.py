@@ -16,6 +16,7 @@ from aftercare_bot.adapters.telegram.lifecycle import (
     typed_time_zone,
 )
 from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.staff_check import admin_started
 from aftercare_bot.domain.plans import AnchorKind
 from aftercare_bot.services.lifecycle import FOLLOWED
 
@@ -52,6 +53,9 @@ async def start_command(update: Update, context: AftercareContext) -> None:
         await help_command(update, context)
         return
     if await role_of_user(update, context) is not None:
+        services = context.services
+        if chat is not None and chat.id in services.config.staff.admin_ids:
+            await admin_started(services.database, services.clock.now())
         await _reply(update, context, "help.staff")
         return
     await _reply(update, context, "start.not_linked")

@@ -8,6 +8,7 @@ bound and no admin the bot can write to, an urgent report would reach nobody.
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.error import TelegramError
@@ -65,6 +66,15 @@ async def _remember_reachable_admins(
     async with database.unit_of_work() as uow:
         await uow.settings.put(REACHABLE_ADMINS_SETTING, str(reachable), SystemClock().now())
         await uow.commit()
+
+
+async def admin_started(database: Database, now: datetime) -> None:
+    """An admin pressed Start: the bot can write to them now, so monitoring stops reporting
+    that nobody could be paged (without waiting for the next start's check)."""
+    async with database.unit_of_work() as uow:
+        if await uow.settings.get(REACHABLE_ADMINS_SETTING) == "0":
+            await uow.settings.put(REACHABLE_ADMINS_SETTING, "1", now)
+            await uow.commit()
 
 
 async def nobody_to_page(uow: SqlUnitOfWork, config: Config) -> bool:
