@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import burst, latency, scale
+from benchmarks import burst, flood, latency, scale
 from benchmarks.options import Options, progress
 from benchmarks.report import (
     QUICK_RESULTS,
@@ -24,7 +24,7 @@ from benchmarks.report import (
     write_markdown,
 )
 
-BENCHMARKS = ("burst", "scale", "latency")
+BENCHMARKS = ("burst", "scale", "latency", "flood")
 DEFAULT_RUNS = 5
 QUICK_RUNS = 1
 PROBE_EVERY = 20.0
@@ -51,14 +51,15 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--only",
         choices=BENCHMARKS,
         action="append",
-        help="run only this benchmark (repeatable): burst (1, 2), scale (3, 5), latency (4, 5)",
+        help="run only this benchmark (repeatable): burst (1, 2), scale (3, 5), latency (4, 5), "
+        "flood (6)",
     )
     parser.add_argument(
         "--sizes",
         type=_sizes,
         default=None,
         help="comma-separated sizes instead of the defaults, with one --only: patients for "
-        "burst and latency, pending messages for scale",
+        "burst and latency, pending messages for scale, messages in the flood for flood",
     )
     parser.add_argument(
         "--max-per-second",
@@ -101,6 +102,9 @@ async def run_all(options: Options, selected: Sequence[str]) -> list[Section]:
     if "latency" in selected:
         progress("4 and 5: handler latency, against a plain python-telegram-bot handler")
         sections += await latency.run(options)
+    if "flood" in selected:
+        progress("6: another chat's answer during a flood")
+        sections += await flood.run(options)
     return sections
 
 

@@ -132,7 +132,15 @@ def render_text(machine: Machine, header: str, sections: Sequence[Section]) -> s
     return "\n".join(parts)
 
 
-SECTION_ORDER = ("burst", "escalation", "scale", "latency", "jobqueue", "latency-baseline")
+SECTION_ORDER = (
+    "burst",
+    "escalation",
+    "scale",
+    "latency",
+    "jobqueue",
+    "latency-baseline",
+    "flood",
+)
 _BEGIN = "<!-- bench:{key} -->"
 _END = "<!-- /bench:{key} -->"
 
