@@ -1,6 +1,7 @@
 """Timers that may reach staff: a failing action is tried again, a vanished one is skipped, and
 neither stops the round's messages (real database, fake sender and timer action)."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from aftercare_bot.adapters.persistence.database import Database
@@ -116,3 +117,38 @@ async def test_a_timer_that_vanished_before_its_turn_is_skipped(database_url: st
     report = await dispatcher(database, clock, Eraser(0)).deliver_due()
     await database.dispose()
     assert report.failed == 0
+
+
+class SlowForFirst:
+    """Holds the action on `slow_timer` until released (a post waiting for the staff
+    group's pace); acts on any other timer at once."""
+
+    def __init__(self, slow_timer: int) -> None:
+        self.slow_timer = slow_timer
+        self.release = asyncio.Event()
+        self.acted: list[int] = []
+        self.other_acted = asyncio.Event()
+
+    async def __call__(self, timer: ScheduledMessage) -> None:
+        assert timer.id is not None
+        if timer.id == self.slow_timer:
+            await self.release.wait()
+        else:
+            self.other_acted.set()
+        self.acted.append(timer.id)
+
+
+async def test_one_patients_slow_timer_does_not_hold_back_anothers(database_url: str) -> None:
+    database = Database(database_url)
+    slow = await a_page_timer(database, 7)
+    page = await a_page_timer(database, 8)
+    action = SlowForFirst(slow)
+    bot = dispatcher(database, ManualClock(NOW), action)
+
+    round_ = asyncio.create_task(bot.deliver_due())
+    await asyncio.wait_for(action.other_acted.wait(), timeout=5)
+    assert action.acted == [page]  # the other patient's page went while the first waited
+    action.release.set()
+    await round_
+    assert sorted(action.acted) == sorted([slow, page])
+    await database.dispose()
