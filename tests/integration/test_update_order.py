@@ -133,3 +133,32 @@ def test_a_press_answered_early_is_not_answered_again() -> None:
     assert early.take("q1") is True
     assert early.take("q1") is False
     assert early.take("q2") is False
+
+
+async def test_one_chats_backlog_does_not_keep_another_chat_from_starting() -> None:
+    """Slots go to updates whose turn has come: a chat with more waiting updates than there
+    are slots still leaves room for everyone else."""
+    processor = ChatOrderedUpdates(max_concurrent_updates=2)
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def handle(name: str, wait: asyncio.Event | None = None) -> None:
+        if wait is not None:
+            await wait.wait()
+        handled.append(name)
+
+    backlog = [
+        asyncio.create_task(
+            processor.process_update(
+                update_from(PATIENT_A, n), handle(f"A{n}", release if n == 1 else None)
+            )
+        )
+        for n in range(1, 11)
+    ]
+    await asyncio.wait_for(
+        processor.process_update(update_from(PATIENT_B, 11), handle("B")), timeout=5
+    )
+    assert handled == ["B"]
+    release.set()
+    await asyncio.gather(*backlog)
+    assert handled == ["B"] + [f"A{n}" for n in range(1, 11)]

@@ -24,9 +24,14 @@ from aftercare_bot.adapters.telegram.blocked_chats import BlockedChats
 
 logger = logging.getLogger(__name__)
 
-# Updates in hand at once, waiting included. Far above what a clinic's patients send; the
-# bound only keeps a flood from one chat from holding unbounded memory.
+# Updates handled at once (each of a different chat). Far above what a clinic's patients
+# send; it bounds the work in progress, not the updates in hand (python-telegram-bot takes
+# every fetched update into a task at once; a chat's later updates wait cheaply).
 MAX_CONCURRENT_UPDATES = 1024
+# What python-telegram-bot's own bound is set to: an update waiting for its chat's earlier
+# ones must not hold one of its slots, or one chat's backlog of a thousand presses would
+# keep every other chat's updates from even starting.
+_UNBOUNDED = 1 << 30
 
 BeforeWaiting = Callable[[object], Awaitable[None]]
 
@@ -40,7 +45,8 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
         blocked: BlockedChats | None = None,
     ) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(_UNBOUNDED)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._before_waiting = before_waiting
         self._blocked = blocked if blocked is not None else BlockedChats()
         self._last: dict[Hashable, asyncio.Future[None]] = {}
@@ -69,7 +75,8 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
             if previous is not None and not previous.done():
                 await self._announce(update)
                 await previous
-            await self._unless_stopping(update, coroutine)
+            async with self._slots:  # taken only once the chat's turn has come
+                await self._unless_stopping(update, coroutine)
         finally:
             if asyncio.iscoroutine(coroutine):
                 coroutine.close()  # never started when cancelled while waiting its turn
