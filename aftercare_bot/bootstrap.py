@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from aftercare_bot import __version__, logs
 from aftercare_bot.adapters.leadership import Leadership
@@ -108,6 +108,9 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .context_types(ContextTypes(context=AftercareContext))
+        # A reply quotes what it answers (in groups); if that message was deleted meanwhile,
+        # Telegram refuses the reply unless told to send it anyway, and the answer is lost.
+        .defaults(Defaults(allow_sending_without_reply=True))
         .rate_limiter(SharedBudgetLimiter(pacer, services.blocked_chats))
         .concurrent_updates(
             FloodAwareUpdates(

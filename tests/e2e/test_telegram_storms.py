@@ -1,11 +1,15 @@
 """Telegram having a bad day: storms of 429s and 5xx. The bot keeps running, waits as told,
 and every message still arrives exactly once, in order."""
 
+import logging
 from datetime import timedelta
+
+import pytest
 
 from aftercare_bot.domain.outbox import MessageState
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_delivery import EVENING, linked, message_states, texts_to
+from tests.e2e.test_incidents import staff_group
 
 
 async def test_a_storm_of_429s_is_waited_out_and_the_message_sent_once(bot: RunningBot) -> None:
@@ -51,3 +55,29 @@ async def test_a_request_that_times_out_is_sent_again_and_arrives_once(bot: Runn
     await bot.settle()
     assert (await message_states(bot, code))["evening"] == MessageState.SENT.value
     assert sum(t.startswith("Good evening") for t in texts_to(bot, anna)) == 1
+
+
+async def test_a_reply_to_a_message_deleted_meanwhile_is_still_sent(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In a group the bot quotes what it answers; a command deleted before the answer went
+    (Telegram still delivered it) is answered all the same, without an error."""
+    group = await staff_group(bot)
+    mark = bot.simulator.mark()
+    bot.simulator.world.updates.push(
+        "message",
+        {
+            "message_id": 999_999,  # never stored: deleted before the bot answered
+            "date": 1795600000,
+            "chat": {"id": group.id, "type": "supergroup", "title": "Clinic staff"},
+            "from": {"id": bot.admin.id, "is_bot": False, "first_name": bot.admin.first_name},
+            "text": "/tasks",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    )
+    with caplog.at_level(logging.INFO):
+        await bot.simulator.wait_for(
+            lambda e: e.chat_id == group.id and e.actor == "bot" and e.is_new_message,
+            since=mark,
+        )
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
