@@ -64,7 +64,7 @@ from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
-from aftercare_bot.domain.floods import FloodLimit, FloodWatch
+from aftercare_bot.domain.floods import FloodLimit, FloodWatch, OncePerWindow
 from aftercare_bot.domain.leadership import renew_every
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
@@ -173,6 +173,7 @@ class BotRuntime:
                 config.schedule.checkin_expire_after,
                 config.checkins.abandon_after,
             ),
+            stale_answers=OncePerWindow(config.floods.window),
         )
         self.pacer = pacer or TelegramPacer(
             config.delivery.max_per_second,

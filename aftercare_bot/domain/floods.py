@@ -81,3 +81,26 @@ class FloodWatch:
             for chat_id, chat in self._chats.items()
             if chat.arrivals and chat.arrivals[-1] > horizon
         }
+
+
+class OncePerWindow:
+    """Whether a chat may be told something again: at most once per `window`.
+
+    For answers that say the same thing every time, such as "this button is no longer
+    current": a patient pressing an old keyboard thirty times needs to read it once, and
+    thirty of them at a chat's one-a-second pace would keep the bot busy for half a minute.
+    """
+
+    def __init__(self, window: timedelta = timedelta(seconds=10)) -> None:
+        self._window = window
+        self._told: dict[int, datetime] = {}
+
+    def first(self, chat_id: int, now: datetime) -> bool:
+        """True (and noted) unless `chat_id` was told within the window before `now`."""
+        told = self._told.get(chat_id)
+        if told is not None and now - told < self._window:
+            return False
+        if len(self._told) >= 1_000:
+            self._told = {c: at for c, at in self._told.items() if now - at < self._window}
+        self._told[chat_id] = now
+        return True

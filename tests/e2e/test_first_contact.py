@@ -108,3 +108,29 @@ async def test_a_button_no_flow_knows_is_answered_not_left_spinning(bot: Running
         if call.params.get("callback_query_id") == query_id
     ]
     assert len(answered) == 1
+
+
+async def test_an_old_button_pressed_again_and_again_is_explained_once_per_window(
+    bot: RunningBot,
+) -> None:
+    """Thirty presses on an old keyboard: every press is answered (no spinner left), the
+    chat is told once, not thirty times at a second each."""
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send("/help")
+    greeting = await anna.wait_for_reply()
+    queries = [await anna.forge_press(greeting, "gone:42") for _ in range(30)]
+    for query in queries:  # each press answered (a waiting one early, in any order)
+        await bot.simulator.wait_for_call(
+            "answerCallbackQuery",
+            predicate=lambda call, query=query: call.params.get("callback_query_id") == query,  # type: ignore[misc]
+        )
+    mark = bot.simulator.mark()
+    await anna.send("/help")  # handled after every press before it (one chat, in order)
+    await bot.simulator.wait_for(
+        lambda e: e.chat_id == anna.id and "What I can do" in (e.text or ""), since=mark
+    )
+    told = [m for m in bot.simulator.messages_in(anna) if "no longer current" in m["text"]]
+    assert len(told) == 1
+    bot.clock.advance(timedelta(seconds=10))
+    await anna.forge_press(greeting, "gone:43")
+    assert "no longer current" in (await anna.wait_for_reply())["text"]

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from aftercare_bot.domain.floods import FloodLimit, FloodWatch
+from aftercare_bot.domain.floods import FloodLimit, FloodWatch, OncePerWindow
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 LIMIT = FloodLimit(max_messages=10, window=timedelta(seconds=10))
@@ -44,3 +44,11 @@ def test_a_flood_that_stopped_a_window_ago_is_over() -> None:
     for _ in range(20):
         watch.arrived(42, NOW)
     assert watch.judge(42, NOW + timedelta(seconds=10)) is None
+
+
+def test_a_repeated_answer_is_given_once_per_window_and_per_chat() -> None:
+    once = OncePerWindow(timedelta(seconds=10))
+    assert once.first(1, NOW)
+    assert not once.first(1, NOW + timedelta(seconds=9))
+    assert once.first(2, NOW + timedelta(seconds=9))  # another chat is not affected
+    assert once.first(1, NOW + timedelta(seconds=10))

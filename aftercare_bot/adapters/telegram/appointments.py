@@ -59,7 +59,8 @@ async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
     if outcome is None:
-        await _reply(update, context, "appointment.stale", None)
+        if services.first_stale_answer(update):
+            await _reply(update, context, "appointment.stale", None)
         return
     await _reply(update, context, _PATIENT_REPLY[outcome.answer], outcome)
     if outcome.answer == ReminderAnswer.CONFIRM:

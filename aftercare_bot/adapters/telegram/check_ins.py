@@ -120,7 +120,8 @@ async def on_press(update: Update, context: AftercareContext) -> None:
     except ValueError:
         return  # a value no button of ours carries: a forged press
     if progress is None:
-        await _say(update, context, language_of(update, context), "appointment.stale")
+        if services.first_stale_answer(update):
+            await _say(update, context, language_of(update, context), "appointment.stale")
         return
     await show(update, context, progress)
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from aftercare_bot.adapters.persistence.database import Database
@@ -13,6 +14,7 @@ from aftercare_bot.adapters.telegram.repeats import RepeatedUpdates
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import Clock
 from aftercare_bot.config import Config
+from aftercare_bot.domain.floods import OncePerWindow
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.check_ins import CheckInTiming
@@ -44,6 +46,15 @@ class Services:
     database_retries: dict[int, int] = field(default_factory=dict)
     # Private chats that just blocked the bot: their queued replies are dropped, not sent.
     blocked_chats: BlockedChats = field(default_factory=BlockedChats)
+    # Chats recently told a button is no longer current (see `first_stale_answer`).
+    stale_answers: OncePerWindow = field(default_factory=OncePerWindow)
+
+    def first_stale_answer(self, update: Update) -> bool:
+        """Whether to say "no longer current" for this press: once per window and chat, so
+        a patient hammering an old keyboard is told once and does not queue a reply a
+        second for minutes (the press itself is always answered)."""
+        chat = update.effective_chat
+        return chat is None or self.stale_answers.first(chat.id, self.clock.now())
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Make these services reachable from every handler's context."""

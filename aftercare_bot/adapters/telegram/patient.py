@@ -68,7 +68,8 @@ async def on_unknown_button(update: Update, context: AftercareContext) -> None:
     if query is None:
         return
     await answer_press(query, context.services.early_answers)
-    await _reply(update, context, "appointment.stale")
+    if context.services.first_stale_answer(update):
+        await _reply(update, context, "appointment.stale")
 
 
 async def help_command(update: Update, context: AftercareContext) -> None:
