@@ -4,14 +4,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 CONFIG ?= config.toml
 
-.PHONY: help demo test lint run bench db-upgrade clean
+.PHONY: help demo test lint run bench bench-quick db-upgrade clean
 
 help:
 	@echo "make demo   play a patient journey against the built-in Telegram simulator (no token)"
 	@echo "make test   run the whole test suite (SQLite; PostgreSQL with AFTERCARE_TEST_DATABASE_URL)"
 	@echo "make run    start the real bot from $(CONFIG)"
 	@echo "make lint   ruff and mypy"
-	@echo "make bench  benchmarks (not part of make test)"
+	@echo "make bench  benchmarks (not part of make test; about an hour)"
+	@echo "make bench-quick  the same at small sizes, a few minutes (BENCH_ARGS=--quick)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aftercare_bot needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -45,6 +46,9 @@ db-upgrade: $(VENV)/.installed-runtime
 
 bench: $(VENV)/.installed-test
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.installed-test
+	$(PY) -m benchmarks --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

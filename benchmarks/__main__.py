@@ -10,7 +10,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 from benchmarks import burst, flood, latency, scale
@@ -20,6 +20,7 @@ from benchmarks.report import (
     RESULTS,
     Machine,
     Section,
+    provenance,
     render_text,
     write_markdown,
 )
@@ -95,16 +96,26 @@ async def run_all(options: Options, selected: Sequence[str]) -> list[Section]:
     if "burst" in selected:
         progress("1 and 2: burst delivery and escalation")
         probe_every = QUICK_PROBE_EVERY if options.quick else PROBE_EVERY
-        sections += await burst.run(options, probe_every)
+        sections += await _stamped(burst.run(options, probe_every))
     if "scale" in selected:
         progress("3 and 5: scale of the schedule, against a JobQueue job per reminder")
-        sections += await scale.run(options)
+        sections += await _stamped(scale.run(options))
     if "latency" in selected:
         progress("4 and 5: handler latency, against a plain python-telegram-bot handler")
-        sections += await latency.run(options)
+        sections += await _stamped(latency.run(options))
     if "flood" in selected:
         progress("6: another chat's answer during a flood")
-        sections += await flood.run(options)
+        sections += await _stamped(flood.run(options))
+    return sections
+
+
+async def _stamped(running: Awaitable[list[Section]]) -> list[Section]:
+    """The sections of one benchmark, each stamped with the commit, date, machine and the
+    load average when it started (a busy machine shows)."""
+    measured = provenance(Machine.here())
+    sections = await running
+    for section in sections:
+        section.measured = measured
     return sections
 
 

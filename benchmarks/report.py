@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class Section:
     headers: list[str]
     rows: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Where and when: commit, date, machine, load (see `Provenance`); set by the runner.
+    measured: str = ""
 
     def text(self) -> str:
         """The section as aligned plain text for the terminal."""
@@ -70,6 +73,8 @@ class Section:
             return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
 
         out = [self.title, "=" * len(self.title), f"Goal: {self.goal}", ""]
+        if self.measured:
+            out += [f"Measured: {self.measured}", ""]
         out.append(line(self.headers).rstrip())
         out.append("  ".join("-" * width for width in widths))
         out += [line(row).rstrip() for row in self.rows]
@@ -83,6 +88,8 @@ class Section:
             return text.replace("|", "\\|")
 
         out = [f"### {self.title}", "", f"Goal: {self.goal}", ""]
+        if self.measured:
+            out += [f"Measured: {self.measured}", ""]
         out.append("| " + " | ".join(cell(h) for h in self.headers) + " |")
         out.append("|" + "|".join("---" for _ in self.headers) + "|")
         out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
@@ -123,6 +130,39 @@ class Machine:
             f"Machine: {self.cores} cores, {self.memory_gib:.1f} GiB memory, {self.system}",
             f"Python: {self.python}; load average at start: {self.load}",
         ]
+
+
+def commit() -> str:
+    """The commit measured, marked when the working tree differs from it (then the figures
+    belong to no commit, and say so)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head} with uncommitted changes" if changed else head
+
+
+def provenance(machine: Machine) -> str:
+    """One line for a section: the commit, the date, the machine and its load when the
+    section's benchmark started (`machine` is read at that moment)."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"commit {commit()}, {stamp}; {machine.cores} cores, {machine.memory_gib:.1f} GiB, "
+        f"{machine.system}, {machine.python}; load average at start {machine.load}"
+    )
 
 
 def render_text(machine: Machine, header: str, sections: Sequence[Section]) -> str:
