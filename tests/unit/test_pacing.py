@@ -4,7 +4,7 @@ ahead of reminders."""
 import asyncio
 import itertools
 
-from aftercare_bot.adapters.telegram.pacing import TelegramPacer
+from aftercare_bot.adapters.telegram.pacing import GLOBAL_BURST, TelegramPacer
 from aftercare_bot.domain.outgoing import SendPriority
 
 
@@ -42,6 +42,17 @@ async def test_sends_to_different_chats_are_spaced_to_stay_under_the_overall_lim
     pacer = pacer_on(time)
     await asyncio.gather(*(turn(pacer, time, chat, log) for chat in range(5)))
     assert [at for _, at in log] == [100.0, 100.04, 100.08, 100.12, 100.16]
+
+
+async def test_replies_to_different_chats_may_burst_a_little_then_keep_the_pace() -> None:
+    """Replies arriving together go at once (no queue behind an even spacing); beyond the
+    small overall burst they are spaced like everything else."""
+    time, log = FakeTime(), []
+    pacer = pacer_on(time)
+    await asyncio.gather(*(urgent(pacer, time, chat, log) for chat in range(8)))
+    assert [at for _, at in log] == [100.0] * GLOBAL_BURST + [100.04, 100.08, 100.12][
+        : 8 - GLOBAL_BURST
+    ]
 
 
 async def test_one_chat_gets_at_most_one_reminder_per_interval() -> None:
@@ -132,8 +143,8 @@ async def test_replies_in_one_chat_may_burst_a_little_then_go_a_second_apart() -
     await turn(pacer, time, 42, log)
     assert log == [
         ("urgent 42", 100.0),
-        ("urgent 42", 100.04),
-        ("urgent 42", 100.08),
+        ("urgent 42", 100.0),
+        ("urgent 42", 100.0),
         ("urgent 42", 101.0),
         ("urgent 42", 102.0),
         ("bulk 42", 105.0),  # a reminder waits until the chat has caught up with its pace
@@ -147,7 +158,8 @@ async def test_a_chat_that_floods_does_not_hold_up_a_reply_to_another() -> None:
     for _ in range(5):
         await asyncio.sleep(0)
     await urgent(pacer, time, 7, log)
-    assert ("urgent 7", 100.12) in log  # the next overall turn after the flooder's burst
+    (at_7,) = [at for who, at in log if who == "urgent 7"]
+    assert at_7 <= 100.04  # within a turn of asking, beside the flooder's burst
     await asyncio.gather(*flood)
     flooder = [at for who, at in log if who == "urgent 42"]
     assert flooder[-1] == 117.0  # 3 at once, then one a second

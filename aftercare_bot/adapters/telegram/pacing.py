@@ -33,6 +33,12 @@ from aftercare_bot.domain.outgoing import SendPriority
 
 # Sends a private chat may take at once before the one-a-second pace applies (replies only).
 PRIVATE_BURST = 3
+# Turns a reply or an urgent post may take ahead of the even overall pace. Evenly spaced turns
+# make replies that arrive together queue behind each other (at 70% of the limit a patient's
+# next question waited up to 180 ms for nothing); a small burst lets them go at once, and the
+# overall rate over any second stays within Telegram's (29 a second plus this burst, where
+# Telegram tolerates bursts of about 30). Reminders never burst: they keep to the even pace.
+GLOBAL_BURST = 5
 # Telegram's group limit is 20 a minute; a burst of 3 and the rest paced keep any 60 s
 # window at or under 20 however the sends fall.
 GROUP_PER_MINUTE = 20
@@ -92,7 +98,8 @@ class TelegramPacer:
         self._group = ChatPace(60.0 / (GROUP_PER_MINUTE - GROUP_BURST), GROUP_BURST)
         self._monotonic = monotonic
         self._sleep = sleep
-        self._next_global = 0.0
+        # The overall pace as a GCRA: when the budget has caught up with every turn given.
+        self._caught_up_all = 0.0
         self._paused_until = 0.0
         # Per chat: when it has caught up with its pace (GCRA's theoretical arrival time).
         self._caught_up: dict[int, float] = {}
@@ -100,6 +107,7 @@ class TelegramPacer:
         self._refusals: deque[tuple[float, int]] = deque()
         self._queues: dict[SendPriority, deque[_Waiter]] = {p: deque() for p in SendPriority}
         self._handing_out: asyncio.Task[None] | None = None
+        self._arrived = asyncio.Event()
 
     async def wait_turn(self, chat_id: int) -> None:
         """Wait until a reminder to `chat_id` may be sent."""
@@ -130,6 +138,7 @@ class TelegramPacer:
     async def _wait(self, waiter: _Waiter) -> None:
         queue = self._queues[waiter.priority]
         queue.append(waiter)
+        self._arrived.set()
         if self._handing_out is None or self._handing_out.done():
             self._handing_out = asyncio.create_task(self._hand_out())
         try:
@@ -147,19 +156,25 @@ class TelegramPacer:
         chat may take one."""
         while self._waiting():
             now = self._monotonic()
-            due = max(self._next_global, self._paused_until)
+            reminders_from = self._caught_up_all
+            pressing_from = reminders_from - (GLOBAL_BURST - 1) * self._spacing
+            due = pressing_from if self._pressing_waits() else reminders_from
+            due = max(due, self._paused_until)
             if due > now:
-                await self._sleep(due - now)
+                await self._nap(due - now)
                 continue
-            waiter = self._next_waiter(now)
+            waiter = self._next_waiter(now, reminders=reminders_from <= now)
             if waiter is None:
                 # Every waiter's chat had its share too recently: look again when the first
                 # is ready, and at least every turn for a newcomer whose chat is free.
-                await self._sleep(max(min(self._first_ready() - now, self._spacing), 0.001))
+                await self._nap(max(min(self._first_ready() - now, self._spacing), 0.001))
                 continue
             # A wake-up late by less than a turn keeps the cadence (no throughput lost to
-            # timer jitter); after a quiet spell the next turn counts from now (no burst).
-            self._next_global = (due if now - due < self._spacing else now) + self._spacing
+            # timer jitter); after a quiet spell the next turn counts from now.
+            caught_up = self._caught_up_all
+            self._caught_up_all = (
+                caught_up if now - caught_up < self._spacing else now
+            ) + self._spacing
             if waiter.chat_id is not None:
                 pace = self._pace(waiter.chat_id)
                 self._caught_up[waiter.chat_id] = (
@@ -168,10 +183,32 @@ class TelegramPacer:
             self._forget_idle_chats(now)
             waiter.granted.set_result(None)  # never done: cancelled waiters are skipped
 
-    def _next_waiter(self, now: float) -> _Waiter | None:
+    async def _nap(self, seconds: float) -> None:
+        """Sleep until the next turn may be given, or until someone new asks for one (a reply
+        to a free chat must not wait out a nap taken for a chat that was not ready)."""
+        self._arrived.clear()
+        sleeping = asyncio.ensure_future(self._sleep(seconds))
+        arriving = asyncio.ensure_future(self._arrived.wait())
+        try:
+            await asyncio.wait({sleeping, arriving}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            arriving.cancel()
+
+    def _pressing_waits(self) -> bool:
+        return any(
+            queue
+            for priority, queue in self._queues.items()
+            if priority is not SendPriority.REMINDER
+        )
+
+    def _next_waiter(self, now: float, *, reminders: bool) -> _Waiter | None:
         """The first waiter of the most pressing kind whose chat may take a send now (a
-        waiter leaves its queue when granted or cancelled)."""
-        for queue in self._queues.values():  # in priority order
+        waiter leaves its queue when granted or cancelled); reminders only when the overall
+        pace allows one without a burst."""
+        for priority, queue in self._queues.items():  # in priority order
+            if priority is SendPriority.REMINDER and not reminders:
+                continue
             for waiter in queue:
                 if not waiter.granted.done() and self._ready_at(waiter) <= now:
                     queue.remove(waiter)
