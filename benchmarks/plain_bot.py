@@ -4,18 +4,27 @@
 
 /checkin sends the first question; each button press is answered (answerCallbackQuery) and
 the message edited to the next question, the last one closed with a reply below it: the same
-Bot API calls our bot makes for the same taps, with the same AIORateLimiter and the same
-polling settings, but no database, no triage and no texts catalogue. What it takes is what
-python-telegram-bot and Telegram's limits cost; what our bot takes beyond it is our own work.
-With --concurrent it handles updates side by side (python-telegram-bot's concurrent_updates),
-to show what that alone would change.
+Bot API calls our bot makes for the same taps, but no database, no triage and no texts
+catalogue. What it takes is what python-telegram-bot and Telegram's limits cost; what our bot
+takes beyond it is our own work.
+
+Configured as a competent developer would, with our bot's concurrency and pace:
+- `concurrent_updates(1024)`: up to 1,024 updates handled at once, as ours
+  (aftercare_bot/adapters/telegram/update_order.py MAX_CONCURRENT_UPDATES; ours also keeps each
+  chat's updates in order, which this one does not need: its patients wait for each question);
+- python-telegram-bot's `AIORateLimiter` at our [delivery] max_per_second overall (29/s) and
+  20 a minute per group, retrying a 429 up to 3 times; AIORateLimiter has no limit per private
+  chat, so one is added as ours paces them: one a second with a burst of 3
+  (aftercare_bot/adapters/telegram/pacing.py PRIVATE_BURST).
 """
 
 import argparse
 import asyncio
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -26,7 +35,12 @@ from telegram.ext import (
 )
 
 POLL_TIMEOUT_SECONDS = 10  # as aftercare_bot.bootstrap
-CONCURRENT_UPDATES = 64
+CONCURRENT_UPDATES = 1024  # as aftercare_bot.adapters.telegram.update_order
+OVERALL_PER_SECOND = 29.0  # as aftercare_bot.config DeliveryConfig.max_per_second
+GROUP_PER_MINUTE = 20  # as aftercare_bot.adapters.telegram.pacing GROUP_PER_MINUTE
+PRIVATE_PER_SECOND = 1.0  # as [delivery] per_chat_interval (1 s)
+PRIVATE_BURST = 3  # as aftercare_bot.adapters.telegram.pacing PRIVATE_BURST
+MAX_RETRIES = 3  # as aftercare_bot.adapters.telegram.rate_limiter MAX_RETRIES
 QUESTIONS = (
     ("Redness at the injection sites? (1/6)", ("None", "Mild", "Moderate", "Severe")),
     ("Swelling? (2/6)", ("None", "Mild", "Moderate", "Severe")),
@@ -37,6 +51,53 @@ QUESTIONS = (
 )
 
 Context = ContextTypes.DEFAULT_TYPE
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+Request = Callable[..., Coroutine[Any, Any, Result]]
+
+
+class PacedRateLimiter(AIORateLimiter):
+    """AIORateLimiter plus a pace per private chat (which it lacks): a burst of
+    `PRIVATE_BURST`, then one send a second."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            overall_max_rate=OVERALL_PER_SECOND,
+            overall_time_period=1,
+            group_max_rate=GROUP_PER_MINUTE,
+            group_time_period=60,
+            max_retries=MAX_RETRIES,
+        )
+        self._private: dict[int, AsyncLimiter] = {}
+
+    async def process_request(
+        self,
+        callback: Request,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Result:
+        """Take the private chat's turn first (sends and edits only), then AIORateLimiter's."""
+        chat_id = data.get("chat_id")
+        if not isinstance(chat_id, int) or chat_id <= 0 or not _counts(endpoint):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        limiter = self._private.get(chat_id)
+        if limiter is None:
+            limiter = AsyncLimiter(PRIVATE_BURST, PRIVATE_BURST / PRIVATE_PER_SECOND)
+            self._private[chat_id] = limiter
+        async with limiter:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+
+def _counts(endpoint: str) -> bool:
+    """Sends and edits count against Telegram's limits (as aftercare_bot's rate limiter)."""
+    name = endpoint.lower()
+    return (name.startswith("send") and name != "sendchataction") or name.startswith("edit")
 
 
 def ask(step: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -69,14 +130,14 @@ async def on_press(update: Update, context: Context) -> None:
         await context.bot.send_message(query.message.chat.id, "Nothing worrying, thank you.")
 
 
-async def serve(token: str, base_url: str, concurrent: bool) -> None:
+async def serve(token: str, base_url: str) -> None:
     """Poll until SIGTERM."""
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(CONCURRENT_UPDATES if concurrent else False)
+        .rate_limiter(PacedRateLimiter())
+        .concurrent_updates(CONCURRENT_UPDATES)
         .build()
     )
     application.add_handler(CommandHandler("checkin", checkin))
@@ -99,13 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.plain_bot")
     parser.add_argument("--token", required=True)
     parser.add_argument("--base-url", required=True)
-    parser.add_argument(
-        "--concurrent",
-        action="store_true",
-        help=f"handle up to {CONCURRENT_UPDATES} updates at once instead of one at a time",
-    )
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.token, args.base_url, args.concurrent))
+    asyncio.run(serve(args.token, args.base_url))
     return 0
 
 
