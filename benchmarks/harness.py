@@ -76,6 +76,8 @@ class Telegram:
             token=TOKEN, bot_username="aftercare_bench_bot", monotonic=now, rate_limits=True
         )
         self.handed_out: dict[tuple[Any, ...], float] = {}
+        # When the first getUpdates reached the simulator (the process is ready for updates).
+        self.first_poll: float | None = None
         self._waiters: list[tuple[Callable[[ApiCall], bool], asyncio.Future[ApiCall]]] = []
         world = self.sim.world
         log_call = world.log_call
@@ -86,6 +88,8 @@ class Telegram:
             self._on_call(call)
 
         async def observed_poll(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+            if self.first_poll is None:
+                self.first_poll = now()
             batch: list[dict[str, Any]] = await poll(*args, **kwargs)
             moment = now()
             for update in batch:

@@ -1,5 +1,5 @@
-"""Resident memory of a process, from /proc (Linux): standard library only, so that the
-JobQueue baseline process can use it without importing the bot."""
+"""Resident memory of a process, from /proc (Linux): standard library only. The benchmarks
+read every process they compare from outside, the bot and the baselines alike."""
 
 import re
 from dataclasses import dataclass
