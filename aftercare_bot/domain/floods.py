@@ -35,7 +35,6 @@ class Flooding:
 @dataclass
 class _Chat:
     arrivals: deque[datetime] = field(default_factory=deque)
-    answered_at: datetime | None = None
 
 
 class FloodWatch:
@@ -45,6 +44,7 @@ class FloodWatch:
     def __init__(self, limit: FloodLimit) -> None:
         self._limit = limit
         self._chats: dict[int, _Chat] = {}
+        self._answers = OncePerWindow(limit.window)
 
     def arrived(self, chat_id: int, now: datetime) -> None:
         """Note that a message from `chat_id` arrived at `now` (before it waits its turn)."""
@@ -62,10 +62,7 @@ class FloodWatch:
         self._trim(chat, now)
         if len(chat.arrivals) <= self._limit.max_messages:
             return None
-        answer = chat.answered_at is None or now - chat.answered_at >= self._limit.window
-        if answer:
-            chat.answered_at = now
-        return Flooding(answer=answer, since=chat.arrivals[0])
+        return Flooding(answer=self._answers.first(chat_id, now), since=chat.arrivals[0])
 
     def _trim(self, chat: _Chat, now: datetime) -> None:
         while chat.arrivals and chat.arrivals[0] <= now - self._limit.window:

@@ -32,12 +32,13 @@ from aftercare_bot.domain.outbox import (
     ScheduledMessage,
 )
 from aftercare_bot.domain.outgoing import Outgoing, SendPriority
-from aftercare_bot.domain.patients import Patient, PatientStatus
+from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.relay import RELAY_KIND
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.check_in_flow import begin
 from aftercare_bot.services.check_ins import CheckInTiming, open_check_in
+from aftercare_bot.services.reachability import mark_unreachable
 from aftercare_bot.services.relay import relay_text
 from aftercare_bot.services.tasks import open_task
 
@@ -504,8 +505,7 @@ class Dispatcher:
             if message is None or stored is None:
                 return
             message.state, message.last_error = MessageState.PENDING, reason[:256]
-            stored.status = PatientStatus.UNREACHABLE
-            await _open_task(uow, TaskKind.UNREACHABLE, message, now)
+            await mark_unreachable(uow, stored, now, message.step_key or message.message_key)
             await uow.commit()
         # Staff hear of it through the task's incident (its timer is stored with it).
         logger.warning("patient %s unreachable; their messages are paused", patient.code)
@@ -551,9 +551,7 @@ async def _open_task(
     await open_task(
         uow,
         StaffTask(
-            unique_key=f"{kind.value}:{message.unique_key}"
-            if kind != TaskKind.UNREACHABLE
-            else f"{kind.value}:{message.patient_id}:{now.date().isoformat()}",
+            unique_key=f"{kind.value}:{message.unique_key}",
             kind=kind,
             patient_id=message.patient_id,
             created_at=now,

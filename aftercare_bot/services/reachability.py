@@ -39,20 +39,29 @@ async def patient_unreachable_by_chat(
     if blocked:
         await stop_follow_up(uow, chat_id, now, ConsentChange.BLOCKED)
         return Refused(patient, PatientStatus.STOPPED)
+    await mark_unreachable(uow, patient, now)
+    await uow.audit.record(AuditEvent(now, "patient.unreachable", subject=patient.code))
+    await uow.commit()
+    return Refused(patient, PatientStatus.UNREACHABLE)
+
+
+async def mark_unreachable(
+    uow: SqlUnitOfWork, patient: Patient, now: datetime, detail: str | None = None
+) -> None:
+    """The patient's messages pause and staff get a task: one per patient and day, whether
+    the dispatcher or a handler's reply found out first."""
+    assert patient.id is not None
     patient.status = PatientStatus.UNREACHABLE
     await open_task(
         uow,
         StaffTask(
-            # The dispatcher's key: one such task per patient and day, whoever opens it.
             unique_key=f"{TaskKind.UNREACHABLE.value}:{patient.id}:{now.date().isoformat()}",
             kind=TaskKind.UNREACHABLE,
             patient_id=patient.id,
             created_at=now,
+            detail=detail,
         ),
     )
-    await uow.audit.record(AuditEvent(now, "patient.unreachable", subject=patient.code))
-    await uow.commit()
-    return Refused(patient, PatientStatus.UNREACHABLE)
 
 
 async def patient_is_back(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Patient | None:
