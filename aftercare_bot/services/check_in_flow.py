@@ -211,11 +211,13 @@ async def _save(
     now: datetime,
     timing: CheckInTiming,
 ) -> Progress:
-    check_in.answers = json.dumps(answers.to_json())
-    check_in.step = step.value
+    # Read everything first: the first write takes the database's write lock (SQLite has one
+    # for the whole file), and every read made after it would hold every other writer back.
     record, history = await _records(uow, check_in, patient, answers, now)
     result = triage(record, history, rules)
     link = await _link(uow, check_in, result)
+    check_in.answers = json.dumps(answers.to_json())
+    check_in.step = step.value
     if step != Step.DONE:
         await record_progress(uow, check_in, now, timing)
         urgent_now = urgent_more = None
