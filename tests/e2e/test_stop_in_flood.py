@@ -86,45 +86,47 @@ async def test_a_stop_in_a_flood_ends_in_time_and_keeps_what_was_not_handled(
     replies_before = answered(simulator, users)
     assert 0 < sum(1 for n in replies_before if n) < ASKING  # really stopped mid-flood
     database = Database(config.database_url)
-    kept = await count(database, held_updates)
-    assert kept >= replies_before.count(0)
+    try:
+        kept = await count(database, held_updates)
+        assert kept >= replies_before.count(0)
 
-    async with BotRuntime(config, clock=clock, stop_grace=GRACE):
-        waiting = {user.private_chat.id for user in users if not simulator.messages_in(user)}
+        async with BotRuntime(config, clock=clock, stop_grace=GRACE):
+            waiting = {user.private_chat.id for user in users if not simulator.messages_in(user)}
 
-        def last_answer(event: TranscriptEvent) -> bool:
-            if event.actor == "bot":
-                waiting.discard(event.chat_id)
-            return not waiting
+            def last_answer(event: TranscriptEvent) -> bool:
+                if event.actor == "bot":
+                    waiting.discard(event.chat_id)
+                return not waiting
 
-        await simulator.wait_for(last_answer, timeout=ASKING / 20 + 5.0)
-        replies_after = answered(simulator, users)
-        assert all(n >= 1 for n in replies_after)
-        # An answer cut short mid-send at the stop may come twice; none more than that.
-        assert max(replies_after) <= 2
-        assert await count(database, held_updates) == 0
-        # Anna's notes go one by one, each passed on to staff (no group is bound: the admin)
-        # at the staff chat's pace; once the last is there, all are stored.
-        await simulator.wait_for(
-            lambda e: e.chat_id == grey.id and f"note {NOTES - 1}" in (e.text or ""),
-            timeout=NOTES + 5.0,
-        )
-        async with database.unit_of_work() as uow:
-            stored = (
-                (
-                    await uow.session.execute(
-                        select(patient_messages.c.text).where(
-                            patient_messages.c.text.like("still bleeding%")
+            await simulator.wait_for(last_answer, timeout=ASKING / 20 + 5.0)
+            replies_after = answered(simulator, users)
+            assert all(n >= 1 for n in replies_after)
+            # An answer cut short mid-send at the stop may come twice; none more than that.
+            assert max(replies_after) <= 2
+            assert await count(database, held_updates) == 0
+            # Anna's notes go one by one, each passed on to staff (no group is bound: the admin)
+            # at the staff chat's pace; once the last is there, all are stored.
+            await simulator.wait_for(
+                lambda e: e.chat_id == grey.id and f"note {NOTES - 1}" in (e.text or ""),
+                timeout=NOTES + 5.0,
+            )
+            async with database.unit_of_work() as uow:
+                stored = (
+                    (
+                        await uow.session.execute(
+                            select(patient_messages.c.text).where(
+                                patient_messages.c.text.like("still bleeding%")
+                            )
                         )
                     )
+                    .scalars()
+                    .all()
                 )
-                .scalars()
-                .all()
-            )
-        assert set(stored) == {f"still bleeding a little, note {n}" for n in range(NOTES)}
-        # A note whose handling was cut short after it was stored is stored again when it is
-        # handled after the restart (see ChatOrderedUpdates.stop_handling): never lost, at
-        # most doubled.
-        assert len(stored) <= 2 * NOTES
+            assert set(stored) == {f"still bleeding a little, note {n}" for n in range(NOTES)}
+            # A note whose handling was cut short after it was stored is stored again when it is
+            # handled after the restart (see ChatOrderedUpdates.stop_handling): never lost, at
+            # most doubled.
+            assert len(stored) <= 2 * NOTES
+    finally:
+        await database.dispose()
     assert [call for call in simulator.api_calls if call.status == 429] == []
-    await database.dispose()

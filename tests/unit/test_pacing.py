@@ -24,7 +24,11 @@ class FakeTime:
 
 
 def pacer_on(time: FakeTime) -> TelegramPacer:
-    return TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=time.sleep)
+    """A pacer that has been running quietly for a second: its burst is back."""
+    time.now -= 1.0
+    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=time.sleep)
+    time.now += 1.0
+    return pacer
 
 
 async def turn(pacer: TelegramPacer, time: FakeTime, chat: int, log: list[tuple[str, float]]):
@@ -51,6 +55,19 @@ async def test_replies_to_different_chats_may_burst_a_little_then_keep_the_pace(
     pacer = pacer_on(time)
     await asyncio.gather(*(urgent(pacer, time, chat, log) for chat in range(GLOBAL_BURST + 3)))
     assert [at for _, at in log] == [100.0] * GLOBAL_BURST + [100.04, 100.08, 100.12]
+
+
+async def test_a_new_pacer_starts_with_its_burst_spent() -> None:
+    """After a restart in a flood Telegram's budget still holds what the old process sent in
+    its last second, which the new one cannot know: it keeps the even pace until its burst
+    has had time to come back."""
+    time, log = FakeTime(), []
+    pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=time.sleep)
+    await asyncio.gather(*(urgent(pacer, time, chat, log) for chat in range(3)))
+    assert [at for _, at in log] == [100.0, 100.04, 100.08]
+    log.clear()
+    await turn(pacer, time, 99, log)
+    assert log == [("bulk 99", round(100.0 + (GLOBAL_BURST + 2) * 0.04, 3))]
 
 
 async def test_one_chat_gets_at_most_one_reminder_per_interval() -> None:
@@ -107,7 +124,9 @@ async def test_a_turn_not_yet_handed_out_when_the_bot_wide_limit_shows_waits_it_
             for chat in (11, 12, 13):
                 pacer.refused(chat, pause)
 
+    time.now -= 1.0  # a pacer that has run quietly for a second: its burst is back
     pacer = TelegramPacer(25, 1.0, monotonic=time.monotonic, sleep=sleep_then_429s)
+    time.now += 1.0
     await pacer.wait_turn(1)  # the first turn is now: no sleep
     start = time.now
     await pacer.wait_turn(2)  # its turn (0.04 s on) falls inside the pause: it waits it out

@@ -100,8 +100,10 @@ class TelegramPacer:
         self._group = ChatPace(60.0 / (GROUP_PER_MINUTE - GROUP_BURST), GROUP_BURST)
         self._monotonic = monotonic
         self._sleep = sleep
-        # The overall pace as a GCRA: when the budget has caught up with every turn given.
-        self._caught_up_all = 0.0
+        # The overall pace as a GCRA: when the budget has caught up with every turn given. A
+        # new pacer starts with its burst spent: it cannot know what the process before it sent
+        # in the last second (a restart in a flood), and Telegram's budget remembers it.
+        self._caught_up_all = monotonic() + (GLOBAL_BURST - 1) * self._spacing
         self._paused_until = 0.0
         # Per chat: when it has caught up with its pace (GCRA's theoretical arrival time).
         self._caught_up: dict[int, float] = {}
