@@ -293,16 +293,16 @@ async def _probes(
     waiting = iter(users)
     schedule = _targets(due_at + FIRST_TAP, phase)
     target = next(schedule)
-    targets: list[float] = []
     closing = False
 
-    def launch(at: float) -> bool:
+    last_second = asyncio.Event()  # set when the burst's end is under LAST_TAP away
+
+    def launch(at: float, hold: asyncio.Event | None = None) -> bool:
         user = next(waiting, None)
         if user is None:
             progress("burst: out of probe patients")
             return False
-        targets.append(at)
-        started.append(asyncio.create_task(_probe(telegram, user, group_id, at)))
+        started.append(asyncio.create_task(_probe(telegram, user, group_id, at, hold)))
         return True
 
     try:
@@ -310,17 +310,22 @@ async def _probes(
             moment = now()
             end = watch.predicted_end()
             if end is not None and not closing and end - moment <= PROBE_LEAD + LAST_TAP:
+                # The closing probe starts its check-in now but holds its urgent tap until
+                # the end, predicted again at every look, is LAST_TAP away: a burst that
+                # slows down near its end (a 429 pause, a busy moment) still gets a tap in
+                # its last second, not one aimed at an end predicted seconds too early.
                 closing = True
-                aim = max(end - LAST_TAP, moment + PROBE_LEAD)
-                covered = any(end - 1.0 <= at <= end for at in (*targets, target))
-                if not covered and not launch(aim):
+                if not launch(max(end - LAST_TAP, moment + PROBE_LEAD), last_second):
                     break
+            if watch.done or (end is not None and end - moment <= LAST_TAP):
+                last_second.set()
             if moment >= target - PROBE_LEAD:
                 if (end is None or target <= end) and not launch(target):
                     break
                 target = next(schedule)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(over.wait(), 0.05)
+        last_second.set()  # the burst is over: a closing probe still holding taps now
         return tuple(await asyncio.gather(*started))
     finally:
         for task in started:
@@ -337,9 +342,16 @@ def _targets(first: float, phase: int) -> Iterator[float]:
         target += PROBE_SPACING
 
 
-async def _probe(telegram: Telegram, user: SimUser, group_id: int, tap_at: float) -> Probe:
+async def _probe(
+    telegram: Telegram,
+    user: SimUser,
+    group_id: int,
+    tap_at: float,
+    last_second: asyncio.Event | None = None,
+) -> Probe:
     """A patient answers a check-in None, None, Severe, the Severe tap at `tap_at` (or a
-    person's pace after the question, if later); seconds from it to the staff post about her."""
+    person's pace after the question, if later; with `last_second`, not before it says the
+    burst's last second has come); seconds from it to the staff post about her."""
     chat = user.id
     await asyncio.sleep(max(tap_at - PROBE_LEAD - now(), 0.0))
     question = telegram.watch(is_sent("sendMessage", chat))
@@ -359,7 +371,11 @@ async def _probe(telegram: Telegram, user: SimUser, group_id: int, tap_at: float
         assert message is not None, "the check-in question never arrived"
         for number, label in enumerate(PROBE_TAPS, start=1):
             if number == len(PROBE_TAPS):
-                await asyncio.sleep(max(max(shown + THINK_SECONDS, tap_at) - now(), 0.0))
+                await asyncio.sleep(max(shown + THINK_SECONDS - now(), 0.0))
+                if last_second is None:
+                    await asyncio.sleep(max(tap_at - now(), 0.0))
+                else:
+                    await last_second.wait()
                 tapped = now()
                 await user.press(message, label)
                 break
@@ -570,7 +586,8 @@ def _escalation_section(options: Options, results: dict[int, list[BurstRun]]) ->
         f"staff group; never = no post within {POST_TIMEOUT:g} s (a check-in that stalled "
         "before the tap counts as never too).",
         f"The taps are aimed at the burst's first second, then every {PROBE_SPACING:g} s, and "
-        "once more at its last second (predicted from its recent rate); successive runs shift "
+        "once more in its last second (that probe holds its Severe tap until the end, predicted "
+        "afresh from the recent rate every 50 ms, is under 0.5 s away); successive runs shift "
         f"by {PROBE_STEP:g} s, so together they probe every {PROBE_STEP:g} s of the burst. One "
         f"run probes every {PROBE_SPACING:g} s only, not every {PROBE_STEP:g} s: each probe is "
         f"a post in the one staff group, where Telegram allows {GROUP_PER_MINUTE} a minute (the "
