@@ -230,6 +230,8 @@ class BotRuntime:
 
     async def _activate(self) -> None:
         application = self.application
+        # Another instance may have marked patients unreachable while this one stood by.
+        self.services.database.reachable_chats.clear()
         await self.dispatcher.recover()
         await self._on_startup()
         await handle_kept_updates(application, self.services.database)

@@ -59,10 +59,27 @@ async def arm_unstarted(
     session_id: int | None = None,
 ) -> None:
     """A check-in nobody has started answering gets its nudge and its expiry (plan check-ins,
-    /checkin and "I have a concern" alike)."""
+    and a /checkin the patient may have begun before it was stored); a timer already there
+    is kept, so nothing is sent twice."""
+    await uow.outbox.add_all_unless_present(_unstarted_timers(check_in, now, timing, session_id))
+
+
+async def arm_new(
+    uow: SqlUnitOfWork, check_in: CheckIn, now: datetime, timing: CheckInTiming
+) -> None:
+    """`arm_unstarted` for a check-in created in this unit of work (/checkin, "I have a
+    concern"): its timers cannot exist yet, so they are added without looking them up, one
+    round trip less in front of the patient's first question. (A check-in's timers are
+    deleted with it, so even an id SQLite hands out again starts clean.)"""
+    uow.outbox.add_new(_unstarted_timers(check_in, now, timing, None))
+
+
+def _unstarted_timers(
+    check_in: CheckIn, now: datetime, timing: CheckInTiming, session_id: int | None
+) -> list[ScheduledMessage]:
     assert check_in.id is not None
     expires = now + timing.expire_after
-    await uow.outbox.add_unless_present(
+    return [
         ScheduledMessage(
             unique_key=nudge_key(check_in.id),
             patient_id=check_in.patient_id,
@@ -72,9 +89,7 @@ async def arm_unstarted(
             valid_until=expires,
             session_id=session_id,
             step_key=str(check_in.id),
-        )
-    )
-    await uow.outbox.add_unless_present(
+        ),
         ScheduledMessage(
             unique_key=expiry_key(check_in.id),
             patient_id=check_in.patient_id,
@@ -84,8 +99,8 @@ async def arm_unstarted(
             valid_until=expires + TIMER_LIFETIME,
             session_id=session_id,
             step_key=str(check_in.id),
-        )
-    )
+        ),
+    ]
 
 
 async def record_progress(

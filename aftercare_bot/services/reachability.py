@@ -52,6 +52,9 @@ async def mark_unreachable(
     the dispatcher or a handler's reply found out first."""
     assert patient.id is not None
     patient.status = PatientStatus.UNREACHABLE
+    chat_id = patient.chat_id
+    if chat_id is not None:  # their next message must be looked up again, to resume them
+        uow.after_commit(lambda: uow.reachable_chats.forget(chat_id))
     await open_task(
         uow,
         StaffTask(
@@ -65,9 +68,18 @@ async def mark_unreachable(
 
 
 async def patient_is_back(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Patient | None:
-    """An unreachable patient wrote or unblocked the bot: their still-valid messages resume."""
+    """An unreachable patient wrote or unblocked the bot: their still-valid messages resume.
+
+    A chat already seen not unreachable is not looked up again (see ReachableChats): this runs
+    before the answer to every private message.
+    """
+    memory = uow.reachable_chats
+    if chat_id in memory:
+        return None
+    generation = memory.generation
     patient = await uow.patients.by_chat(chat_id)
     if patient is None or patient.status != PatientStatus.UNREACHABLE:
+        memory.remember(chat_id, generation)
         return None
     patient.status = PatientStatus.LINKED
     await uow.audit.record(AuditEvent(now, "patient.reachable", subject=patient.code))

@@ -122,6 +122,30 @@ async def test_a_403_on_sending_marks_the_patient_unreachable_and_opens_a_task(
     ]
 
 
+async def test_an_unreachable_patient_who_writes_again_gets_their_paused_messages(
+    bot: RunningBot,
+) -> None:
+    anna, code = await linked(bot)
+    await anna.send("/help")  # seen writing while reachable: the bot remembers her chat
+    await anna.wait_for_replies(2)  # what she can do, and her aftercare instructions again
+    bot.clock.set(EVENING - timedelta(minutes=1))
+    await bot.settle()  # the day's staff check is out of the way
+    bot.simulator.faults.fail_next(
+        "sendMessage", status=403, description="Forbidden: bot was blocked by the user"
+    )
+    bot.clock.set(EVENING)
+    await bot.settle()
+    assert (await message_states(bot, code))["evening"] == MessageState.PENDING.value
+    await anna.send("I am back")
+    await anna.wait_for_reply()
+    await bot.settle()
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(code)
+    assert patient is not None and patient.status == PatientStatus.LINKED
+    assert (await message_states(bot, code))["evening"] == MessageState.SENT.value
+    assert any(text.startswith("Good evening, Anna") for text in texts_to(bot, anna))
+
+
 async def test_after_downtime_a_still_valid_message_goes_out_and_an_expired_one_is_a_task(
     bot: RunningBot,
 ) -> None:

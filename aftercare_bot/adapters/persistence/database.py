@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from aftercare_bot.adapters.persistence.orm import start_mappers
+from aftercare_bot.adapters.persistence.reachable_chats import ReachableChats
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.adapters.persistence.urls import async_url, is_sqlite, sqlite_file, sync_url
 
@@ -41,10 +42,11 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.reachable_chats = ReachableChats()
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A fresh unit of work; use it as `async with db.unit_of_work() as uow:`."""
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self.reachable_chats)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

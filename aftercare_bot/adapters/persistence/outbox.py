@@ -41,15 +41,35 @@ class OutboxRepository:
         and back again still gets its reminders); any other is left as it is, so nothing
         is ever sent twice.
         """
-        existing = await self._by_key(message.unique_key)
-        if existing is None:
-            self._session.add(message)
-            return True
-        if existing.state != MessageState.CANCELLED:
-            return False
-        existing.state, existing.attempts = message.state, 0
-        existing.due_at, existing.valid_until = message.due_at, message.valid_until
-        return True
+        return await self.add_all_unless_present([message]) == 1
+
+    def add_new(self, messages: Sequence[ScheduledMessage]) -> None:
+        """Stage messages whose unique keys cannot exist yet (the caller knows why)."""
+        self._session.add_all(messages)
+
+    async def add_all_unless_present(self, messages: Sequence[ScheduledMessage]) -> int:
+        """`add_unless_present` for several messages with one look-up (a check-in's nudge and
+        expiry are armed in front of the patient's first question); returns how many were
+        added or revived."""
+        keys = [message.unique_key for message in messages]
+        found = await self._session.scalars(
+            select(ScheduledMessage)
+            .where(scheduled_messages.c.unique_key.in_(keys))
+            .execution_options(populate_existing=True)
+        )
+        existing = {row.unique_key: row for row in found}
+        added = 0
+        for message in messages:
+            row = existing.get(message.unique_key)
+            if row is None:
+                self._session.add(message)
+            elif row.state == MessageState.CANCELLED:
+                row.state, row.attempts = message.state, 0
+                row.due_at, row.valid_until = message.due_at, message.valid_until
+            else:
+                continue
+            added += 1
+        return added
 
     async def due(self, now: datetime, limit: int) -> Sequence[ScheduledMessage]:
         """Pending messages due by `now` for reachable patients, most urgent first, then

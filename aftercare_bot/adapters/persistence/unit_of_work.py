@@ -4,6 +4,7 @@ Repositories never commit; a use case decides when its changes become real, so a
 half-way leaves nothing half-written.
 """
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,7 @@ from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.overview import ClinicOverview
 from aftercare_bot.adapters.persistence.patient_records import PatientRecords
 from aftercare_bot.adapters.persistence.patients import PatientRepository
+from aftercare_bot.adapters.persistence.reachable_chats import ReachableChats
 from aftercare_bot.adapters.persistence.relay_drafts import RelayDraftRepository
 from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
 from aftercare_bot.adapters.persistence.tasks import TaskRepository
@@ -42,8 +44,12 @@ class SqlUnitOfWork:
     relay_drafts: RelayDraftRepository
     held_updates: HeldUpdateRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], reachable_chats: ReachableChats
+    ) -> None:
         self._sessions = sessions
+        self.reachable_chats = reachable_chats
+        self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         self.session = self._sessions()
@@ -74,5 +80,12 @@ class SqlUnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
-        """Make this unit's changes permanent."""
+        """Make this unit's changes permanent, then run what waited for them."""
         await self.session.commit()
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            action()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this unit's changes are permanent (never if they are not)."""
+        self._after_commit.append(action)

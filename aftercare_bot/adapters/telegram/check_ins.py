@@ -27,7 +27,7 @@ from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.triage import Urgency
 from aftercare_bot.services import escalation
 from aftercare_bot.services.check_in_flow import Progress, Step, begin, give_note, give_photo, press
-from aftercare_bot.services.check_ins import arm_unstarted
+from aftercare_bot.services.check_ins import arm_new
 from aftercare_bot.texts import Html, Texts
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ async def checkin_command(update: Update, context: AftercareContext) -> None:
         else:
             now = services.clock.now()
             check_in = await begin(uow, patient, now)
-            await arm_unstarted(uow, check_in, now, services.check_in_timing)
+            await arm_new(uow, check_in, now, services.check_in_timing)
             await uow.commit()
     if patient is None or check_in is None or check_in.id is None:
         await message.reply_html(
