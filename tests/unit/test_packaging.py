@@ -16,7 +16,10 @@ def test_every_python_package_in_the_source_tree_is_declared() -> None:
         ".".join(init.parent.relative_to(REPOSITORY).parts)
         for init in (REPOSITORY / "aftercare_bot").rglob("__init__.py")
     }
-    assert found | {"aftercare_bot.messages"} == declared_packages()
+    # The texts, and the simulator's Bot API spec: data-only packages (no __init__.py),
+    # declared so that setuptools ships them without warning.
+    data_only = {"aftercare_bot.messages", "aftercare_bot.sandbox.spec"}
+    assert found | data_only == declared_packages()
 
 
 def test_texts_and_migrations_are_shipped_as_package_data() -> None:
@@ -24,4 +27,5 @@ def test_texts_and_migrations_are_shipped_as_package_data() -> None:
     data = pyproject["tool"]["setuptools"]["package-data"]
     assert data["aftercare_bot.messages"] == ["*.toml"]
     assert (REPOSITORY / "messages" / "__init__.py").exists()
-    assert "spec/*" in data["aftercare_bot.sandbox"]
+    assert data["aftercare_bot.sandbox.spec"] == ["*"]
+    assert (REPOSITORY / "aftercare_bot" / "sandbox" / "spec" / "api.json").exists()
