@@ -78,10 +78,14 @@ def db_backup_command(args: argparse.Namespace) -> int:
 
 def demo_command(args: argparse.Namespace) -> int:
     """Play the demo journey against the built-in simulator."""
-    from aftercare_bot.demo.journey import play_demo
+    # The transcript is the demo's output; log lines would only interleave with it. Its
+    # warnings are the ones the journey provokes on purpose (at start the clinic has no staff
+    # group yet and its admin has not opened the bot: its first steps set them up), so by
+    # default only errors show. Set before the import: Alembic logs as it is imported.
+    logs.configure(args.log_level, as_json=args.json_logs)
+    from aftercare_bot.demo.journey import DEMO_TOKEN, play_demo
 
-    # The transcript is the demo's output; routine log lines would only interleave with it.
-    logs.configure("WARNING")
+    logs.configure(args.log_level, as_json=args.json_logs, secrets=[DEMO_TOKEN])
     exit_code: int = asyncio.run(play_demo())
     return exit_code
 
@@ -402,7 +406,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add(commands, "run", "start the bot", run_command, config_option)
-    _add(commands, "demo", "play a patient journey against the built-in simulator", demo_command)
+    demo = _add(
+        commands, "demo", "play a patient journey against the built-in simulator", demo_command
+    )
+    demo.add_argument(
+        "--log-level",
+        default="ERROR",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="also show the bot's own log lines from this level on stderr (default: ERROR)",
+    )
+    demo.add_argument("--json-logs", action="store_true", help="log lines as JSON objects")
     enroll = _add(
         commands,
         "enroll",

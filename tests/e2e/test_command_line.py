@@ -46,10 +46,3 @@ def test_db_upgrade_creates_and_migrates_the_database_next_to_the_config(tmp_pat
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "aftercare.sqlite3").exists()
     assert result.stdout.strip().endswith(f"is at revision {migrate.head_revision()}")
-
-
-def test_the_demo_plays_the_journey_and_exits_0() -> None:
-    result = bot_py("demo")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Anna -> bot: /start" in result.stdout
-    assert "Demo finished" in result.stdout

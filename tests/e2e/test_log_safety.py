@@ -1,45 +1,41 @@
-"""A whole demo journey's logs, at DEBUG, hold no token, no link and no patient's words."""
+"""The demo from the command line: the whole journey plays, and its logs, at DEBUG, hold no
+token, no link and no patient's words (one run of the demo serves both; it takes ~50 s)."""
 
-import io
 import json
-import logging
 import re
+import subprocess
+import sys
 
-import pytest
+from aftercare_bot.demo.journey import DEMO_TOKEN
+from tests.e2e.test_command_line import REPOSITORY
 
-from aftercare_bot import logs
-from aftercare_bot.demo.journey import play_demo
-
-DEMO_TOKEN = "123456789:AAdemo-token-for-the-simulator"
 # What patients type or tap in the demo (the transcript shows them; logs must not).
 PATIENT_WORDS = ("I have a concern", "STOP", "START", "Yes, I agree")
 
 
-@pytest.fixture
-def captured_logs(capsys: pytest.CaptureFixture[str]) -> io.StringIO:
-    logs.configure("DEBUG", as_json=True, secrets=[DEMO_TOKEN])
-    stream = io.StringIO()
-    handler = logging.getLogger().handlers[0]
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(stream)
-    return stream
-
-
-async def test_the_demos_logs_are_json_lines_without_secrets_or_patients_words(
-    captured_logs: io.StringIO,
-) -> None:
-    transcript = io.StringIO()
-    assert await play_demo(out=transcript) == 0
-    links = re.findall(r"start=([A-Za-z0-9_-]{8,})", transcript.getvalue())
+def test_the_demo_plays_the_journey_and_logs_no_secrets_or_patients_words() -> None:
+    result = subprocess.run(
+        [sys.executable, "bot.py", "demo", "--log-level", "debug", "--json-logs"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    transcript, logged = result.stdout, result.stderr
+    assert result.returncode == 0, transcript + logged
+    assert "Anna -> bot: /start" in transcript
+    assert "Demo finished" in transcript
+    links = re.findall(r"start=([A-Za-z0-9_-]{8,})", transcript)
     assert links, "the demo shows the enrollment link"
-    lines = captured_logs.getvalue().splitlines()
-    assert len(lines) > 20
-    records = [json.loads(line) for line in lines]  # every line is one JSON object
+
+    records = [json.loads(line) for line in logged.splitlines()]  # every line one JSON object
+    assert len(records) > 20
     assert {"time", "level", "logger", "message"} <= set(records[0])
-    text = captured_logs.getvalue()
-    assert DEMO_TOKEN not in text and DEMO_TOKEN.split(":")[1] not in text
+    # The demo's default shows errors only: there must be none for its output to be quiet.
+    assert [r for r in records if r["level"] in ("ERROR", "CRITICAL")] == []
+    assert DEMO_TOKEN not in logged and DEMO_TOKEN.split(":")[1] not in logged
     for token in links:
-        assert token not in text
+        assert token not in logged
     for words in PATIENT_WORDS:
-        assert words not in text, words
-    logging.getLogger().handlers.clear()
+        assert words not in logged, words
