@@ -1,0 +1,139 @@
+"""The shape the architecture issue (17) moves towards, held as a ratchet.
+
+Where the code stands today is written down below; a change may only shrink these lists. A
+new import of an adapter into `services/`, a new unit of work, commit or Bot send call in a
+Telegram module, fails here; one removed fails too, until its line is taken out of the list,
+so the lists always say exactly what is left to move. The goal, per the issue: `domain/` and
+`services/` import nothing from `adapters/`; Telegram handlers open no unit of work, commit
+nothing and send only through the one outbound seam (`messenger`).
+"""
+
+import ast
+from collections import Counter
+from pathlib import Path
+
+PACKAGE = Path(__file__).parents[2] / "aftercare_bot"
+TELEGRAM = "aftercare_bot.adapters.telegram"
+# Bot API calls that put something on a screen (or take it off).
+SENDS = frozenset(
+    {
+        "send_message", "send_photo", "send_document", "send_media_group", "send_chat_action",
+        "copy_message", "forward_message", "delete_message", "reply_text", "reply_html",
+        "reply_markdown", "reply_photo", "reply_document", "edit_message_text",
+        "edit_message_reply_markup", "edit_message_caption", "edit_text", "edit_reply_markup",
+    }
+)  # fmt: skip
+
+UOW = "aftercare_bot.adapters.persistence.unit_of_work"
+SERVICES_IMPORTING_ADAPTERS = {
+    "appointments": {UOW},
+    "check_in_flow": {UOW},
+    "check_ins": {UOW},
+    "courses": {UOW},
+    "delivery": {UOW, "aftercare_bot.adapters.persistence.database"},
+    "digest": {UOW},
+    "enrollment": {UOW},
+    "escalation": {UOW},
+    "export": {UOW},
+    "floods": {UOW},
+    "lifecycle": {UOW},
+    "linking": {UOW},
+    "ports": {UOW},
+    "reachability": {UOW},
+    "relay": {UOW},
+    "retention": {UOW},
+    "scheduling": {UOW},
+    "staff": {UOW},
+    "statistics": {UOW, "aftercare_bot.adapters.persistence.overview"},
+    "tasks": {UOW},
+}
+# Per Telegram module: units of work opened, commits, Bot send/reply/edit calls.
+TELEGRAM_CALLS = {
+    "access": {"unit_of_work": 2, "send": 1},
+    "appointments": {"unit_of_work": 4, "send": 7},
+    "check_ins": {"unit_of_work": 7, "commit": 3, "send": 6},
+    "digest": {"unit_of_work": 3, "send": 2},
+    "enroll": {"unit_of_work": 1, "send": 5},
+    "erasure_notices": {"send": 1},
+    "errors": {"unit_of_work": 2, "send": 2},
+    "export": {"unit_of_work": 1, "commit": 1, "send": 3},
+    "flood_control": {"unit_of_work": 2, "send": 1},
+    "identity": {"unit_of_work": 2, "commit": 1},
+    "incident_notices": {"unit_of_work": 6, "commit": 2, "send": 4},
+    "incidents": {"unit_of_work": 7, "commit": 1, "send": 9},
+    "lifecycle": {"unit_of_work": 8, "send": 7},
+    "linking": {"unit_of_work": 2, "send": 9},
+    "membership": {"unit_of_work": 2},
+    "patient": {"unit_of_work": 3, "send": 4},
+    "patient_lists": {"unit_of_work": 4, "send": 6},
+    "relay": {"unit_of_work": 4, "send": 8},
+    "staff": {"unit_of_work": 10, "send": 3},
+    "staff_check": {"unit_of_work": 3, "commit": 2},
+    "staff_notices": {"unit_of_work": 1, "send": 1},
+    "stats": {"unit_of_work": 1, "send": 4},
+    "stopping": {"unit_of_work": 2, "commit": 2},
+    "timer_actions": {"unit_of_work": 4},
+}
+SEAM = "messenger"  # the one module that may send
+
+
+def _modules(folder: str) -> dict[str, ast.Module]:
+    return {
+        path.stem: ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted((PACKAGE / folder).rglob("*.py"))
+        if path.stem != "__init__"
+    }
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.startswith("aftercare_bot")}
+
+
+def _calls(tree: ast.Module) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            if name in ("unit_of_work", "commit"):
+                counts[name] += 1
+            elif name in SENDS:
+                counts["send"] += 1
+    return dict(counts)
+
+
+def test_the_domain_imports_no_adapter_and_no_use_case() -> None:
+    for name, tree in _modules("domain").items():
+        outward = {
+            module
+            for module in _imports(tree)
+            if module.startswith(("aftercare_bot.adapters", "aftercare_bot.services"))
+        }
+        assert outward == set(), f"domain/{name}.py imports {sorted(outward)}"
+
+
+def test_use_cases_import_adapters_only_where_they_still_do() -> None:
+    found = {
+        name: adapters
+        for name, tree in _modules("services").items()
+        if (adapters := {m for m in _imports(tree) if m.startswith("aftercare_bot.adapters")})
+    }
+    assert found == SERVICES_IMPORTING_ADAPTERS, (
+        "services/ may only lose imports of adapters; update SERVICES_IMPORTING_ADAPTERS "
+        "to what is left"
+    )
+
+
+def test_telegram_modules_open_units_of_work_commit_and_send_only_where_they_still_do() -> None:
+    modules = _modules("adapters/telegram")
+    found = {name: calls for name, tree in modules.items() if (calls := _calls(tree))}
+    assert found.pop(SEAM, {}).keys() <= {"send"}, f"{SEAM} sends; it opens nothing"
+    assert found == TELEGRAM_CALLS, (
+        "Telegram modules may only lose units of work, commits and sends; update "
+        "TELEGRAM_CALLS to what is left"
+    )
