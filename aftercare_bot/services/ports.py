@@ -57,3 +57,11 @@ class PatientMessenger(Protocol):
     async def safety_net(self, patient: Patient) -> None:
         """Nobody has answered yet: the clinic's phone, the emergency number, the signs."""
         ...
+
+
+class WakeUp(Protocol):
+    """Tells the dispatcher to look for due messages now rather than at its next tick."""
+
+    def wake(self) -> None:
+        """Look again as soon as possible (cheap; calls close together run it once)."""
+        ...

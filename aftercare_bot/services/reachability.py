@@ -9,6 +9,7 @@ from aftercare_bot.domain.consent import ConsentChange
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.lifecycle import stop_follow_up
+from aftercare_bot.services.ports import UnitsOfWork, WakeUp
 from aftercare_bot.services.tasks import open_task
 
 
@@ -85,3 +86,19 @@ async def patient_is_back(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Pa
     await uow.audit.record(AuditEvent(now, "patient.reachable", subject=patient.code))
     await uow.commit()
     return patient
+
+
+async def chat_wrote(units: UnitsOfWork, wake: WakeUp, chat_id: int, now: datetime) -> None:
+    """Any private message: an unreachable patient who writes is back, and the messages that
+    waited for them go out now rather than at the dispatcher's next tick."""
+    async with units.unit_of_work() as uow:
+        patient = await patient_is_back(uow, chat_id, now)
+    if patient is not None:
+        wake.wake()
+
+
+async def chat_blocked(units: UnitsOfWork, chat_id: int, now: datetime) -> Patient | None:
+    """Telegram says this private chat blocked the bot: a patient's follow-up stops at once,
+    without waiting for a send to fail; the patient if there was one to stop (staff are told)."""
+    async with units.unit_of_work() as uow:
+        return await stop_follow_up(uow, chat_id, now, ConsentChange.BLOCKED)

@@ -5,9 +5,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
-from aftercare_bot.domain.consent import ConsentChange
-from aftercare_bot.services.lifecycle import stop_follow_up
-from aftercare_bot.services.reachability import patient_is_back
+from aftercare_bot.services.reachability import chat_blocked, chat_wrote
 
 _GONE = {ChatMember.BANNED, ChatMember.LEFT}
 
@@ -17,12 +15,10 @@ async def on_my_chat_member(update: Update, context: AftercareContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
-    services = context.services
-    now = services.clock.now()
     if change.new_chat_member.status not in _GONE:
         return  # unblocking shows a Start button in Telegram; /start resumes a stopped patient
-    async with services.database.unit_of_work() as uow:
-        patient = await stop_follow_up(uow, change.chat.id, now, ConsentChange.BLOCKED)
+    services = context.services
+    patient = await chat_blocked(services.database, change.chat.id, services.clock.now())
     if patient is not None:
         await notify_staff(
             context, "lifecycle.staff_blocked", code=patient.code, name=patient.display_name
@@ -35,10 +31,7 @@ async def on_any_private_message(update: Update, context: AftercareContext) -> N
     if chat is None:
         return
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        patient = await patient_is_back(uow, chat.id, services.clock.now())
-    if patient is not None:
-        services.heartbeat.wake()
+    await chat_wrote(services.database, services.heartbeat, chat.id, services.clock.now())
 
 
 MEMBERSHIP_GROUP = -1  # runs before, and independently of, the handlers that answer
