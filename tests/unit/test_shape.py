@@ -51,7 +51,7 @@ SERVICES_IMPORTING_ADAPTERS = {
 TELEGRAM_CALLS = {
     "access": {"unit_of_work": 2, "send": 1},
     "appointments": {"unit_of_work": 4, "send": 7},
-    "check_ins": {"unit_of_work": 7, "commit": 3, "send": 6},
+    "check_ins": {"send": 6},
     "digest": {"unit_of_work": 3, "send": 2},
     "enroll": {"unit_of_work": 1, "send": 5},
     "erasure_notices": {"send": 1},

@@ -26,8 +26,7 @@ from aftercare_bot.domain.check_in_answers import Answers
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.triage import Urgency
 from aftercare_bot.services import escalation
-from aftercare_bot.services.check_in_flow import Progress, Step, begin, give_note, give_photo, press
-from aftercare_bot.services.check_ins import arm_new
+from aftercare_bot.services.check_in_flow import Progress, Step
 from aftercare_bot.texts import Html, Texts
 
 logger = logging.getLogger(__name__)
@@ -56,28 +55,18 @@ async def checkin_command(update: Update, context: AftercareContext) -> None:
     if chat is None or message is None:
         return
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        patient = await uow.patients.by_chat(chat.id)
-        if patient is None:
-            check_in = None
-        else:
-            now = services.clock.now()
-            check_in = await begin(uow, patient, now)
-            await arm_new(uow, check_in, now, services.check_in_timing)
-            await uow.commit()
-    if patient is None or check_in is None or check_in.id is None:
+    started = await services.check_ins.start(chat.id)
+    if started is None:
         await message.reply_html(
             context.views.render(language_of(update, context), "lifecycle.not_linked")
         )
         return
-    language = context.views.language_of(patient)
-    ask = question(services.texts, language, check_in.id, Step.REDNESS, Answers(), _max_mb(context))
+    language = context.views.language_of(started.patient)
+    ask = question(
+        services.texts, language, started.check_in_id, Step.REDNESS, Answers(), _max_mb(context)
+    )
     sent = await message.reply_html(ask.text, reply_markup=keyboard(ask))
-    async with services.database.unit_of_work() as uow:
-        stored = await uow.check_ins.by_id(check_in.id)
-        if stored is not None:
-            stored.telegram_message_id = sent.message_id
-            await uow.commit()
+    await services.check_ins.shown_in(started.check_in_id, sent.message_id)
 
 
 async def on_concern_text(update: Update, context: AftercareContext) -> bool:
@@ -106,17 +95,9 @@ async def on_press(update: Update, context: AftercareContext) -> None:
     services = context.services
     chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
-        async with services.database.unit_of_work() as uow:
-            progress = await press(
-                uow,
-                int(parsed.args[0]),
-                Step(parsed.args[1]),
-                parsed.args[2],
-                chat_id,
-                services.triage_rules,
-                services.clock.now(),
-                services.check_in_timing,
-            )
+        progress = await services.check_ins.tap(
+            int(parsed.args[0]), Step(parsed.args[1]), parsed.args[2], chat_id
+        )
     except ValueError:
         return  # a value no button of ours carries: a forged press
     if progress is None:
@@ -285,11 +266,7 @@ async def _edit_or_send(
         message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
     )
     if progress.result is None and progress.check_in.id is not None:
-        async with context.services.database.unit_of_work() as uow:
-            stored = await uow.check_ins.by_id(progress.check_in.id)
-            if stored is not None:
-                stored.telegram_message_id = sent.message_id
-                await uow.commit()
+        await context.services.check_ins.shown_in(progress.check_in.id, sent.message_id)
 
 
 async def take_photo(update: Update, context: AftercareContext) -> bool:
@@ -302,8 +279,7 @@ async def take_photo(update: Update, context: AftercareContext) -> bool:
         return False
     services = context.services
     if not is_image or size > _max_mb(context) * BYTES_PER_MB:
-        async with services.database.unit_of_work() as uow:
-            patient = await uow.patients.by_chat(message.chat_id)
+        patient = await services.check_ins.patient_in(message.chat_id)
         if patient is None:
             return False
         key = "checkin_flow.photo_not_image" if not is_image else "checkin_flow.photo_too_big"
@@ -311,15 +287,7 @@ async def take_photo(update: Update, context: AftercareContext) -> bool:
             update, context, context.views.language_of(patient), key, max_mb=_max_mb(context)
         )
         return True
-    async with services.database.unit_of_work() as uow:
-        progress = await give_photo(
-            uow,
-            message.chat_id,
-            file_id,
-            services.triage_rules,
-            services.clock.now(),
-            services.check_in_timing,
-        )
+    progress = await services.check_ins.photo(message.chat_id, file_id)
     if progress is None:
         return False
     await show(update, context, progress)
@@ -331,16 +299,7 @@ async def take_note(update: Update, context: AftercareContext) -> bool:
     message = update.effective_message
     if message is None or not message.text:
         return False
-    services = context.services
-    async with services.database.unit_of_work() as uow:
-        progress = await give_note(
-            uow,
-            message.chat_id,
-            message.text,
-            services.triage_rules,
-            services.clock.now(),
-            services.check_in_timing,
-        )
+    progress = await context.services.check_ins.note(message.chat_id, message.text)
     if progress is None:
         return False
     await show(update, context, progress)

@@ -18,6 +18,7 @@ from aftercare_bot.domain.floods import OncePerWindow
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.check_ins import CheckInTiming
+from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
@@ -48,6 +49,11 @@ class Services:
     blocked_chats: BlockedChats = field(default_factory=BlockedChats)
     # Chats recently told a button is no longer current (see `first_stale_answer`).
     stale_answers: OncePerWindow = field(default_factory=OncePerWindow)
+
+    @property
+    def check_ins(self) -> PatientCheckIns:
+        """The patient's check-in use cases."""
+        return PatientCheckIns(self.database, self.triage_rules, self.check_in_timing, self.clock)
 
     def first_stale_answer(self, update: Update) -> bool:
         """Whether to say "no longer current" for this press: once per window and chat, so
