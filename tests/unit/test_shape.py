@@ -61,7 +61,7 @@ TELEGRAM_CALLS = {
     "identity": {"unit_of_work": 2, "commit": 1},
     "incident_notices": {"unit_of_work": 6, "commit": 2, "send": 4},
     "incidents": {"unit_of_work": 7, "commit": 1, "send": 9},
-    "lifecycle": {"unit_of_work": 8, "send": 7},
+    "lifecycle": {"send": 7},
     "linking": {"unit_of_work": 2, "send": 9},
     "patient": {"unit_of_work": 3, "send": 4},
     "patient_lists": {"unit_of_work": 4, "send": 6},

@@ -19,6 +19,7 @@ from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
+from aftercare_bot.services.patient_requests import PatientRequests
 from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
@@ -54,6 +55,17 @@ class Services:
     def check_ins(self) -> PatientCheckIns:
         """The patient's check-in use cases."""
         return PatientCheckIns(self.database, self.triage_rules, self.check_in_timing, self.clock)
+
+    @property
+    def patient_requests(self) -> PatientRequests:
+        """The patient's requests about their own follow-up."""
+        return PatientRequests(
+            self.database,
+            self.clock,
+            self.plans,
+            self.config.schedule.quiet_hours,
+            self.config.privacy.on_delete,
+        )
 
     def first_stale_answer(self, update: Update) -> bool:
         """Whether to say "no longer current" for this press: once per window and chat, so

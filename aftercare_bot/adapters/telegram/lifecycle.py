@@ -22,15 +22,6 @@ from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.time_zones import find_zone
-from aftercare_bot.services.lifecycle import (
-    delete_patient,
-    export_data,
-    resume_follow_up,
-    set_language,
-    set_timezone,
-    stop_follow_up,
-    store_patient_message,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +34,7 @@ async def _patient(update: Update, context: AftercareContext) -> Patient | None:
     chat = update.effective_chat
     if chat is None:
         return None
-    async with context.services.database.unit_of_work() as uow:
-        return await uow.patients.by_chat(chat.id)
+    return await context.services.patient_requests.patient_in(chat.id)
 
 
 async def _say(
@@ -59,8 +49,7 @@ async def stop_command(update: Update, context: AftercareContext) -> None:
     """/stop or STOP: no more plan messages; staff are told."""
     assert update.effective_chat is not None
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        stopped = await stop_follow_up(uow, update.effective_chat.id, services.clock.now())
+    stopped = await services.patient_requests.stop(update.effective_chat.id)
     if stopped is None:
         patient = await _patient(update, context)
         language = context.views.language_of(patient) if patient else language_of(update, context)
@@ -77,8 +66,7 @@ async def resume_if_stopped(update: Update, context: AftercareContext) -> Patien
     """/start or START from a stopped patient resumes their follow-up."""
     assert update.effective_chat is not None
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        resumed = await resume_follow_up(uow, update.effective_chat.id, services.clock.now())
+    resumed = await services.patient_requests.resume(update.effective_chat.id)
     if resumed is not None:
         await _say(
             update,
@@ -125,8 +113,7 @@ async def on_language(update: Update, context: AftercareContext) -> None:
     if code not in context.services.texts.languages:
         return
     assert update.effective_chat is not None
-    async with context.services.database.unit_of_work() as uow:
-        patient = await set_language(uow, update.effective_chat.id, code)
+    patient = await context.services.patient_requests.set_language(update.effective_chat.id, code)
     key = "lifecycle.language_set" if patient else "lifecycle.not_linked"
     await _say(update, context, code, key)
 
@@ -183,15 +170,7 @@ async def _apply_zone(update: Update, context: AftercareContext, text: str) -> N
         await _say(update, context, language, "lifecycle.timezone_unknown", text=text)
         return
     assert update.effective_chat is not None
-    async with services.database.unit_of_work() as uow:
-        await set_timezone(
-            uow,
-            update.effective_chat.id,
-            zone,
-            services.plans,
-            services.config.schedule.quiet_hours,
-            services.clock.now(),
-        )
+    await services.patient_requests.set_timezone(update.effective_chat.id, zone)
     services.heartbeat.wake()
     await _say(update, context, language, "lifecycle.timezone_set", zone=str(zone))
 
@@ -199,8 +178,7 @@ async def _apply_zone(update: Update, context: AftercareContext, text: str) -> N
 async def mydata_command(update: Update, context: AftercareContext) -> None:
     """Everything stored about the patient: a readable message and a JSON file."""
     assert update.effective_chat is not None and update.effective_message is not None
-    async with context.services.database.unit_of_work() as uow:
-        data = await export_data(uow, update.effective_chat.id)
+    data = await context.services.patient_requests.my_data(update.effective_chat.id)
     if data is None:
         await _say(update, context, language_of(update, context), "lifecycle.not_linked")
         return
@@ -256,10 +234,7 @@ async def on_delete(update: Update, context: AftercareContext) -> None:
         return
     services = context.services
     assert update.effective_chat is not None
-    async with services.database.unit_of_work() as uow:
-        forgotten = await delete_patient(
-            uow, update.effective_chat.id, services.config.privacy.on_delete, services.clock.now()
-        )
+    forgotten = await services.patient_requests.erase(update.effective_chat.id)
     if forgotten is not None and forgotten.incident is not None:
         # Their report is still being followed up: they hear so, and staff, under its post.
         await announce_departure(context.bot, services, forgotten)
@@ -277,8 +252,7 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
     if patient is None or message is None or not message.text or patient.chat_id is None:
         return False
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        await store_patient_message(uow, patient, message.text, services.clock.now())
+    await services.patient_requests.keep_message(patient, message.text)
     post = context.views.render(
         services.config.clinic.language,
         "lifecycle.staff_patient_message",
