@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.clock import Clock
-from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.patients import Course, Patient
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours
@@ -31,6 +31,15 @@ class PatientRequests:
         """The patient writing in this chat, if any (to answer in their language)."""
         async with self.units.unit_of_work() as uow:
             return await uow.patients.by_chat(chat_id)
+
+    async def with_course(self, chat_id: int) -> tuple[Patient, Course | None] | None:
+        """The patient in this chat and their current course (plan, next appointment), if
+        any: what /help and /next show."""
+        async with self.units.unit_of_work() as uow:
+            patient = await uow.patients.by_chat(chat_id)
+            if patient is None or patient.id is None:
+                return None
+            return patient, await uow.patients.current_course(patient.id)
 
     async def stop(self, chat_id: int) -> Patient | None:
         """No more plan messages; None if there was nothing to stop."""

@@ -57,3 +57,11 @@ async def test_a_message_is_kept_in_the_copy_of_her_data_and_erasure_removes_her
     assert await requests.erase(ANNA) is not None
     assert await requests.patient_in(ANNA) is None
     assert await requests.my_data(ANNA) is None
+
+
+async def test_with_course_is_the_patient_and_her_course_if_any(requests: PatientRequests) -> None:
+    found = await requests.with_course(ANNA)
+    assert found is not None
+    patient, course = found
+    assert patient.chat_id == ANNA and course is None  # enrolled here without a course
+    assert await requests.with_course(NOBODY) is None

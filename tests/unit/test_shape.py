@@ -63,7 +63,7 @@ TELEGRAM_CALLS = {
     "incidents": {"unit_of_work": 7, "commit": 1, "send": 9},
     "lifecycle": {"send": 7},
     "linking": {"unit_of_work": 2, "send": 9},
-    "patient": {"unit_of_work": 3, "send": 4},
+    "patient": {"send": 4},
     "patient_lists": {"unit_of_work": 4, "send": 6},
     "relay": {"unit_of_work": 4, "send": 8},
     "staff": {"unit_of_work": 10, "send": 3},

@@ -47,8 +47,7 @@ async def start_command(update: Update, context: AftercareContext) -> None:
     if await resume_if_stopped(update, context) is not None:
         return
     chat = update.effective_chat
-    async with context.services.database.unit_of_work() as uow:
-        patient = await uow.patients.by_chat(chat.id) if chat else None
+    patient = await context.services.patient_requests.patient_in(chat.id) if chat else None
     if patient is not None and patient.status in FOLLOWED:
         await help_command(update, context)
         return
@@ -86,9 +85,8 @@ async def _repeat_aftercare(update: Update, context: AftercareContext) -> None:
     if chat is None or message is None:
         return
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        patient = await uow.patients.by_chat(chat.id)
-        course = await uow.patients.current_course(patient.id) if patient and patient.id else None
+    found = await services.patient_requests.with_course(chat.id)
+    patient, course = found if found else (None, None)
     plan = services.plans.get(course.plan_name) if course else None
     if patient is None or plan is None or patient.status not in FOLLOWED:
         return
@@ -112,9 +110,8 @@ async def next_command(update: Update, context: AftercareContext) -> None:
     if chat is None or message is None:
         return
     services, views = context.services, context.views
-    async with services.database.unit_of_work() as uow:
-        patient = await uow.patients.by_chat(chat.id)
-        course = await uow.patients.current_course(patient.id) if patient and patient.id else None
+    found = await services.patient_requests.with_course(chat.id)
+    patient, course = found if found else (None, None)
     if patient is None:
         await _reply(update, context, "next.not_linked")
         return
