@@ -20,6 +20,7 @@ from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_requests import PatientRequests
+from aftercare_bot.services.staff_reports import StaffReports
 from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
@@ -66,6 +67,11 @@ class Services:
             self.config.schedule.quiet_hours,
             self.config.privacy.on_delete,
         )
+
+    @property
+    def staff_reports(self) -> StaffReports:
+        """The clinic-wide reports staff read: digest, statistics, export."""
+        return StaffReports(self.database, self.clock, self.config.clinic.timezone)
 
     def first_stale_answer(self, update: Update) -> bool:
         """Whether to say "no longer current" for this press: once per window and chat, so

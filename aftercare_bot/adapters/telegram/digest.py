@@ -21,7 +21,7 @@ from aftercare_bot.domain.digest import (
     incidents_in_order,
 )
 from aftercare_bot.domain.pages import paginate
-from aftercare_bot.services.digest import due_today, gather_digest, mark_posted
+from aftercare_bot.services.digest import due_today, mark_posted
 from aftercare_bot.services.staff import staff_group
 
 logger = logging.getLogger(__name__)
@@ -29,10 +29,8 @@ logger = logging.getLogger(__name__)
 
 async def digest_pages(services: Services, language: str) -> list[str]:
     """Today's digest as messages that each fit Telegram's limit."""
-    now = services.clock.now()
-    async with services.database.unit_of_work() as uow:
-        facts = await gather_digest(uow, now, services.config.clinic.timezone)
-    lines = digest_lines(services.views, language, facts, now)
+    facts = await services.staff_reports.digest()
+    lines = digest_lines(services.views, language, facts, services.clock.now())
     return ["\n".join(page) for page in paginate(lines)]
 
 

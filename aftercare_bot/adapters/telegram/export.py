@@ -13,9 +13,7 @@ from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.stats import parse_stats_args
-from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.csv_safety import csv_bytes
-from aftercare_bot.services.export import export_rows
 
 
 async def export_command(update: Update, context: AftercareContext) -> None:
@@ -35,14 +33,8 @@ async def export_command(update: Update, context: AftercareContext) -> None:
         return
     window = parsed[0]
     services = context.services
-    now = services.clock.now()
-    async with services.database.unit_of_work() as uow:
-        rows = await export_rows(uow, now - window, services.config.clinic.timezone)
-        actor = update.effective_user.id if update.effective_user else None
-        await uow.audit.record(
-            AuditEvent(now, "export.sent", actor, detail=f"{len(rows) - 1} rows")
-        )
-        await uow.commit()
+    actor = update.effective_user.id if update.effective_user else None
+    rows = await services.staff_reports.export(window, actor)
     days = window.days or 1
     await message.reply_document(
         InputFile(io.BytesIO(csv_bytes(rows)), filename=f"aftercare-export-{days}d.csv"),

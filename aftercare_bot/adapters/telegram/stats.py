@@ -17,7 +17,7 @@ from aftercare_bot.domain.csv_safety import csv_bytes
 from aftercare_bot.domain.durations import parse_duration
 from aftercare_bot.domain.errors import InvalidDuration
 from aftercare_bot.domain.statistics import ClinicStats, GroupRate, TrendPoint, trend_csv_rows
-from aftercare_bot.services.statistics import DEFAULT_WINDOW, gather_statistics
+from aftercare_bot.services.statistics import DEFAULT_WINDOW
 
 CSV = "csv"
 MAX_WINDOW = timedelta(days=3650)
@@ -132,10 +132,7 @@ async def stats_command(update: Update, context: AftercareContext) -> None:
         return
     window, as_csv = parsed
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        stats, points = await gather_statistics(
-            uow, services.clock.now(), window, services.config.clinic.timezone
-        )
+    stats, points = await services.staff_reports.statistics(window)
     days = window.days or 1
     if as_csv:
         name = f"aftercare-trend-{days}d.csv"

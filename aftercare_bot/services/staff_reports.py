@@ -1,0 +1,47 @@
+"""What staff read about the clinic as a whole, as use cases any front end can call: today's
+digest, the statistics over a window, and the export of check-ins and incidents (audited).
+Each call opens its own unit of work; the front end renders the plain results."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from aftercare_bot.clock import Clock
+from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.digest import DigestFacts
+from aftercare_bot.domain.statistics import ClinicStats, TrendPoint
+from aftercare_bot.services.digest import gather_digest
+from aftercare_bot.services.export import export_rows
+from aftercare_bot.services.ports import UnitsOfWork
+from aftercare_bot.services.statistics import gather_statistics
+
+
+@dataclass(frozen=True)
+class StaffReports:
+    """The clinic-wide reports, in the clinic's time zone."""
+
+    units: UnitsOfWork
+    clock: Clock
+    zone: ZoneInfo
+
+    async def digest(self) -> DigestFacts:
+        """The facts of today's digest."""
+        async with self.units.unit_of_work() as uow:
+            return await gather_digest(uow, self.clock.now(), self.zone)
+
+    async def statistics(self, window: timedelta) -> tuple[ClinicStats, list[TrendPoint]]:
+        """The figures and the day-by-day trend over the last `window`."""
+        async with self.units.unit_of_work() as uow:
+            return await gather_statistics(uow, self.clock.now(), window, self.zone)
+
+    async def export(self, window: timedelta, actor: int | None) -> list[list[str]]:
+        """The CSV rows (header first) of the check-ins and incidents of the last `window`;
+        who took them is in the audit trail."""
+        now = self.clock.now()
+        async with self.units.unit_of_work() as uow:
+            rows = await export_rows(uow, now - window, self.zone)
+            await uow.audit.record(
+                AuditEvent(now, "export.sent", actor, detail=f"{len(rows) - 1} rows")
+            )
+            await uow.commit()
+        return rows
