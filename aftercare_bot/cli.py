@@ -82,10 +82,11 @@ def demo_command(args: argparse.Namespace) -> int:
     # warnings are the ones the journey provokes on purpose (at start the clinic has no staff
     # group yet and its admin has not opened the bot: its first steps set them up), so by
     # default only errors show. Set before the import: Alembic logs as it is imported.
-    logs.configure(args.log_level, as_json=args.json_logs)
-    from aftercare_bot.demo.journey import DEMO_TOKEN, play_demo
+    from aftercare_bot.demo import DEMO_TOKEN
 
     logs.configure(args.log_level, as_json=args.json_logs, secrets=[DEMO_TOKEN])
+    from aftercare_bot.demo.journey import play_demo
+
     exit_code: int = asyncio.run(play_demo())
     return exit_code
 

@@ -9,21 +9,17 @@ import asyncio
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Awaitable, Callable
 from functools import partial
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, TextIO
 
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.config import Config, load_config
+from aftercare_bot.demo import DEMO_TOML
 from aftercare_bot.sandbox import SimUser, TelegramSimulator, TranscriptEvent
 
-_DEMO_TOML = files("aftercare_bot.demo").joinpath("demo.toml").read_text(encoding="utf-8")
-# The simulator's token: masked in the demo's logs like a real one.
-DEMO_TOKEN: str = tomllib.loads(_DEMO_TOML)["telegram"]["token"]
 REPLY_TIMEOUT_SECONDS = 10.0
 PLAN_TIMEOUT_SECONDS = 20.0
 
@@ -33,7 +29,7 @@ def demo_config(
 ) -> Config:
     """The shipped demo config, with a database in `directory` and the simulator's address."""
     path = directory / "demo.toml"
-    text = _DEMO_TOML.replace("admin_ids = [700001]", f"admin_ids = [{admin_id or 700001}]")
+    text = DEMO_TOML.replace("admin_ids = [700001]", f"admin_ids = [{admin_id or 700001}]")
     file_url = simulator_url.replace("/bot", "/file/bot")
     text = text.replace(
         "[telegram]\n",

@@ -8,7 +8,6 @@ Each call opens and commits its own unit of work; the front end renders what com
 from dataclasses import dataclass
 
 from aftercare_bot.clock import Clock
-from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.check_in_flow import (
@@ -28,7 +27,6 @@ class Started:
     """A check-in the patient started, at its first question."""
 
     patient: Patient
-    check_in: CheckIn
     check_in_id: int
 
 
@@ -54,7 +52,7 @@ class PatientCheckIns:
             await arm_new(uow, check_in, now, self.timing)
             await uow.commit()
         assert check_in.id is not None
-        return Started(patient, check_in, check_in.id)
+        return Started(patient, check_in.id)
 
     async def shown_in(self, check_in_id: int, message_id: int) -> None:
         """The check-in's questions are in this message: later answers edit it in place."""
@@ -86,8 +84,3 @@ class PatientCheckIns:
         """A note while the patient's check-in asks for one; None if none is asking."""
         async with self.units.unit_of_work() as uow:
             return await give_note(uow, chat_id, text, self.rules, self.clock.now(), self.timing)
-
-    async def patient_in(self, chat_id: int) -> Patient | None:
-        """The patient writing in this chat, if any (to answer in their language)."""
-        async with self.units.unit_of_work() as uow:
-            return await uow.patients.by_chat(chat_id)

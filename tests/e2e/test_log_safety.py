@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from aftercare_bot.demo.journey import DEMO_TOKEN
+from aftercare_bot.demo import DEMO_TOKEN
 from tests.e2e.test_command_line import REPOSITORY
 
 # What patients type or tap in the demo (the transcript shows them; logs must not).

@@ -279,7 +279,7 @@ async def take_photo(update: Update, context: AftercareContext) -> bool:
         return False
     services = context.services
     if not is_image or size > _max_mb(context) * BYTES_PER_MB:
-        patient = await services.check_ins.patient_in(message.chat_id)
+        patient = await services.patient_requests.patient_in(message.chat_id)
         if patient is None:
             return False
         key = "checkin_flow.photo_not_image" if not is_image else "checkin_flow.photo_too_big"
