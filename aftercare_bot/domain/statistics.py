@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 from aftercare_bot.domain.check_in_answers import Level, Symptom
 from aftercare_bot.domain.triage import Urgency
@@ -34,6 +35,31 @@ EFFECT_LEVEL = Level.MODERATE
 TREND_CSV_HEADER = ("day_since_session", "symptom", "mean_level", "answers")
 
 _SYMPTOM_ORDER = {symptom: index for index, symptom in enumerate(Symptom)}
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    """A check-in as stored, with its session's time, practitioner and batch."""
+
+    patient_id: int
+    patient_code: str
+    opened_at: datetime
+    state: str
+    answered_at: datetime | None
+    missed_at: datetime | None
+    urgency: str | None
+    answers: str | None
+    session_at: datetime | None
+    practitioner: str | None
+    batch: str | None
+
+    def day_since_session(self, zone: ZoneInfo) -> int | None:
+        """Calendar days in the clinic's zone from the session to the check-in (day 0: same day)."""
+        if self.session_at is None:
+            return None
+        return (
+            self.opened_at.astimezone(zone).date() - self.session_at.astimezone(zone).date()
+        ).days
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.patients import Course, Patient
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
+from aftercare_bot.services.ports import UnitOfWork
 from aftercare_bot.services.tasks import open_task
 
 NOTE_WINDOW = timedelta(hours=2)  # how long after pressing a button a message counts as its note
@@ -38,7 +38,7 @@ class ReminderAnswered:
 
 
 async def answer_reminder(
-    uow: SqlUnitOfWork, message_id: int, chat_id: int, answer: ReminderAnswer, now: datetime
+    uow: UnitOfWork, message_id: int, chat_id: int, answer: ReminderAnswer, now: datetime
 ) -> ReminderAnswered | None:
     """Record an answer; None when the reminder is not this chat's (a forged or stale press)."""
     message = await uow.outbox.by_id(message_id)
@@ -67,7 +67,7 @@ async def answer_reminder(
 
 
 async def attach_note(
-    uow: SqlUnitOfWork, chat_id: int, text: str, now: datetime
+    uow: UnitOfWork, chat_id: int, text: str, now: datetime
 ) -> tuple[Patient, StaffTask] | None:
     """A patient's message right after "reschedule" or "something changed" is its note."""
     patient = await uow.patients.by_chat(chat_id)

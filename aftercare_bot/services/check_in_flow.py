@@ -18,7 +18,6 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.check_in_answers import (
     Answers,
     CheckInRecord,
@@ -32,6 +31,7 @@ from aftercare_bot.domain.incidents import IncidentState
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.triage import TriageResult, TriageRules, Urgency, triage
 from aftercare_bot.services.check_ins import CheckInTiming, record_answered, record_progress
+from aftercare_bot.services.ports import UnitOfWork
 
 
 class Step(StrEnum):
@@ -84,7 +84,7 @@ def answers_of(check_in: CheckIn) -> Answers:
 
 
 async def begin(
-    uow: SqlUnitOfWork, patient: Patient, now: datetime, scheduled_message_id: int | None = None
+    uow: UnitOfWork, patient: Patient, now: datetime, scheduled_message_id: int | None = None
 ) -> CheckIn:
     """A new check-in at its first question (from the plan, /checkin or "I have a concern")."""
     assert patient.id is not None
@@ -97,7 +97,7 @@ async def begin(
 
 
 async def press(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     check_in_id: int,
     step: Step,
     value: str,
@@ -123,7 +123,7 @@ async def press(
 
 
 async def give_photo(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     chat_id: int,
     file_id: str,
     rules: TriageRules,
@@ -142,7 +142,7 @@ async def give_photo(
 
 
 async def give_note(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     chat_id: int,
     text: str,
     rules: TriageRules,
@@ -189,9 +189,7 @@ def _after_levels(answers: Answers) -> Step:
     return next(step for step, symptom in SYMPTOM_STEPS.items() if symptom == missing)
 
 
-async def _waiting_for(
-    uow: SqlUnitOfWork, chat_id: int, step: Step
-) -> tuple[CheckIn, Patient] | None:
+async def _waiting_for(uow: UnitOfWork, chat_id: int, step: Step) -> tuple[CheckIn, Patient] | None:
     patient = await uow.patients.by_chat(chat_id)
     if patient is None or patient.id is None:
         return None
@@ -202,7 +200,7 @@ async def _waiting_for(
 
 
 async def _save(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     check_in: CheckIn,
     patient: Patient,
     answers: Answers,
@@ -258,7 +256,7 @@ class _Link:
     report_afresh: bool = True  # never reported, or its incident closed and something new
 
 
-async def _link(uow: SqlUnitOfWork, check_in: CheckIn, result: TriageResult) -> _Link:
+async def _link(uow: UnitOfWork, check_in: CheckIn, result: TriageResult) -> _Link:
     """Later answers go under the incident this check-in reported to. Once staff resolved it,
     the same findings stay under it, but a new urgent one opens a new incident and pages."""
     new_urgent = result.urgency == Urgency.URGENT and _new_reasons(check_in, result)
@@ -275,7 +273,7 @@ async def _link(uow: SqlUnitOfWork, check_in: CheckIn, result: TriageResult) -> 
 
 
 async def close_unfinished(
-    uow: SqlUnitOfWork, check_in_id: int, rules: TriageRules, now: datetime
+    uow: UnitOfWork, check_in_id: int, rules: TriageRules, now: datetime
 ) -> Progress | None:
     """The abandon (or expiry) timer of a check-in with answers fired: close it and triage what
     it has, as of its last answer. None when it was finished, or never started."""
@@ -326,7 +324,7 @@ def _new_reasons(check_in: CheckIn, result: TriageResult) -> bool:
 
 
 async def _records(
-    uow: SqlUnitOfWork, check_in: CheckIn, patient: Patient, answers: Answers, now: datetime
+    uow: UnitOfWork, check_in: CheckIn, patient: Patient, answers: Answers, now: datetime
 ) -> tuple[CheckInRecord, list[CheckInRecord]]:
     """This check-in and the patient's earlier answered ones, each with its day since session."""
     assert patient.id is not None

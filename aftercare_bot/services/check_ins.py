@@ -7,7 +7,6 @@ neither; an answer cancels both.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.check_ins import (
     CheckIn,
     CheckInState,
@@ -16,6 +15,7 @@ from aftercare_bot.domain.check_ins import (
     nudge_key,
 )
 from aftercare_bot.domain.outbox import CHECK_IN_ABANDON, CHECK_IN_EXPIRY, ScheduledMessage
+from aftercare_bot.services.ports import UnitOfWork
 
 TIMER_LIFETIME = timedelta(days=30)  # a timer is acted on however late the bot comes back
 
@@ -31,7 +31,7 @@ class CheckInTiming:
 
 
 async def open_check_in(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     message: ScheduledMessage,
     sent_at: datetime,
     timing: CheckInTiming,
@@ -52,7 +52,7 @@ async def open_check_in(
 
 
 async def arm_unstarted(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     check_in: CheckIn,
     now: datetime,
     timing: CheckInTiming,
@@ -64,9 +64,7 @@ async def arm_unstarted(
     await uow.outbox.add_all_unless_present(_unstarted_timers(check_in, now, timing, session_id))
 
 
-async def arm_new(
-    uow: SqlUnitOfWork, check_in: CheckIn, now: datetime, timing: CheckInTiming
-) -> None:
+async def arm_new(uow: UnitOfWork, check_in: CheckIn, now: datetime, timing: CheckInTiming) -> None:
     """`arm_unstarted` for a check-in created in this unit of work (/checkin, "I have a
     concern"): its timers cannot exist yet, so they are added without looking them up, one
     round trip less in front of the patient's first question. (A check-in's timers are
@@ -104,7 +102,7 @@ def _unstarted_timers(
 
 
 async def record_progress(
-    uow: SqlUnitOfWork, check_in: CheckIn, now: datetime, timing: CheckInTiming
+    uow: UnitOfWork, check_in: CheckIn, now: datetime, timing: CheckInTiming
 ) -> None:
     """An answer arrived: the nudge and expiry of an unstarted check-in stand down, and the
     check-in is closed `abandon_after` after its latest answer unless it is finished first."""
@@ -125,7 +123,7 @@ async def record_progress(
     )
 
 
-async def mark_missed(uow: SqlUnitOfWork, check_in_id: int, now: datetime) -> bool:
+async def mark_missed(uow: UnitOfWork, check_in_id: int, now: datetime) -> bool:
     """The expiry timer fired: a check-in nobody started is missed (staff see it in the
     digest). One with answers is not missed: it is closed and triaged instead."""
     check_in = await uow.check_ins.by_id(check_in_id)
@@ -137,7 +135,7 @@ async def mark_missed(uow: SqlUnitOfWork, check_in_id: int, now: datetime) -> bo
     return True
 
 
-async def record_answered(uow: SqlUnitOfWork, check_in_id: int, now: datetime) -> CheckIn | None:
+async def record_answered(uow: UnitOfWork, check_in_id: int, now: datetime) -> CheckIn | None:
     """The patient answered: no nudge, no expiry. A late answer to a missed check-in still
     counts (what a patient reports is never discarded)."""
     check_in = await uow.check_ins.by_id(check_in_id)

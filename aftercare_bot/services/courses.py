@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.outbox import ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, PatientStatus, TreatmentSession
@@ -12,6 +11,7 @@ from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.lifecycle import discharge
+from aftercare_bot.services.ports import UnitOfWork
 from aftercare_bot.services.scheduling import schedule_session_messages
 from aftercare_bot.services.tasks import open_task
 
@@ -32,7 +32,7 @@ class CourseComplete:
 
 
 async def record_session(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     patient: Patient,
     held_at: datetime,
     practitioner: str,
@@ -69,7 +69,7 @@ async def record_session(
 
 
 async def set_appointment(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     patient: Patient,
     at: datetime,
     plans: Mapping[str, Plan],
@@ -98,7 +98,7 @@ BOOKING_NUDGE_VALID_FOR = timedelta(days=7)
 
 
 async def follow_up_unbooked_courses(
-    uow: SqlUnitOfWork, now: datetime, overdue_after: timedelta
+    uow: UnitOfWork, now: datetime, overdue_after: timedelta
 ) -> int:
     """When a course's next session is due and none is booked, nudge the patient to book;
     long overdue, give staff a task. Returns how many nudges or tasks were added."""

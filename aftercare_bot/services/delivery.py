@@ -19,8 +19,6 @@ from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.clock import Clock
 from aftercare_bot.domain.errors import DeliveryDeferred, RecipientUnreachable
 from aftercare_bot.domain.outbox import (
@@ -38,6 +36,7 @@ from aftercare_bot.domain.relay import RELAY_KIND
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.check_in_flow import begin
 from aftercare_bot.services.check_ins import CheckInTiming, open_check_in
+from aftercare_bot.services.ports import UnitOfWork, UnitsOfWork
 from aftercare_bot.services.reachability import mark_unreachable
 from aftercare_bot.services.relay import relay_text
 from aftercare_bot.services.tasks import open_task
@@ -177,7 +176,7 @@ class DeliveryReport:
 class Dispatcher:
     """The dependencies of a delivery round, built once by bootstrap."""
 
-    database: Database
+    database: UnitsOfWork
     sender: Sender
     compose: Composer
     pacer: Pacer
@@ -529,7 +528,7 @@ class Dispatcher:
 
 
 async def _check_in_for(
-    uow: SqlUnitOfWork, message: ScheduledMessage, patient: Patient, now: datetime
+    uow: UnitOfWork, message: ScheduledMessage, patient: Patient, now: datetime
 ) -> int | None:
     """A plan check-in carries its first question: the check-in exists before it is sent."""
     if message.kind != CHECK_IN_KIND or message.id is None:
@@ -539,14 +538,14 @@ async def _check_in_for(
     return check_in.id
 
 
-async def _skip(uow: SqlUnitOfWork, message: ScheduledMessage, now: datetime) -> None:
+async def _skip(uow: UnitOfWork, message: ScheduledMessage, now: datetime) -> None:
     """Too late to be worth sending: skipped, and staff are given a task to follow up."""
     message.state = MessageState.SKIPPED
     await _open_task(uow, TaskKind.SKIPPED_MESSAGE, message, now)
 
 
 async def _open_task(
-    uow: SqlUnitOfWork, kind: TaskKind, message: ScheduledMessage, now: datetime
+    uow: UnitOfWork, kind: TaskKind, message: ScheduledMessage, now: datetime
 ) -> None:
     await open_task(
         uow,

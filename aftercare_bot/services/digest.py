@@ -3,10 +3,10 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.digest import DigestFacts, PatientRef, digest_due
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.domain.safety_signal import find_signals
+from aftercare_bot.services.ports import ReportingUnitOfWork
 
 SIGNAL_WINDOW = timedelta(days=90)
 POSTED_SETTING = "digest_posted_on"
@@ -17,7 +17,7 @@ def _start_of(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
-async def gather_digest(uow: SqlUnitOfWork, now: datetime, zone: ZoneInfo) -> DigestFacts:
+async def gather_digest(uow: ReportingUnitOfWork, now: datetime, zone: ZoneInfo) -> DigestFacts:
     """The facts of today's digest in the clinic's zone."""
     today = now.astimezone(zone).date()
     one_day = timedelta(days=1)
@@ -43,7 +43,7 @@ async def gather_digest(uow: SqlUnitOfWork, now: datetime, zone: ZoneInfo) -> Di
     )
 
 
-async def _overdue(uow: SqlUnitOfWork, now: datetime) -> list[PatientRef]:
+async def _overdue(uow: ReportingUnitOfWork, now: datetime) -> list[PatientRef]:
     """Linked patients whose next session is due, with none booked, and the course unfinished."""
     overdue = []
     for course, patient in await uow.patients.courses_without_appointment():
@@ -56,13 +56,13 @@ async def _overdue(uow: SqlUnitOfWork, now: datetime) -> list[PatientRef]:
     return overdue
 
 
-async def due_today(uow: SqlUnitOfWork, now: datetime, zone: ZoneInfo, at: time) -> bool:
+async def due_today(uow: ReportingUnitOfWork, now: datetime, zone: ZoneInfo, at: time) -> bool:
     """Whether the scheduled digest should be posted now."""
     posted = await uow.settings.get(POSTED_SETTING)
     return digest_due(now.astimezone(zone), at, date.fromisoformat(posted) if posted else None)
 
 
-async def mark_posted(uow: SqlUnitOfWork, now: datetime, zone: ZoneInfo) -> None:
+async def mark_posted(uow: ReportingUnitOfWork, now: datetime, zone: ZoneInfo) -> None:
     """Today's scheduled digest has gone out."""
     await uow.settings.put(POSTED_SETTING, now.astimezone(zone).date().isoformat(), now)
     await uow.commit()

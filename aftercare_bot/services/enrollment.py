@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.enrollment_links import EnrollmentLink, LinkPurpose, hash_token, new_token
 from aftercare_bot.domain.errors import AftercareError
@@ -16,6 +15,7 @@ from aftercare_bot.domain.patients import (
     new_patient_code,
 )
 from aftercare_bot.domain.plans import Plan
+from aftercare_bot.services.ports import UnitOfWork
 
 CODE_ATTEMPTS = 20
 
@@ -35,7 +35,7 @@ class EnrolledPatient:
 
 
 async def enroll_patient(
-    uow: SqlUnitOfWork, enrollment: Enrollment, plan: Plan, now: datetime, link_lifetime: timedelta
+    uow: UnitOfWork, enrollment: Enrollment, plan: Plan, now: datetime, link_lifetime: timedelta
 ) -> EnrolledPatient:
     """Store a new patient with their course and first session, and issue their link.
 
@@ -87,7 +87,7 @@ async def enroll_patient(
 
 
 async def issue_new_patient_link(
-    uow: SqlUnitOfWork, patient: Patient, now: datetime, lifetime: timedelta, by: int | None
+    uow: UnitOfWork, patient: Patient, now: datetime, lifetime: timedelta, by: int | None
 ) -> str:
     """A fresh link for an enrolled patient (lost link, new phone); earlier unused ones die."""
     assert patient.id is not None
@@ -99,7 +99,7 @@ async def issue_new_patient_link(
 
 
 def issue_link(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     purpose: LinkPurpose,
     now: datetime,
     lifetime: timedelta,
@@ -121,7 +121,7 @@ def issue_link(
     return token
 
 
-async def _unused_code(uow: SqlUnitOfWork) -> str:
+async def _unused_code(uow: UnitOfWork) -> str:
     for _ in range(CODE_ATTEMPTS):
         code = new_patient_code()
         if not await uow.patients.code_taken(code):

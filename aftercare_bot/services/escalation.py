@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.incidents import (
     Incident,
@@ -37,7 +36,7 @@ from aftercare_bot.domain.outbox import (
 )
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.check_ins import TIMER_LIFETIME
-from aftercare_bot.services.ports import PatientMessenger, StaffNotifier, UnitsOfWork
+from aftercare_bot.services.ports import PatientMessenger, StaffNotifier, UnitOfWork, UnitsOfWork
 from aftercare_bot.services.retention import finish_erasure
 from aftercare_bot.services.staff import staff_group
 from aftercare_bot.services.tasks import close_incident_tasks
@@ -95,7 +94,7 @@ class AlreadyHandled:
 
 
 async def report(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     patient: Patient,
     urgency: IncidentUrgency,
     now: datetime,
@@ -280,7 +279,7 @@ async def post_stored(
 
 
 async def record_post(
-    uow: SqlUnitOfWork, incident_id: int, chat_id: int | None, message_id: int | None
+    uow: UnitOfWork, incident_id: int, chat_id: int | None, message_id: int | None
 ) -> None:
     """The incident is posted: remember where (to reply under it) and stand its safety post
     down."""
@@ -378,9 +377,7 @@ async def add_outcome_note(
     return incident
 
 
-async def arm_pages(
-    uow: SqlUnitOfWork, incident: Incident, rules: PagingRules, now: datetime
-) -> None:
+async def arm_pages(uow: UnitOfWork, incident: Incident, rules: PagingRules, now: datetime) -> None:
     """Store the re-page rounds (then the admins' round) and the patient's safety net as timers,
     so a restart inside a window loses no page and doubles none."""
     await _add_pages(uow, incident, rules, now)
@@ -388,7 +385,7 @@ async def arm_pages(
 
 
 async def _add_pages(
-    uow: SqlUnitOfWork, incident: Incident, rules: PagingRules, now: datetime
+    uow: UnitOfWork, incident: Incident, rules: PagingRules, now: datetime
 ) -> None:
     assert incident.id is not None
     version = f"{incident.id}:{incident.reports}"
@@ -416,7 +413,7 @@ async def _add_pages(
 
 
 async def arm_ack_reminder(
-    uow: SqlUnitOfWork, incident: Incident, rules: PagingRules, now: datetime
+    uow: UnitOfWork, incident: Incident, rules: PagingRules, now: datetime
 ) -> None:
     """Acknowledged: no more pages; one reminder to the acknowledger if it stays unresolved."""
     assert incident.id is not None and incident.patient_id is not None

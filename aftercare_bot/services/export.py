@@ -7,9 +7,9 @@ match a row to its own records.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.check_in_answers import Symptom, WarningSign, stored_answers
 from aftercare_bot.domain.check_ins import CheckInState
+from aftercare_bot.services.ports import ReportingUnitOfWork
 
 HEADER = (
     "record",
@@ -37,7 +37,7 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
 
 
-async def export_rows(uow: SqlUnitOfWork, since: datetime, zone: ZoneInfo) -> list[list[str]]:
+async def export_rows(uow: ReportingUnitOfWork, since: datetime, zone: ZoneInfo) -> list[list[str]]:
     """The header, then every check-in and incident since `since`, oldest first per kind."""
     rows: list[list[str]] = [list(HEADER)]
     for row in await uow.overview.check_ins_since(since):

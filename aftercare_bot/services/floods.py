@@ -10,10 +10,10 @@ after the flood began, however long it lasts, and survives a restart.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.outbox import FLOOD_POST, Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.lifecycle import MAX_PATIENT_MESSAGE
+from aftercare_bot.services.ports import UnitOfWork
 
 # How long a held bundle's timer is acted on, however late the bot comes back.
 TIMER_LIFETIME = timedelta(days=30)
@@ -28,7 +28,7 @@ class HeldMessages:
 
 
 async def hold_message(
-    uow: SqlUnitOfWork, patient: Patient, text: str, now: datetime, post_at: datetime
+    uow: UnitOfWork, patient: Patient, text: str, now: datetime, post_at: datetime
 ) -> None:
     """Store a message that came in a flood; the first of a bundle arms its post for
     `post_at`."""
@@ -51,7 +51,7 @@ async def hold_message(
     await uow.commit()
 
 
-async def held_messages(uow: SqlUnitOfWork, patient_id: int) -> HeldMessages | None:
+async def held_messages(uow: UnitOfWork, patient_id: int) -> HeldMessages | None:
     """What the bundle's post must carry; None when there is nothing (already posted, or the
     patient was erased)."""
     patient = await uow.patients.by_id(patient_id)
@@ -61,7 +61,7 @@ async def held_messages(uow: SqlUnitOfWork, patient_id: int) -> HeldMessages | N
     return HeldMessages(patient, messages) if messages else None
 
 
-async def mark_posted(uow: SqlUnitOfWork, held: HeldMessages) -> None:
+async def mark_posted(uow: UnitOfWork, held: HeldMessages) -> None:
     """The bundle reached staff: its messages are no longer held."""
     await uow.records.mark_posted([message_id for message_id, _ in held.messages])
     await uow.commit()

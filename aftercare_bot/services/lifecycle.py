@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.consent import ConsentChange, ConsentEvent
 from aftercare_bot.domain.outbox import GOODBYE_KIND, Priority, ScheduledMessage
@@ -13,6 +12,7 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.services.ports import UnitOfWork
 from aftercare_bot.services.retention import Forgotten, forget
 from aftercare_bot.services.scheduling import schedule_session_messages
 
@@ -23,7 +23,7 @@ GOODBYE_VALID_FOR = timedelta(days=2)
 
 
 async def stop_follow_up(
-    uow: SqlUnitOfWork, chat_id: int, now: datetime, change: ConsentChange = ConsentChange.STOPPED
+    uow: UnitOfWork, chat_id: int, now: datetime, change: ConsentChange = ConsentChange.STOPPED
 ) -> Patient | None:
     """No more plan messages; a dated consent event. None if there was nothing to stop."""
     patient = await uow.patients.by_chat(chat_id)
@@ -36,7 +36,7 @@ async def stop_follow_up(
     return patient
 
 
-async def resume_follow_up(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Patient | None:
+async def resume_follow_up(uow: UnitOfWork, chat_id: int, now: datetime) -> Patient | None:
     """A stopped patient comes back; still-valid messages go out. None if not stopped."""
     patient = await uow.patients.by_chat(chat_id)
     if patient is None or patient.id is None or patient.status != PatientStatus.STOPPED:
@@ -48,7 +48,7 @@ async def resume_follow_up(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> P
     return patient
 
 
-async def set_language(uow: SqlUnitOfWork, chat_id: int, language: str) -> Patient | None:
+async def set_language(uow: UnitOfWork, chat_id: int, language: str) -> Patient | None:
     """Every later message goes in this language."""
     patient = await uow.patients.by_chat(chat_id)
     if patient is None:
@@ -59,7 +59,7 @@ async def set_language(uow: SqlUnitOfWork, chat_id: int, language: str) -> Patie
 
 
 async def set_timezone(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     chat_id: int,
     zone: ZoneInfo,
     plans: Mapping[str, Plan],
@@ -82,7 +82,7 @@ async def set_timezone(
     return patient
 
 
-async def export_data(uow: SqlUnitOfWork, chat_id: int) -> dict[str, Any] | None:
+async def export_data(uow: UnitOfWork, chat_id: int) -> dict[str, Any] | None:
     """Everything stored about the patient in this chat."""
     patient = await uow.patients.by_chat(chat_id)
     if patient is None or patient.id is None:
@@ -91,7 +91,7 @@ async def export_data(uow: SqlUnitOfWork, chat_id: int) -> dict[str, Any] | None
 
 
 async def delete_patient(
-    uow: SqlUnitOfWork, chat_id: int, mode: DeleteMode, now: datetime
+    uow: UnitOfWork, chat_id: int, mode: DeleteMode, now: datetime
 ) -> Forgotten | None:
     """Erase (or anonymise) the patient's personal data; an open incident keeps their code
     until it is resolved (see `services.retention`). None if no patient is in this chat."""
@@ -103,7 +103,7 @@ async def delete_patient(
     return forgotten
 
 
-async def discharge(uow: SqlUnitOfWork, patient: Patient, now: datetime, by: int | None) -> bool:
+async def discharge(uow: UnitOfWork, patient: Patient, now: datetime, by: int | None) -> bool:
     """Close the follow-up: nothing more is scheduled, and one goodbye goes out."""
     if patient.id is None or patient.status in (PatientStatus.DISCHARGED, PatientStatus.ANONYMISED):
         return False
@@ -131,7 +131,7 @@ async def discharge(uow: SqlUnitOfWork, patient: Patient, now: datetime, by: int
 
 
 async def store_patient_message(
-    uow: SqlUnitOfWork, patient: Patient, text: str, now: datetime
+    uow: UnitOfWork, patient: Patient, text: str, now: datetime
 ) -> None:
     """Keep what the patient wrote, for the clinic (the Escalation issue routes it further)."""
     assert patient.id is not None

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.consent import ConsentChange, ConsentEvent
 from aftercare_bot.domain.enrollment_links import (
@@ -23,6 +22,7 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.staff import StaffMember
+from aftercare_bot.services.ports import UnitOfWork
 from aftercare_bot.services.scheduling import schedule_session_messages
 
 
@@ -54,7 +54,7 @@ class ConsentGiven:
 
 
 async def open_link(
-    uow: SqlUnitOfWork, token: str, chat_id: int, user_name: str, now: datetime
+    uow: UnitOfWork, token: str, chat_id: int, user_name: str, now: datetime
 ) -> LinkOpened:
     """Check a token from a deep link and act on it."""
     link = await uow.links.by_token_hash(hash_token(token))
@@ -75,7 +75,7 @@ async def open_link(
 
 
 async def accept_consent(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     link_id: int,
     chat_id: int,
     language: str,
@@ -104,7 +104,7 @@ async def accept_consent(
 
 
 async def _schedule_current_session(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     patient: Patient,
     plans: Mapping[str, Plan],
     quiet: QuietHours | None,
@@ -123,7 +123,7 @@ async def _schedule_current_session(
 
 
 async def decline_consent(
-    uow: SqlUnitOfWork, link_id: int, chat_id: int, now: datetime
+    uow: UnitOfWork, link_id: int, chat_id: int, now: datetime
 ) -> Patient | LinkProblem:
     """Record a refusal; nothing about the chat is kept and the link is spent."""
     usable = await _usable_link(uow, link_id, chat_id, now)
@@ -141,7 +141,7 @@ async def decline_consent(
 
 
 async def _usable_link(
-    uow: SqlUnitOfWork, link_id: int, chat_id: int, now: datetime
+    uow: UnitOfWork, link_id: int, chat_id: int, now: datetime
 ) -> tuple[EnrollmentLink, Patient] | LinkProblem:
     """The patient link pressed in a consent button, checked again: buttons can be forged."""
     link = await uow.links.by_id(link_id)
@@ -156,20 +156,20 @@ async def _usable_link(
     return link, await _patient_of(uow, link)
 
 
-async def _patient_of(uow: SqlUnitOfWork, link: EnrollmentLink) -> Patient:
+async def _patient_of(uow: UnitOfWork, link: EnrollmentLink) -> Patient:
     assert link.patient_id is not None
     patient = await uow.patients.by_id(link.patient_id)
     assert patient is not None, "a patient link always names its patient (cascade on delete)"
     return patient
 
 
-async def _chat_follows_someone_else(uow: SqlUnitOfWork, chat_id: int, patient: Patient) -> bool:
+async def _chat_follows_someone_else(uow: UnitOfWork, chat_id: int, patient: Patient) -> bool:
     other = await uow.patients.by_chat(chat_id)
     return other is not None and other.id != patient.id
 
 
 async def _join_staff(
-    uow: SqlUnitOfWork, link: EnrollmentLink, user_id: int, name: str, now: datetime
+    uow: UnitOfWork, link: EnrollmentLink, user_id: int, name: str, now: datetime
 ) -> None:
     link.used_at, link.used_by_chat = now, user_id
     member = await uow.staff.get(user_id)

@@ -1,21 +1,108 @@
-"""The ports escalation speaks through: staff and patients are reached by whatever front end
-implements these (Telegram today), so the web console and the API call the same use cases.
+"""The ports use cases speak through: storage, staff and patients are reached by whatever
+implements these (SQL and Telegram today, in-memory fakes in tests), so the web console and
+the API call the same use cases.
 
-Use cases decide who hears what and when; an implementation only renders and delivers.
+Use cases decide who hears what and when; an implementation only stores, renders and delivers.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Protocol
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.incidents import Incident
 from aftercare_bot.domain.patients import Patient
+from aftercare_bot.services.reachable_chats import ReachableChats
+from aftercare_bot.services.repositories import (
+    AuditTrail,
+    CheckIns,
+    ClinicOverview,
+    Incidents,
+    Links,
+    Outbox,
+    PatientRecords,
+    Patients,
+    RelayDrafts,
+    Settings,
+    StaffMembers,
+    Tasks,
+)
+
+
+class UnitOfWork(Protocol):
+    """One transaction and the repositories that share it: nothing is kept unless `commit`
+    is called before the `async with` block ends."""
+
+    @property
+    def audit(self) -> AuditTrail: ...
+    @property
+    def patients(self) -> Patients: ...
+    @property
+    def links(self) -> Links: ...
+    @property
+    def staff(self) -> StaffMembers: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def tasks(self) -> Tasks: ...
+    @property
+    def check_ins(self) -> CheckIns: ...
+    @property
+    def records(self) -> PatientRecords: ...
+    @property
+    def incidents(self) -> Incidents: ...
+    @property
+    def relay_drafts(self) -> RelayDrafts: ...
+    @property
+    def reachable_chats(self) -> ReachableChats: ...
+
+    async def __aenter__(self) -> "UnitOfWork":
+        """Begin the transaction."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """End it, discarding whatever was not committed."""
+        ...
+
+    async def commit(self) -> None:
+        """Make this unit's changes permanent, then run what waited for them."""
+        ...
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this unit's changes are permanent (never if they are not)."""
+        ...
+
+
+class ReportingUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can also answer the reporting queries across all patients (read
+    only, SQL only: they are tested against the real databases, not faked)."""
+
+    @property
+    def overview(self) -> ClinicOverview: ...
+
+    async def __aenter__(self) -> "ReportingUnitOfWork":
+        """Begin the transaction."""
+        ...
 
 
 class UnitsOfWork(Protocol):
     """Opens one unit of work (one transaction) per call."""
 
-    def unit_of_work(self) -> SqlUnitOfWork:
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work, used as `async with`."""
+        ...
+
+
+class ReportingUnitsOfWork(Protocol):
+    """Opens one reporting unit of work per call."""
+
+    def unit_of_work(self) -> ReportingUnitOfWork:
         """A new unit of work, used as `async with`."""
         ...
 

@@ -3,13 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.consent import ConsentChange
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.lifecycle import stop_follow_up
-from aftercare_bot.services.ports import UnitsOfWork, WakeUp
+from aftercare_bot.services.ports import UnitOfWork, UnitsOfWork, WakeUp
 from aftercare_bot.services.tasks import open_task
 
 
@@ -23,7 +22,7 @@ class Refused:
 
 
 async def patient_unreachable_by_chat(
-    uow: SqlUnitOfWork, chat_id: int, now: datetime, *, blocked: bool = False
+    uow: UnitOfWork, chat_id: int, now: datetime, *, blocked: bool = False
 ) -> Refused | None:
     """Telegram refused a send to this chat for good; None if it is not a patient's chat.
 
@@ -47,7 +46,7 @@ async def patient_unreachable_by_chat(
 
 
 async def mark_unreachable(
-    uow: SqlUnitOfWork, patient: Patient, now: datetime, detail: str | None = None
+    uow: UnitOfWork, patient: Patient, now: datetime, detail: str | None = None
 ) -> None:
     """The patient's messages pause and staff get a task: one per patient and day, whether
     the dispatcher or a handler's reply found out first."""
@@ -68,7 +67,7 @@ async def mark_unreachable(
     )
 
 
-async def patient_is_back(uow: SqlUnitOfWork, chat_id: int, now: datetime) -> Patient | None:
+async def patient_is_back(uow: UnitOfWork, chat_id: int, now: datetime) -> Patient | None:
     """An unreachable patient wrote or unblocked the bot: their still-valid messages resume.
 
     A chat already seen not unreachable is not looked up again (see ReachableChats): this runs

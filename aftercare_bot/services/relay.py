@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.relay import MAX_RELAY_TEXT, RELAY_KIND, DraftState, RelayDraft
+from aftercare_bot.services.ports import UnitOfWork
 
 RELAY_MESSAGE_KEY = "incident.relay_to_patient"
 # A confirmed message not delivered within a day (the patient stopped, then came back) is
@@ -95,7 +95,7 @@ _UNREACHABLE_STATUS = {
 
 
 async def begin_draft(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     incident_id: int,
     staff_id: int,
     staff_name: str,
@@ -126,7 +126,7 @@ async def begin_draft(
     return draft
 
 
-async def record_prompt(uow: SqlUnitOfWork, draft_id: int, message_id: int) -> None:
+async def record_prompt(uow: UnitOfWork, draft_id: int, message_id: int) -> None:
     """Remember the prompt's message: replies to it are this draft's text."""
     draft = await uow.relay_drafts.by_id(draft_id)
     if draft is None:
@@ -136,7 +136,7 @@ async def record_prompt(uow: SqlUnitOfWork, draft_id: int, message_id: int) -> N
 
 
 async def write_draft(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     chat_id: int,
     reply_to_message_id: int,
     staff_id: int,
@@ -171,7 +171,7 @@ async def write_draft(
 
 
 async def send_draft(
-    uow: SqlUnitOfWork, draft_id: int, staff_id: int, now: datetime
+    uow: UnitOfWork, draft_id: int, staff_id: int, now: datetime
 ) -> Sent | Refused:
     """Send exactly the draft's text to its patient (queued in the outbox, audited), or refuse
     and say why; only the author may send."""
@@ -207,7 +207,7 @@ async def send_draft(
 
 
 async def cancel_draft(
-    uow: SqlUnitOfWork, draft_id: int, staff_id: int, now: datetime
+    uow: UnitOfWork, draft_id: int, staff_id: int, now: datetime
 ) -> Cancelled | Refused:
     """Drop a draft waiting for Send; only its author may."""
     draft = await uow.relay_drafts.by_id(draft_id)
@@ -220,9 +220,7 @@ async def cancel_draft(
     return Cancelled(draft)
 
 
-async def relay_text(
-    uow: SqlUnitOfWork, message: ScheduledMessage, chat_id: int
-) -> RelayText | None:
+async def relay_text(uow: UnitOfWork, message: ScheduledMessage, chat_id: int) -> RelayText | None:
     """The text of a queued relay row, read from its draft; None, with the row cancelled (the
     caller commits), when the draft is gone, empty, or was written for another chat."""
     draft_id = message.step_key or ""
@@ -242,7 +240,7 @@ def _refusal_to_press(draft: RelayDraft | None, staff_id: int) -> RefusalReason 
     return _ENDED.get(DraftState(draft.state))
 
 
-async def _recipient(uow: SqlUnitOfWork, draft: RelayDraft) -> Patient | RefusalReason:
+async def _recipient(uow: UnitOfWork, draft: RelayDraft) -> Patient | RefusalReason:
     """The draft's patient if the bot may still write to them in the chat it was begun for."""
     patient = await uow.patients.by_id(draft.patient_id) if draft.patient_id is not None else None
     if patient is None:

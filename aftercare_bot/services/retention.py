@@ -18,11 +18,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.incidents import Incident, IncidentState
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.privacy import DeleteMode
+from aftercare_bot.services.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Forgotten:
 
 
 async def forget(
-    uow: SqlUnitOfWork, patient: Patient, mode: DeleteMode, now: datetime, reason: str
+    uow: UnitOfWork, patient: Patient, mode: DeleteMode, now: datetime, reason: str
 ) -> Forgotten:
     """Erase or anonymise one patient, or, while an incident of theirs is open, erase all but
     their code until it is resolved (the caller commits)."""
@@ -50,7 +50,7 @@ async def forget(
     chat_id, language, status = patient.chat_id, patient.language, patient.status
     name = patient.display_name
     incident = await uow.incidents.open_for_patient(patient_id)
-    uow.session.expunge(patient)
+    uow.patients.detach(patient)
     if incident is not None:
         if status == PatientStatus.LEFT:
             return Forgotten(code, None, language, incident, already_left=True)
@@ -66,7 +66,7 @@ async def forget(
 
 
 async def _leave(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     patient_id: int,
     code: str,
     incident: Incident,
@@ -91,7 +91,7 @@ def pseudonymised(text: str | None, code: str, name: str) -> str | None:
 
 
 async def forget_expired(
-    uow: SqlUnitOfWork, now: datetime, retain_after: timedelta, mode: DeleteMode
+    uow: UnitOfWork, now: datetime, retain_after: timedelta, mode: DeleteMode
 ) -> int:
     """Forget every patient whose last course closed more than `retain_after` ago, except
     those with an incident still open (they are forgotten on a later sweep)."""
@@ -107,7 +107,7 @@ async def forget_expired(
     return forgotten
 
 
-async def finish_erasure(uow: SqlUnitOfWork, incident: Incident) -> bool:
+async def finish_erasure(uow: UnitOfWork, incident: Incident) -> bool:
     """The incident is resolved: a patient who left while it was open is erased now (or
     anonymised, when they left keeping data for statistics). The incident stays for the
     adverse-event log (urgency, dates, outcome) without its summary or note. Does not commit;
@@ -124,7 +124,7 @@ async def finish_erasure(uow: SqlUnitOfWork, incident: Incident) -> bool:
     if await uow.incidents.open_for_patient(patient.id) is not None:
         return False  # another incident still needs the code
     code, patient_id = patient.code, patient.id
-    uow.session.expunge(patient)
+    uow.patients.detach(patient)
     anonymise = await uow.records.kept_for_statistics(patient_id)
     if anonymise:
         await uow.records.anonymise(patient_id, code)

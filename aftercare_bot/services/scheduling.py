@@ -8,11 +8,11 @@ an appointment adds reminders for the new time while the old ones are cancelled.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
 from aftercare_bot.domain.plans import AnchorKind, Plan, PlannedMessage, expand
 from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.services.ports import UnitOfWork
 
 
 def unique_key(
@@ -26,7 +26,7 @@ def unique_key(
 
 
 async def schedule_session_messages(
-    uow: SqlUnitOfWork,
+    uow: UnitOfWork,
     patient: Patient,
     course: Course,
     session: TreatmentSession,

@@ -3,18 +3,16 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.enrollment_links import LinkPurpose
 from aftercare_bot.domain.staff import StaffMember, StaffRole, role_of
 from aftercare_bot.services.enrollment import issue_link
+from aftercare_bot.services.ports import UnitOfWork
 
 ESCALATION_CHAT_SETTING = "escalation_chat_id"
 
 
-async def staff_role(
-    uow: SqlUnitOfWork, user_id: int, admin_ids: Sequence[int]
-) -> StaffRole | None:
+async def staff_role(uow: UnitOfWork, user_id: int, admin_ids: Sequence[int]) -> StaffRole | None:
     """The user's role: admins from the config, invited members from the database."""
     member = await uow.staff.get(user_id)
     members = (
@@ -23,15 +21,13 @@ async def staff_role(
     return role_of(user_id, frozenset(admin_ids), members)
 
 
-async def record_refusal(uow: SqlUnitOfWork, user_id: int, command: str, now: datetime) -> None:
+async def record_refusal(uow: UnitOfWork, user_id: int, command: str, now: datetime) -> None:
     """Audit a non-staff attempt at a staff command."""
     await uow.audit.record(AuditEvent(now, "staff.refused", user_id, detail=command[:64]))
     await uow.commit()
 
 
-async def invite_staff(
-    uow: SqlUnitOfWork, admin_id: int, now: datetime, lifetime: timedelta
-) -> str:
+async def invite_staff(uow: UnitOfWork, admin_id: int, now: datetime, lifetime: timedelta) -> str:
     """A one-time staff invitation token."""
     token = issue_link(uow, LinkPurpose.STAFF, now, lifetime, admin_id)
     await uow.audit.record(AuditEvent(now, "staff.invited", admin_id))
@@ -39,13 +35,13 @@ async def invite_staff(
     return token
 
 
-async def active_members(uow: SqlUnitOfWork) -> Sequence[StaffMember]:
+async def active_members(uow: UnitOfWork) -> Sequence[StaffMember]:
     """Invited members still on staff."""
     return await uow.staff.active()
 
 
 async def remove_staff(
-    uow: SqlUnitOfWork, admin_id: int, user_id: int, now: datetime
+    uow: UnitOfWork, admin_id: int, user_id: int, now: datetime
 ) -> StaffMember | None:
     """Remove an invited member; None if they are not one."""
     member = await uow.staff.get(user_id)
@@ -58,7 +54,7 @@ async def remove_staff(
 
 
 async def bind_staff_group(
-    uow: SqlUnitOfWork, admin_id: int, chat_id: int, now: datetime, configured: int | None = None
+    uow: UnitOfWork, admin_id: int, chat_id: int, now: datetime, configured: int | None = None
 ) -> bool:
     """Make `chat_id` the group that receives escalations; True when it was not already (the
     bound one, else the configured one)."""
@@ -69,7 +65,7 @@ async def bind_staff_group(
     return previous != chat_id
 
 
-async def staff_group(uow: SqlUnitOfWork, configured: int | None) -> int | None:
+async def staff_group(uow: UnitOfWork, configured: int | None) -> int | None:
     """The bound staff group, else the configured one."""
     bound = await uow.settings.get(ESCALATION_CHAT_SETTING)
     return int(bound) if bound is not None else configured

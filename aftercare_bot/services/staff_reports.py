@@ -12,7 +12,7 @@ from aftercare_bot.domain.digest import DigestFacts
 from aftercare_bot.domain.statistics import ClinicStats, TrendPoint
 from aftercare_bot.services.digest import gather_digest
 from aftercare_bot.services.export import export_rows
-from aftercare_bot.services.ports import UnitsOfWork
+from aftercare_bot.services.ports import ReportingUnitsOfWork
 from aftercare_bot.services.statistics import gather_statistics
 
 
@@ -20,7 +20,7 @@ from aftercare_bot.services.statistics import gather_statistics
 class StaffReports:
     """The clinic-wide reports, in the clinic's time zone."""
 
-    units: UnitsOfWork
+    units: ReportingUnitsOfWork
     clock: Clock
     zone: ZoneInfo
 

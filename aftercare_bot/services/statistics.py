@@ -3,17 +3,17 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.adapters.persistence.overview import CheckInRow
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.check_in_answers import stored_answers
 from aftercare_bot.domain.check_ins import CheckInState
 from aftercare_bot.domain.statistics import (
     CheckInRecord,
+    CheckInRow,
     ClinicStats,
     TrendPoint,
     summarise,
     trend,
 )
+from aftercare_bot.services.ports import ReportingUnitOfWork
 
 DEFAULT_WINDOW = timedelta(days=30)
 
@@ -34,7 +34,7 @@ def _record(row: CheckInRow, zone: ZoneInfo) -> CheckInRecord:
 
 
 async def gather_statistics(
-    uow: SqlUnitOfWork, now: datetime, window: timedelta, zone: ZoneInfo
+    uow: ReportingUnitOfWork, now: datetime, window: timedelta, zone: ZoneInfo
 ) -> tuple[ClinicStats, list[TrendPoint]]:
     """The figures and the trend over the last `window`."""
     since = now - window

@@ -7,14 +7,14 @@ shown it, even when the bot stops between the two.
 
 from datetime import datetime
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.outbox import INCIDENT_TASK, Priority, ScheduledMessage
 from aftercare_bot.domain.tasks import StaffTask
 from aftercare_bot.services.check_ins import TIMER_LIFETIME
+from aftercare_bot.services.ports import UnitOfWork
 
 
-async def open_task(uow: SqlUnitOfWork, task: StaffTask) -> bool:
+async def open_task(uow: UnitOfWork, task: StaffTask) -> bool:
     """Stage a task unless one with its key exists, with the timer that shows it to staff;
     True if it was added. The caller commits."""
     if not await uow.tasks.open_unless_present(task):
@@ -38,7 +38,7 @@ async def open_task(uow: SqlUnitOfWork, task: StaffTask) -> bool:
 
 
 async def close_task(
-    uow: SqlUnitOfWork, task_id: int, staff_id: int, now: datetime
+    uow: UnitOfWork, task_id: int, staff_id: int, now: datetime
 ) -> StaffTask | None:
     """Mark a task done by a staff member; None if it does not exist or is already done."""
     task = await uow.tasks.by_id(task_id)
@@ -50,7 +50,7 @@ async def close_task(
 
 
 async def close_incident_tasks(
-    uow: SqlUnitOfWork, incident_id: int, staff_id: int, now: datetime
+    uow: UnitOfWork, incident_id: int, staff_id: int, now: datetime
 ) -> int:
     """An incident resolved closes the tasks it gathered; returns how many. The caller commits."""
     closed = 0

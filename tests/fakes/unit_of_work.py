@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from types import TracebackType
 
-from aftercare_bot.adapters.persistence.reachable_chats import ReachableChats
+from aftercare_bot.services.reachable_chats import ReachableChats
 from tests.fakes.audit import FakeAuditRepository
 from tests.fakes.check_ins import FakeCheckInRepository
 from tests.fakes.held_updates import FakeHeldUpdateRepository

@@ -1,6 +1,6 @@
 """What the bot remembers of chats seen reachable, and when it must ask the database again."""
 
-from aftercare_bot.adapters.persistence.reachable_chats import ReachableChats
+from aftercare_bot.services.reachable_chats import ReachableChats
 
 
 def test_a_chat_seen_reachable_is_remembered() -> None:

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from aftercare_bot.adapters.persistence.orm import start_mappers
-from aftercare_bot.adapters.persistence.reachable_chats import ReachableChats
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.adapters.persistence.urls import async_url, is_sqlite, sqlite_file, sync_url
+from aftercare_bot.services.reachable_chats import ReachableChats
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # A database server that does not answer within this is reported, not waited for.

@@ -4,10 +4,8 @@ Named by what staff ask ("who has not linked yet", "today's appointments"); they
 domain values, never rows, and never change anything.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +39,7 @@ from aftercare_bot.domain.patient_summary import (
 )
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.domain.safety_signal import BatchCount
-from aftercare_bot.domain.statistics import IncidentRecord
+from aftercare_bot.domain.statistics import CheckInRow, IncidentRecord
 from aftercare_bot.domain.triage import Urgency
 
 TRIAGED = tuple(urgency.value for urgency in Urgency)
@@ -61,31 +59,6 @@ def session_of_check_in() -> ColumnElement[int]:
         .correlate(check_ins)
         .scalar_subquery()
     )
-
-
-@dataclass(frozen=True)
-class CheckInRow:
-    """A check-in as stored, with its session's time, practitioner and batch."""
-
-    patient_id: int
-    patient_code: str
-    opened_at: datetime
-    state: str
-    answered_at: datetime | None
-    missed_at: datetime | None
-    urgency: str | None
-    answers: str | None
-    session_at: datetime | None
-    practitioner: str | None
-    batch: str | None
-
-    def day_since_session(self, zone: ZoneInfo) -> int | None:
-        """Calendar days in the clinic's zone from the session to the check-in (day 0: same day)."""
-        if self.session_at is None:
-            return None
-        return (
-            self.opened_at.astimezone(zone).date() - self.session_at.astimezone(zone).date()
-        ).days
 
 
 class ClinicOverview:

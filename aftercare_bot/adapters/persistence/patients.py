@@ -35,6 +35,11 @@ class PatientRepository:
         """Write staged records now, so that they get their ids."""
         await self._session.flush()
 
+    def detach(self, patient: Patient) -> None:
+        """Stop tracking a loaded patient whose rows are about to be erased or blanked in
+        bulk, so the unit of work does not write its stale copy back over them."""
+        self._session.expunge(patient)
+
     async def by_id(self, patient_id: int | None) -> Patient | None:
         """The patient with this id (None for an incident whose patient was erased)."""
         if patient_id is None:

@@ -19,10 +19,10 @@ from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.overview import ClinicOverview
 from aftercare_bot.adapters.persistence.patient_records import PatientRecords
 from aftercare_bot.adapters.persistence.patients import PatientRepository
-from aftercare_bot.adapters.persistence.reachable_chats import ReachableChats
 from aftercare_bot.adapters.persistence.relay_drafts import RelayDraftRepository
 from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
 from aftercare_bot.adapters.persistence.tasks import TaskRepository
+from aftercare_bot.services.reachable_chats import ReachableChats
 
 
 class SqlUnitOfWork:
