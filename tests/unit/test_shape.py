@@ -44,7 +44,7 @@ TELEGRAM_CALLS = {
     "patient": {"send": 4},
     "patient_lists": {"unit_of_work": 4, "send": 6},
     "relay": {"unit_of_work": 4, "send": 8},
-    "staff": {"unit_of_work": 10, "send": 3},
+    "staff": {"send": 3},
     "staff_check": {"unit_of_work": 3, "commit": 2},
     "staff_notices": {"unit_of_work": 1, "send": 1},
     "stats": {"send": 4},

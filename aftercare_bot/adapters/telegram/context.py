@@ -21,6 +21,7 @@ from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_requests import PatientRequests
 from aftercare_bot.services.staff_reports import StaffReports
+from aftercare_bot.services.staff_requests import StaffRequests
 from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
@@ -66,6 +67,19 @@ class Services:
             self.plans,
             self.config.schedule.quiet_hours,
             self.config.privacy.on_delete,
+        )
+
+    @property
+    def staff_requests(self) -> StaffRequests:
+        """Staff commands: membership, the staff group, a named patient's course."""
+        return StaffRequests(
+            self.database,
+            self.clock,
+            self.heartbeat,
+            self.plans,
+            self.config.schedule.quiet_hours,
+            self.config.enrollment.link_lifetime,
+            self.config.staff.escalation_chat_id,
         )
 
     @property

@@ -15,7 +15,6 @@ from aftercare_bot.adapters.telegram.incidents import staff_notifier
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.patient_lists import show_timeline
-from aftercare_bot.adapters.telegram.patient_lookup import find_patient
 from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.domain.local_time import (
     InvalidLocalTime,
@@ -24,16 +23,7 @@ from aftercare_bot.domain.local_time import (
 )
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, looks_like_code
-from aftercare_bot.services.courses import CourseComplete, record_session, set_appointment
-from aftercare_bot.services.enrollment import issue_new_patient_link
-from aftercare_bot.services.escalation import repost_open
-from aftercare_bot.services.lifecycle import discharge
-from aftercare_bot.services.staff import (
-    active_members,
-    bind_staff_group,
-    invite_staff,
-    remove_staff,
-)
+from aftercare_bot.services.courses import CourseComplete
 
 PatientAction = Callable[[Update, AftercareContext, Patient, list[str]], Awaitable[None]]
 
@@ -63,19 +53,14 @@ async def addstaff_command(update: Update, context: AftercareContext) -> None:
         update, context, admin=True
     ):
         return
-    services = context.services
-    now = services.clock.now()
     assert update.effective_user is not None
-    async with services.database.unit_of_work() as uow:
-        token = await invite_staff(
-            uow, update.effective_user.id, now, services.config.enrollment.link_lifetime
-        )
+    link = await context.services.staff_requests.invite(update.effective_user.id)
     expires = context.views.when(
-        language_of(update, context),
-        now + services.config.enrollment.link_lifetime,
-        services.config.clinic.timezone,
+        language_of(update, context), link.expires_at, context.services.config.clinic.timezone
     )
-    await _reply(update, context, "staff.invite", link=deep_link(context, token), expires=expires)
+    await _reply(
+        update, context, "staff.invite", link=deep_link(context, link.token), expires=expires
+    )
 
 
 async def removestaff_command(update: Update, context: AftercareContext) -> None:
@@ -84,8 +69,7 @@ async def removestaff_command(update: Update, context: AftercareContext) -> None
         update, context, admin=True
     ):
         return
-    async with context.services.database.unit_of_work() as uow:
-        members = await active_members(uow)
+    members = await context.services.staff_requests.members()
     language = language_of(update, context)
     if not members:
         await _reply(update, context, "staff.remove_none")
@@ -114,11 +98,7 @@ async def on_remove_staff(update: Update, context: AftercareContext) -> None:
         return
     if not await require_staff(update, context, admin=True):
         return
-    services = context.services
-    async with services.database.unit_of_work() as uow:
-        removed = await remove_staff(
-            uow, query.from_user.id, int(parsed.args[0]), services.clock.now()
-        )
+    removed = await context.services.staff_requests.remove(query.from_user.id, int(parsed.args[0]))
     if removed is None:
         await _reply(update, context, "staff.not_staff_member")
     else:
@@ -139,19 +119,12 @@ async def bindgroup_command(update: Update, context: AftercareContext) -> None:
     if full.username:
         await _reply(update, context, "staff.bindgroup_public", username=full.username)
         return
-    services = context.services
     assert update.effective_user is not None
-    async with services.database.unit_of_work() as uow:
-        moved = await bind_staff_group(
-            uow,
-            update.effective_user.id,
-            chat.id,
-            services.clock.now(),
-            services.config.staff.escalation_chat_id,
-        )
+    requests = context.services.staff_requests
+    moved = await requests.bind_group(update.effective_user.id, chat.id)
     await _reply(update, context, "staff.bindgroup_done")
     if moved:  # open incidents follow the group: none is stranded in the old one
-        await repost_open(services.database, staff_notifier(context))
+        await requests.repost_open(staff_notifier(context))
 
 
 async def _with_patient(
@@ -166,8 +139,7 @@ async def _with_patient(
         await _reply(update, context, usage, example=example)
         return
     query, rest = _split_patient_query(args)
-    async with context.services.database.unit_of_work() as uow:
-        found = await find_patient(uow, query)
+    found = await context.services.staff_requests.find(query)
     if found.patient is not None:
         await run(update, context, found.patient, rest)
         return
@@ -201,23 +173,20 @@ def _split_patient_query(args: list[str]) -> tuple[str, list[str]]:
 async def _newlink(
     update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
 ) -> None:
-    services = context.services
-    now = services.clock.now()
-    lifetime = services.config.enrollment.link_lifetime
     assert update.effective_user is not None
-    async with services.database.unit_of_work() as uow:
-        fresh = await uow.patients.by_id(patient.id or 0)
-        assert fresh is not None
-        token = await issue_new_patient_link(uow, fresh, now, lifetime, update.effective_user.id)
-    language = language_of(update, context)
+    link = await context.services.staff_requests.new_link(patient.id or 0, update.effective_user.id)
+    if link is None:
+        await _reply(update, context, "staff.patient_not_found", query=patient.code)
+        return
+    zone = context.services.config.clinic.timezone
     await _reply(
         update,
         context,
         "staff.newlink_done",
         name=patient.display_name,
         code=patient.code,
-        link=deep_link(context, token),
-        expires=context.views.when(language, now + lifetime, services.config.clinic.timezone),
+        link=deep_link(context, link.token),
+        expires=context.views.when(language_of(update, context), link.expires_at, zone),
     )
 
 
@@ -239,20 +208,9 @@ async def _session(
         )
         return
     assert update.effective_user is not None
-    async with services.database.unit_of_work() as uow:
-        fresh = await uow.patients.by_id(patient.id or 0)
-        assert fresh is not None
-        outcome = await record_session(
-            uow,
-            fresh,
-            held_at,
-            fresh.practitioner,
-            services.plans,
-            services.config.schedule.quiet_hours,
-            update.effective_user.id,
-            now,
-        )
-    services.heartbeat.wake()
+    outcome = await services.staff_requests.record_session(
+        patient.id or 0, held_at, update.effective_user.id
+    )
     if outcome is None:
         await _reply(update, context, "staff.patient_not_found", query=patient.code)
     elif isinstance(outcome, CourseComplete):
@@ -290,19 +248,7 @@ async def _appointment(
         await _reply(update, context, "staff.usage_appointment", example=example_input(now, zone))
         return
     assert update.effective_user is not None
-    async with services.database.unit_of_work() as uow:
-        fresh = await uow.patients.by_id(patient.id or 0)
-        assert fresh is not None
-        await set_appointment(
-            uow,
-            fresh,
-            at,
-            services.plans,
-            services.config.schedule.quiet_hours,
-            update.effective_user.id,
-            now,
-        )
-    services.heartbeat.wake()
+    await services.staff_requests.set_appointment(patient.id or 0, at, update.effective_user.id)
     when = context.views.when(language_of(update, context), at, zone)
     await _reply(
         update,
@@ -317,13 +263,8 @@ async def _appointment(
 async def _discharge(
     update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
 ) -> None:
-    services = context.services
     assert update.effective_user is not None
-    async with services.database.unit_of_work() as uow:
-        fresh = await uow.patients.by_id(patient.id or 0)
-        assert fresh is not None
-        await discharge(uow, fresh, services.clock.now(), update.effective_user.id)
-    services.heartbeat.wake()
+    await context.services.staff_requests.discharge(patient.id or 0, update.effective_user.id)
     await _reply(
         update, context, "lifecycle.staff_discharged", code=patient.code, name=patient.display_name
     )
@@ -361,8 +302,7 @@ async def on_pick_patient(update: Update, context: AftercareContext) -> None:
     if not await require_staff(update, context):
         return
     run, _usage = _PATIENT_ACTIONS[parsed.args[0]]
-    async with context.services.database.unit_of_work() as uow:
-        patient = await uow.patients.by_code(parsed.args[1])
+    patient = await context.services.staff_requests.patient(parsed.args[1])
     if patient is None:
         await _reply(update, context, "staff.patient_not_found", query=parsed.args[1])
         return

@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.domain.patients import Patient, looks_like_code, normalise_code
+from aftercare_bot.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class Lookup:
     candidates: Sequence[Patient] = ()
 
 
-async def find_patient(uow: SqlUnitOfWork, query: str) -> Lookup:
+async def find_patient(uow: UnitOfWork, query: str) -> Lookup:
     """A code names one patient; a name may match several."""
     if looks_like_code(query):
         patient = await uow.patients.by_code(normalise_code(query))
