@@ -38,7 +38,7 @@ TELEGRAM_CALLS = {
     "flood_control": {"unit_of_work": 2, "send": 1},
     "identity": {"unit_of_work": 2, "commit": 1},
     "incident_notices": {"unit_of_work": 6, "commit": 2, "send": 4},
-    "incidents": {"unit_of_work": 7, "commit": 1, "send": 9},
+    "incidents": {"send": 9},
     "lifecycle": {"send": 7},
     "linking": {"unit_of_work": 2, "send": 9},
     "patient": {"send": 4},

@@ -43,14 +43,13 @@ from aftercare_bot.domain.incidents import (
 )
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient
-from aftercare_bot.services import escalation
 from aftercare_bot.services.escalation import (
-    ONCALL_SETTING,
     AlreadyHandled,
     PagingRules,
     Reported,
     StaffRoster,
 )
+from aftercare_bot.services.staff_incidents import StaffIncidents
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +79,18 @@ def staff_notifier(context: AftercareContext) -> TelegramStaffNotifier:
     return TelegramStaffNotifier(context.bot, context.services)
 
 
+def staff_incidents(bot: Bot, services: Services) -> StaffIncidents:
+    """The incident use cases, reaching staff and patients through this bot."""
+    return StaffIncidents(
+        services.database,
+        services.clock,
+        services.heartbeat,
+        paging_rules(services),
+        TelegramStaffNotifier(bot, services),
+        TelegramPatientMessenger(bot, services),
+    )
+
+
 async def escalate(
     bot: Bot,
     services: Services,
@@ -93,21 +104,14 @@ async def escalate(
 ) -> Reported | None:
     """Report to staff from a handler or a timer (see `services.escalation.escalate`)."""
     assert patient.id is not None
-    reported = await escalation.escalate(
-        services.database,
-        TelegramStaffNotifier(bot, services),
-        TelegramPatientMessenger(bot, services),
+    return await staff_incidents(bot, services).report(
         patient.id,
         urgency,
         text,
-        paging_rules(services),
-        services.clock.now(),
         from_patient=from_patient,
         task_id=task_id,
         check_in_id=check_in_id,
     )
-    services.heartbeat.wake()
-    return reported
 
 
 async def on_incident_button(update: Update, context: AftercareContext) -> None:
@@ -134,20 +138,11 @@ async def on_incident_button(update: Update, context: AftercareContext) -> None:
 
 
 async def _acknowledge(update: Update, context: AftercareContext, incident_id: int) -> None:
-    services = context.services
     staff = update.callback_query.from_user if update.callback_query else None
     assert staff is not None
-    result = await escalation.acknowledge(
-        services.database,
-        staff_notifier(context),
-        TelegramPatientMessenger(context.bot, services),
-        incident_id,
-        staff.id,
-        staff.first_name,
-        paging_rules(services),
-        services.clock.now(),
+    result = await staff_incidents(context.bot, context.services).acknowledge(
+        incident_id, staff.id, staff.first_name
     )
-    services.heartbeat.wake()
     if isinstance(result, AlreadyHandled):
         await _already(update, context, result)
     elif result is not None:
@@ -158,8 +153,7 @@ async def _ask_outcome(update: Update, context: AftercareContext, incident_id: i
     """Resolved asks what was done, on the pressed message itself."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    async with context.services.database.unit_of_work() as uow:
-        incident = await uow.incidents.by_id(incident_id)
+    incident = await staff_incidents(context.bot, context.services).incident(incident_id)
     if incident is None:
         return
     if not incident.is_open:
@@ -175,8 +169,7 @@ async def _ask_outcome(update: Update, context: AftercareContext, incident_id: i
 async def _show_card_buttons(update: Update, context: AftercareContext, incident_id: int) -> None:
     query = update.callback_query
     assert query is not None
-    async with context.services.database.unit_of_work() as uow:
-        incident = await uow.incidents.by_id(incident_id)
+    incident = await staff_incidents(context.bot, context.services).incident(incident_id)
     if incident is None:
         return
     try:
@@ -190,20 +183,12 @@ async def _show_card_buttons(update: Update, context: AftercareContext, incident
 async def _resolve(
     update: Update, context: AftercareContext, incident_id: int, outcome: IncidentOutcome
 ) -> None:
-    services = context.services
     query = update.callback_query
     assert query is not None and update.effective_message is not None
-    notifier = staff_notifier(context)
-    result = await escalation.resolve(
-        services.database,
-        notifier,
-        incident_id,
-        query.from_user.id,
-        query.from_user.first_name,
-        outcome,
-        services.clock.now(),
+    incidents = staff_incidents(context.bot, context.services)
+    result = await incidents.resolve(
+        incident_id, query.from_user.id, query.from_user.first_name, outcome
     )
-    services.heartbeat.wake()
     if isinstance(result, AlreadyHandled):
         await _already(update, context, result)
         return
@@ -220,7 +205,7 @@ async def _resolve(
         ),
         reply_markup=ForceReply(selective=True),
     )
-    await notifier.remember(incident_id, prompt, NOTE_PROMPT)
+    await staff_notifier(context).remember(incident_id, prompt, NOTE_PROMPT)
 
 
 async def _already(update: Update, context: AftercareContext, result: AlreadyHandled) -> None:
@@ -243,10 +228,9 @@ async def _show_on_pressed(
     if query is None or query.message is None or incident.id is None:
         return
     chat_id, message_id = query.message.chat.id, query.message.message_id
-    if untracked_only:
-        async with context.services.database.unit_of_work() as uow:
-            if await uow.incidents.copy_at(chat_id, message_id) is not None:
-                return
+    incidents = staff_incidents(context.bot, context.services)
+    if untracked_only and await incidents.copy_at(chat_id, message_id) is not None:
+        return
     now = context.services.clock.now()
     pressed = IncidentCopy(incident.id, chat_id, message_id, CARD_COPY, now)
     await staff_notifier(context).show(pressed, card(context.views, incident))
@@ -257,16 +241,13 @@ async def on_note_reply(update: Update, context: AftercareContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text or message.reply_to_message is None:
         return
-    services = context.services
-    async with services.database.unit_of_work() as uow:
-        copy = await uow.incidents.copy_at(message.chat_id, message.reply_to_message.message_id)
-    if copy is None or copy.kind != NOTE_PROMPT:
-        return
-    if not await require_staff(update, context):
-        return
-    noted = await escalation.add_outcome_note(
-        services.database, copy.incident_id, user.id, message.text, services.clock.now()
+    incidents = staff_incidents(context.bot, context.services)
+    incident_id = await incidents.note_prompt_at(
+        message.chat_id, message.reply_to_message.message_id
     )
+    if incident_id is None or not await require_staff(update, context):
+        return
+    noted = await incidents.add_note(incident_id, user.id, message.text)
     key = "incident.note_added" if noted is not None else "incident.note_not_added"
     await message.reply_html(context.views.render(language_of(update, context), key))
 
@@ -278,11 +259,9 @@ async def replies_to_staff_prompt(update: Update, context: AftercareContext) -> 
     message = update.effective_message
     if message is None or message.reply_to_message is None:
         return False
-    chat_id, prompt_id = message.chat_id, message.reply_to_message.message_id
-    async with context.services.database.unit_of_work() as uow:
-        copy = await uow.incidents.copy_at(chat_id, prompt_id)
-        draft = await uow.relay_drafts.by_prompt(chat_id, prompt_id)
-    return (copy is not None and copy.kind == NOTE_PROMPT) or draft is not None
+    return await staff_incidents(context.bot, context.services).is_staff_prompt(
+        message.chat_id, message.reply_to_message.message_id
+    )
 
 
 async def incidents_command(update: Update, context: AftercareContext) -> None:
@@ -292,8 +271,7 @@ async def incidents_command(update: Update, context: AftercareContext) -> None:
     services, views = context.services, context.views
     language = language_of(update, context)
     assert update.effective_message is not None and update.effective_chat is not None
-    async with services.database.unit_of_work() as uow:
-        open_ones = list(await uow.incidents.open_incidents())
+    open_ones = list(await staff_incidents(context.bot, services).open_incidents())
     if not open_ones:
         await update.effective_message.reply_html(views.render(language, "incident.list_none"))
         return
@@ -313,12 +291,9 @@ async def oncall_command(update: Update, context: AftercareContext) -> None:
     """Staff: "I am on call now": unacknowledged urgent reports also come to me privately."""
     if not await require_staff(update, context):
         return
-    services = context.services
     user = update.effective_user
     assert user is not None and update.effective_message is not None
-    async with services.database.unit_of_work() as uow:
-        await uow.settings.put(ONCALL_SETTING, str(user.id), services.clock.now())
-        await uow.commit()
+    await staff_incidents(context.bot, context.services).go_on_call(user.id)
     await update.effective_message.reply_html(
         context.views.render(language_of(update, context), "incident.oncall_set")
     )
