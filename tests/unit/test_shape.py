@@ -37,7 +37,7 @@ TELEGRAM_CALLS = {
     "export": {"send": 3},
     "flood_control": {"unit_of_work": 2, "send": 1},
     "identity": {"unit_of_work": 2, "commit": 1},
-    "incident_notices": {"unit_of_work": 6, "commit": 2, "send": 4},
+    "incident_notices": {"send": 4},
     "incidents": {"send": 9},
     "lifecycle": {"send": 7},
     "linking": {"unit_of_work": 2, "send": 9},

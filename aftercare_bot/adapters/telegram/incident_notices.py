@@ -4,7 +4,6 @@ Every message that shows an incident is remembered (`incident_copies`), so a cha
 any of them (or from the next front end) is edited into all of them.
 """
 
-import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -27,13 +26,10 @@ from aftercare_bot.domain.incidents import (
 )
 from aftercare_bot.domain.outgoing import Outgoing, SendPriority
 from aftercare_bot.domain.patients import Patient
-from aftercare_bot.services.escalation import ADMIN_ROUND, record_post
-from aftercare_bot.services.staff import staff_group
+from aftercare_bot.services.escalation import ADMIN_ROUND
+from aftercare_bot.services.incident_copies import IncidentCopies
 
 logger = logging.getLogger(__name__)
-
-# Copies that show the incident's card; a note prompt is remembered only to route its reply.
-_CARD_KINDS = frozenset({POST_COPY, PAGE_COPY, REMINDER_COPY, CARD_COPY})
 
 
 class TelegramStaffNotifier:
@@ -42,13 +38,15 @@ class TelegramStaffNotifier:
     def __init__(self, bot: Bot, services: Services) -> None:
         self._bot = bot
         self._services = services
+        self._copies = IncidentCopies(
+            services.database, services.clock, services.config.staff.escalation_chat_id
+        )
 
     async def post(self, incident: Incident) -> bool:
         """Post to the staff group, or each admin when there is none or it is gone."""
         assert incident.id is not None
         services = self._services
-        async with services.database.unit_of_work() as uow:
-            group = await staff_group(uow, services.config.staff.escalation_chat_id)
+        group = await self._copies.staff_group()
         admins = list(services.config.staff.admin_ids)
         recipients: list[int] = [group] if group is not None else admins
         posted_in_group: int | None = None
@@ -64,10 +62,9 @@ class TelegramStaffNotifier:
             if chat_id == group:
                 posted_in_group = sent.message_id
         if posted_anywhere:
-            async with services.database.unit_of_work() as uow:
-                await record_post(
-                    uow, incident.id, group if posted_in_group else None, posted_in_group
-                )
+            await self._copies.posted(
+                incident.id, group if posted_in_group else None, posted_in_group
+            )
         return posted_anywhere
 
     async def page(self, incident: Incident, chat_ids: Sequence[int], round_number: int) -> None:
@@ -92,11 +89,8 @@ class TelegramStaffNotifier:
     async def refresh(self, incident: Incident) -> None:
         """Edit every copy to the incident's state (copies that cannot be edited are dropped)."""
         assert incident.id is not None
-        services = self._services
-        async with services.database.unit_of_work() as uow:
-            copies = [c for c in await uow.incidents.copies(incident.id) if c.kind in _CARD_KINDS]
-        outgoing = card(services.views, incident)
-        for copy in copies:
+        outgoing = card(self._services.views, incident)
+        for copy in await self._copies.cards(incident.id):
             await self.show(copy, outgoing)
 
     async def show(self, copy: IncidentCopy, outgoing: Outgoing) -> None:
@@ -113,24 +107,13 @@ class TelegramStaffNotifier:
             if "not modified" in error.message.lower():
                 return
             logger.warning("incident %s copy in chat %s: %s", copy.incident_id, copy.chat_id, error)
-            async with self._services.database.unit_of_work() as uow:
-                stored = await uow.incidents.copy_at(copy.chat_id, copy.message_id)
-                if stored is not None:
-                    await uow.incidents.forget_copy(stored)
-                    await uow.commit()
+            await self._copies.forget(copy.chat_id, copy.message_id)
         except TelegramError as error:
             logger.warning("incident %s copy in chat %s: %s", copy.incident_id, copy.chat_id, error)
 
     async def reply_under(self, incident: Incident, text: str) -> None:
         """A reply under the incident's group post; where there is none, under each admin's."""
-        assert incident.id is not None
-        if incident.post_chat_id is not None and incident.post_message_id is not None:
-            places = [(incident.post_chat_id, incident.post_message_id)]
-        else:
-            async with self._services.database.unit_of_work() as uow:
-                copies = await uow.incidents.copies(incident.id)
-            places = [(c.chat_id, c.message_id) for c in copies if c.kind == POST_COPY]
-        for chat_id, message_id in places:
+        for chat_id, message_id in await self._copies.thread(incident):
             try:
                 with sent_as(_priority(incident, POST_COPY)):
                     await self._bot.send_message(
@@ -151,20 +134,7 @@ class TelegramStaffNotifier:
         """Remember a message that shows (or asks about) an incident. A new /incidents card
         replaces the older cards of the same incident in that chat (their buttons still act,
         but only the newest is kept up to date), so copies do not pile up."""
-        async with self._services.database.unit_of_work() as uow:
-            if kind == CARD_COPY:
-                await uow.incidents.forget_cards(incident_id, message.chat_id)
-            uow.incidents.add_copy(
-                IncidentCopy(
-                    incident_id,
-                    message.chat_id,
-                    message.message_id,
-                    kind,
-                    self._services.clock.now(),
-                )
-            )
-            with contextlib.suppress(Exception):
-                await uow.commit()
+        await self._copies.remember(incident_id, message.chat_id, message.message_id, kind)
 
     async def _send(
         self, chat_id: int, outgoing: Outgoing, incident: Incident, kind: str
@@ -199,6 +169,9 @@ class TelegramPatientMessenger:
     def __init__(self, bot: Bot, services: Services) -> None:
         self._bot = bot
         self._services = services
+        self._copies = IncidentCopies(
+            services.database, services.clock, services.config.staff.escalation_chat_id
+        )
 
     async def seen_by(self, patient: Patient, staff_name: str) -> None:
         """Someone at the clinic has seen the report."""
