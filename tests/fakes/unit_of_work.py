@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from types import TracebackType
 
+from aftercare_bot.services.ports import UnitsOfWork
 from aftercare_bot.services.reachable_chats import ReachableChats
 from tests.fakes.audit import FakeAuditRepository
 from tests.fakes.check_ins import FakeCheckInRepository
@@ -79,3 +80,8 @@ class FakeDatabase:
 
     async def dispose(self) -> None:
         """Nothing to close."""
+
+
+def as_units_of_work(database: FakeDatabase) -> UnitsOfWork:
+    """The fake as the port use cases take (mypy checks that it has every repository)."""
+    return database
