@@ -9,16 +9,19 @@ table is emptied before each test.
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.tables import metadata
 from aftercare_bot.adapters.persistence.urls import sync_url
+from tests.fakes.unit_of_work import FakeDatabase
 
 POSTGRES_URL = os.environ.get("AFTERCARE_TEST_DATABASE_URL", "")
 
@@ -85,3 +88,17 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
         migrate.upgrade(POSTGRES_URL)
         return
     yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
+@pytest.fixture(params=["sql", "fake"])
+async def units(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """Something whose `unit_of_work()` opens a unit of work: the real database (SQLite, or
+    PostgreSQL when `AFTERCARE_TEST_DATABASE_URL` is set) or the in-memory fake. A test that
+    takes it runs on both, so use cases are proven on the fake and the fake on the real thing.
+    """
+    if request.param == "fake":
+        yield FakeDatabase()
+        return
+    database = Database(request.getfixturevalue("database_url"))
+    yield database
+    await database.dispose()

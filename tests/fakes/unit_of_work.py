@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from types import TracebackType
 
+from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.services.ports import UnitsOfWork
 from aftercare_bot.services.reachable_chats import ReachableChats
 from tests.fakes.audit import FakeAuditRepository
@@ -80,6 +81,10 @@ class FakeDatabase:
 
     async def dispose(self) -> None:
         """Nothing to close."""
+
+
+# A real or a fake database: what the `units` fixture gives a test.
+Units = Database | FakeDatabase
 
 
 def as_units_of_work(database: FakeDatabase) -> UnitsOfWork:

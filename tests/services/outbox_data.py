@@ -2,13 +2,13 @@
 
 from datetime import datetime, timedelta
 
-from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.domain.outbox import Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Patient, PatientStatus
+from tests.fakes.unit_of_work import Units
 
 
 async def add_patient_with_messages(
-    database: Database, chat_id: int, messages: list[tuple[str, Priority, datetime]]
+    database: Units, chat_id: int, messages: list[tuple[str, Priority, datetime]]
 ) -> None:
     """A linked patient in `chat_id` with (message key, priority, due) messages, in order."""
     async with database.unit_of_work() as uow:

@@ -3,7 +3,6 @@ batch boundaries and a message that has to wait (real database, fake sender)."""
 
 from datetime import UTC, datetime, timedelta
 
-from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.errors import DeliveryDeferred
 from aftercare_bot.domain.outbox import MessageState, Priority
@@ -11,6 +10,7 @@ from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.delivery import CLAIM_BATCH, Dispatcher
 from tests.e2e.conftest import ImmediatePacer
+from tests.fakes.unit_of_work import Units
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ class RecordingSender:
         return [text for chat, text in self.sent if chat == chat_id]
 
 
-async def add_patient(database: Database, chat_id: int, steps: int) -> None:
+async def add_patient(database: Units, chat_id: int, steps: int) -> None:
     """A patient with `steps` reminders due now, step 1 first."""
     await add_patient_with_messages(
         database,
@@ -43,7 +43,7 @@ async def add_patient(database: Database, chat_id: int, steps: int) -> None:
     )
 
 
-def dispatcher(database: Database, sender: RecordingSender, clock: ManualClock) -> Dispatcher:
+def dispatcher(database: Units, sender: RecordingSender, clock: ManualClock) -> Dispatcher:
     return Dispatcher(
         database=database,
         sender=sender,
@@ -56,9 +56,9 @@ def dispatcher(database: Database, sender: RecordingSender, clock: ManualClock) 
 
 
 async def test_more_than_a_batch_goes_out_in_one_round_in_each_chats_order(
-    database_url: str,
+    units: Units,
 ) -> None:
-    database = Database(database_url)
+    database = units
     chats = range(1000, 1000 + CLAIM_BATCH * 2 // 3 + 17)  # 3 each: batches split some chats
     for chat in chats:
         await add_patient(database, chat, steps=3)
@@ -74,9 +74,9 @@ async def test_more_than_a_batch_goes_out_in_one_round_in_each_chats_order(
 
 
 async def test_a_message_that_must_wait_holds_back_the_rest_of_its_chat(
-    database_url: str,
+    units: Units,
 ) -> None:
-    database = Database(database_url)
+    database = units
     await add_patient(database, 7, steps=3)
     await add_patient(database, 8, steps=1)
     sender = RecordingSender(fail_once={"7:1"})

@@ -2,13 +2,13 @@
 
 from datetime import UTC, datetime, timedelta
 
-from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.outbox import Priority
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.delivery import Dispatcher
 from tests.e2e.conftest import ImmediatePacer
+from tests.fakes.unit_of_work import Units
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -26,9 +26,9 @@ class RecordingSender:
 
 
 async def test_a_reply_due_last_is_sent_before_a_burst_of_reminders_due_earlier(
-    database_url: str,
+    units: Units,
 ) -> None:
-    database = Database(database_url)
+    database = units
     for chat_id in range(1000, 1060):
         await add_patient_with_messages(
             database, chat_id, [("plan.evening", Priority.PLAN, NOW - timedelta(minutes=5))]

@@ -4,7 +4,6 @@ neither stops the round's messages (real database, fake sender and timer action)
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.outbox import (
     INCIDENT_PAGE,
@@ -16,6 +15,7 @@ from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.delivery import Dispatcher
 from tests.e2e.conftest import ImmediatePacer
+from tests.fakes.unit_of_work import Units
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -45,7 +45,7 @@ class FlakyAction:
         self.acted.append(timer.id)
 
 
-async def a_page_timer(database: Database, chat_id: int) -> int:
+async def a_page_timer(database: Units, chat_id: int) -> int:
     await add_patient_with_messages(
         database, chat_id, [("plan.evening", Priority.PLAN, NOW - timedelta(minutes=1))]
     )
@@ -68,7 +68,7 @@ async def a_page_timer(database: Database, chat_id: int) -> int:
         return timer.id
 
 
-def dispatcher(database: Database, clock: ManualClock, action: FlakyAction) -> Dispatcher:
+def dispatcher(database: Units, clock: ManualClock, action: FlakyAction) -> Dispatcher:
     return Dispatcher(
         database=database,
         sender=Sender(),
@@ -82,9 +82,9 @@ def dispatcher(database: Database, clock: ManualClock, action: FlakyAction) -> D
 
 
 async def test_a_failing_timer_is_tried_again_and_the_rounds_messages_still_go(
-    database_url: str,
+    units: Units,
 ) -> None:
-    database = Database(database_url)
+    database = units
     clock = ManualClock(NOW)
     timer_id = await a_page_timer(database, 4001)
     action = FlakyAction(failures=1)
@@ -102,8 +102,8 @@ async def test_a_failing_timer_is_tried_again_and_the_rounds_messages_still_go(
     assert action.acted == [timer_id]
 
 
-async def test_a_timer_that_vanished_before_its_turn_is_skipped(database_url: str) -> None:
-    database = Database(database_url)
+async def test_a_timer_that_vanished_before_its_turn_is_skipped(units: Units) -> None:
+    database = units
     clock = ManualClock(NOW)
     await a_page_timer(database, 4002)
 
@@ -138,8 +138,8 @@ class SlowForFirst:
         self.acted.append(timer.id)
 
 
-async def test_one_patients_slow_timer_does_not_hold_back_anothers(database_url: str) -> None:
-    database = Database(database_url)
+async def test_one_patients_slow_timer_does_not_hold_back_anothers(units: Units) -> None:
+    database = units
     slow = await a_page_timer(database, 7)
     page = await a_page_timer(database, 8)
     action = SlowForFirst(slow)

@@ -5,14 +5,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
 
-from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.outbox import MessageState, Priority
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.services import delivery
+from tests.fakes.unit_of_work import Units
 from tests.services.outbox_data import add_patient_with_messages
 from tests.services.test_delivery_batches import RecordingSender, dispatcher
 
@@ -20,8 +18,8 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 
 
-async def test_the_next_round_is_due_when_the_next_message_is(database_url: str) -> None:
-    database = Database(database_url)
+async def test_the_next_round_is_due_when_the_next_message_is(units: Units) -> None:
+    database = units
     await add_patient_with_messages(
         database,
         7,
@@ -35,8 +33,8 @@ async def test_the_next_round_is_due_when_the_next_message_is(database_url: str)
     await database.dispose()
 
 
-async def test_a_message_that_fell_due_during_the_round_still_counts(database_url: str) -> None:
-    database = Database(database_url)
+async def test_a_message_that_fell_due_during_the_round_still_counts(units: Units) -> None:
+    database = units
     await add_patient_with_messages(database, 7, [("a", Priority.PLAN, NOW + SECOND)])
     clock = ManualClock(NOW)
     bot = dispatcher(database, RecordingSender(), clock)
@@ -48,8 +46,8 @@ async def test_a_message_that_fell_due_during_the_round_still_counts(database_ur
     await database.dispose()
 
 
-async def test_a_deferred_message_is_next_due_at_its_retry_not_at_once(database_url: str) -> None:
-    database = Database(database_url)
+async def test_a_deferred_message_is_next_due_at_its_retry_not_at_once(units: Units) -> None:
+    database = units
     await add_patient_with_messages(database, 7, [("a", Priority.PLAN, NOW)])
     clock = ManualClock(NOW)
     bot = dispatcher(database, RecordingSender(fail_once={"a"}), clock)
@@ -61,11 +59,13 @@ async def test_a_deferred_message_is_next_due_at_its_retry_not_at_once(database_
     await database.dispose()
 
 
-async def test_an_unreachable_patients_messages_wake_nothing(database_url: str) -> None:
-    database = Database(database_url)
+async def test_an_unreachable_patients_messages_wake_nothing(units: Units) -> None:
+    database = units
     await add_patient_with_messages(database, 7, [("a", Priority.PLAN, NOW + 2 * SECOND)])
     async with database.unit_of_work() as uow:
-        await uow.session.execute(update(patients).values(status=PatientStatus.UNREACHABLE))
+        patient = await uow.patients.by_chat(7)
+        assert patient is not None
+        patient.status = PatientStatus.UNREACHABLE
         await uow.commit()
     bot = dispatcher(database, RecordingSender(), ManualClock(NOW))
 
@@ -74,16 +74,17 @@ async def test_an_unreachable_patients_messages_wake_nothing(database_url: str) 
 
 
 async def test_a_restart_says_the_claimed_messages_are_sent_again_without_calling_them_sent(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    units: Units, caplog: pytest.LogCaptureFixture
 ) -> None:
-    database = Database(database_url)
+    database = units
     await add_patient_with_messages(
         database, 7, [(key, Priority.PLAN, NOW) for key in ("a", "b", "c")]
     )
-    async with database.unit_of_work() as uow:
-        await uow.session.execute(
-            update(scheduled_messages).values(state=MessageState.SENDING, attempts=1)
-        )
+    async with database.unit_of_work() as uow:  # as a process killed mid-send leaves them
+        patient = await uow.patients.by_chat(7)
+        assert patient is not None and patient.id is not None
+        for message in await uow.outbox.for_patient(patient.id):
+            message.state, message.attempts = MessageState.SENDING, 1
         await uow.commit()
     bot = dispatcher(database, RecordingSender(), ManualClock(NOW))
 

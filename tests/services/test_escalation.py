@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.domain.check_ins import CheckInState
 from aftercare_bot.domain.incidents import (
     Incident,
@@ -22,6 +21,7 @@ from aftercare_bot.services import escalation
 from aftercare_bot.services.check_in_flow import Step, begin, close_unfinished, press
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.escalation import AlreadyHandled, PagingRules, StaffRoster, Taken
+from tests.fakes.unit_of_work import Units
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 RULES = PagingRules(timedelta(minutes=15), 3, timedelta(hours=4), timedelta(minutes=30))
@@ -77,13 +77,13 @@ class FakePatients:
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
+async def database(units: Units) -> AsyncIterator[Units]:
+    database = units
     yield database
     await database.dispose()
 
 
-async def a_patient(database: Database, chat_id: int = CHAT) -> Patient:
+async def a_patient(database: Units, chat_id: int = CHAT) -> Patient:
     async with database.unit_of_work() as uow:
         patient = Patient(
             code=f"P-{chat_id:04d}"[:8],
@@ -101,7 +101,7 @@ async def a_patient(database: Database, chat_id: int = CHAT) -> Patient:
 
 
 async def urgent_incident(
-    database: Database, staff: FakeStaff, patients: FakePatients
+    database: Units, staff: FakeStaff, patients: FakePatients
 ) -> tuple[Patient, Incident]:
     patient = await a_patient(database)
     assert patient.id is not None
@@ -112,7 +112,7 @@ async def urgent_incident(
     return patient, reported.incident
 
 
-async def pending_kinds(database: Database, patient_id: int) -> list[str]:
+async def pending_kinds(database: Units, patient_id: int) -> list[str]:
     async with database.unit_of_work() as uow:
         return sorted(
             m.kind
@@ -121,7 +121,7 @@ async def pending_kinds(database: Database, patient_id: int) -> list[str]:
         )
 
 
-async def test_an_urgent_report_is_stored_posted_and_its_pages_armed(database: Database) -> None:
+async def test_an_urgent_report_is_stored_posted_and_its_pages_armed(database: Units) -> None:
     staff, patients = FakeStaff(), FakePatients()
     patient, incident = await urgent_incident(database, staff, patients)
     assert staff.posted == [incident.id]
@@ -132,14 +132,14 @@ async def test_an_urgent_report_is_stored_posted_and_its_pages_armed(database: D
 
 
 async def test_when_no_staff_member_can_be_reached_the_patient_gets_the_safety_net_at_once(
-    database: Database,
+    database: Units,
 ) -> None:
     staff, patients = FakeStaff(reachable=False), FakePatients()
     patient, _incident = await urgent_incident(database, staff, patients)
     assert patients.safety_nets == [patient.code]
 
 
-async def test_a_second_report_joins_the_incident_under_its_post(database: Database) -> None:
+async def test_a_second_report_joins_the_incident_under_its_post(database: Units) -> None:
     staff, patients = FakeStaff(), FakePatients()
     patient, incident = await urgent_incident(database, staff, patients)
     assert patient.id is not None and incident.id is not None
@@ -152,7 +152,7 @@ async def test_a_second_report_joins_the_incident_under_its_post(database: Datab
     assert staff.threads == [(incident.id, "more")]
 
 
-async def test_two_staff_acknowledging_at_once_get_one_winner(database: Database) -> None:
+async def test_two_staff_acknowledging_at_once_get_one_winner(database: Units) -> None:
     staff, patients = FakeStaff(), FakePatients()
     _patient, incident = await urgent_incident(database, staff, patients)
     assert incident.id is not None
@@ -168,7 +168,7 @@ async def test_two_staff_acknowledging_at_once_get_one_winner(database: Database
     assert staff.refreshed == [(incident.id, IncidentState.ACKNOWLEDGED.value)]
 
 
-async def test_acknowledging_stops_pages_and_arms_one_reminder(database: Database) -> None:
+async def test_acknowledging_stops_pages_and_arms_one_reminder(database: Units) -> None:
     staff, patients = FakeStaff(), FakePatients()
     patient, incident = await urgent_incident(database, staff, patients)
     assert incident.id is not None and patient.id is not None
@@ -177,7 +177,7 @@ async def test_acknowledging_stops_pages_and_arms_one_reminder(database: Databas
 
 
 async def test_resolving_records_the_outcome_and_a_second_resolve_says_who(
-    database: Database,
+    database: Units,
 ) -> None:
     staff, patients = FakeStaff(), FakePatients()
     patient, incident = await urgent_incident(database, staff, patients)
@@ -197,7 +197,7 @@ async def test_resolving_records_the_outcome_and_a_second_resolve_says_who(
     assert noted is not None and noted.outcome_note == "advised"
 
 
-async def test_pages_go_to_the_group_and_the_on_call_then_the_admins(database: Database) -> None:
+async def test_pages_go_to_the_group_and_the_on_call_then_the_admins(database: Units) -> None:
     staff, patients = FakeStaff(), FakePatients()
     roster = StaffRoster(-100, (1, 2), (7,))
     assert escalation.page_recipients(roster, -100, None, 1) == [-100, 7]
@@ -209,7 +209,7 @@ async def test_pages_go_to_the_group_and_the_on_call_then_the_admins(database: D
     del staff, patients
 
 
-async def test_an_acknowledged_incident_is_not_paged(database: Database) -> None:
+async def test_an_acknowledged_incident_is_not_paged(database: Units) -> None:
     staff, patients = FakeStaff(), FakePatients()
     patient, incident = await urgent_incident(database, staff, patients)
     assert incident.id is not None and patient.id is not None
@@ -223,7 +223,7 @@ async def test_an_acknowledged_incident_is_not_paged(database: Database) -> None
     assert len(staff.pages) == 1
 
 
-async def test_the_first_severe_tap_is_urgent_at_once_and_only_once(database: Database) -> None:
+async def test_the_first_severe_tap_is_urgent_at_once_and_only_once(database: Units) -> None:
     patient = await a_patient(database)
     rules = TriageRules()
     async with database.unit_of_work() as uow:
@@ -251,7 +251,7 @@ async def test_the_first_severe_tap_is_urgent_at_once_and_only_once(database: Da
 
 
 async def test_a_check_in_left_halfway_is_closed_and_triaged_as_of_its_last_answer(
-    database: Database,
+    database: Units,
 ) -> None:
     patient = await a_patient(database)
     rules = TriageRules()
@@ -274,7 +274,7 @@ async def test_a_check_in_left_halfway_is_closed_and_triaged_as_of_its_last_answ
         assert await close_unfinished(uow, check_in.id, rules, later) is None  # once only
 
 
-async def test_two_reports_at_once_open_one_incident(database: Database) -> None:
+async def test_two_reports_at_once_open_one_incident(database: Units) -> None:
     staff, patients = FakeStaff(), FakePatients()
     patient = await a_patient(database)
     assert patient.id is not None

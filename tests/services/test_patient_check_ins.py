@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.check_ins import CheckInState, expiry_key, nudge_key
 from aftercare_bot.domain.outbox import MessageState, Priority
@@ -14,6 +13,7 @@ from aftercare_bot.domain.triage import TriageRules, Urgency
 from aftercare_bot.services.check_in_flow import Step
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
+from tests.fakes.unit_of_work import Units
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -21,8 +21,8 @@ ANNA, BEA = 7, 8
 
 
 @pytest.fixture
-async def check_ins(database_url: str) -> AsyncIterator[PatientCheckIns]:
-    database = Database(database_url)
+async def check_ins(units: Units) -> AsyncIterator[PatientCheckIns]:
+    database = units
     for chat in (ANNA, BEA):
         await add_patient_with_messages(database, chat, [("welcome", Priority.PLAN, NOW)])
     timing = CheckInTiming(nudge_after=timedelta(hours=8), expire_after=timedelta(hours=24))

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.outbox import Priority
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.services.patient_requests import PatientRequests
+from tests.fakes.unit_of_work import Units
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -20,8 +20,8 @@ ANNA, NOBODY = 7, 999
 
 
 @pytest.fixture
-async def requests(database_url: str) -> AsyncIterator[PatientRequests]:
-    database = Database(database_url)
+async def requests(units: Units) -> AsyncIterator[PatientRequests]:
+    database = units
     await add_patient_with_messages(database, ANNA, [("welcome", Priority.PLAN, NOW)])
     yield PatientRequests(database, ManualClock(NOW), {}, None, DeleteMode.ERASE)
     await database.dispose()

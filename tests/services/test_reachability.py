@@ -5,13 +5,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
 
-from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.persistence.tables import patients
 from aftercare_bot.domain.outbox import Priority
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.services.reachability import chat_blocked, chat_wrote, mark_unreachable
+from tests.fakes.unit_of_work import Units
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -28,7 +26,7 @@ class Wakes:
         self.count += 1
 
 
-async def _status(database: Database) -> PatientStatus:
+async def _status(database: Units) -> PatientStatus:
     async with database.unit_of_work() as uow:
         patient = await uow.patients.by_chat(CHAT)
     assert patient is not None
@@ -36,15 +34,15 @@ async def _status(database: Database) -> PatientStatus:
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
+async def database(units: Units) -> AsyncIterator[Units]:
     """A database with one linked patient in CHAT."""
-    database = Database(database_url)
+    database = units
     await add_patient_with_messages(database, CHAT, [("a", Priority.PLAN, NOW)])
     yield database
     await database.dispose()
 
 
-async def test_a_message_from_a_reachable_chat_changes_nothing(database: Database) -> None:
+async def test_a_message_from_a_reachable_chat_changes_nothing(database: Units) -> None:
     wakes = Wakes()
     await chat_wrote(database, wakes, CHAT, NOW)
     await chat_wrote(database, wakes, 999, NOW)  # not a patient's chat
@@ -53,7 +51,7 @@ async def test_a_message_from_a_reachable_chat_changes_nothing(database: Databas
 
 
 async def test_an_unreachable_patient_who_writes_is_back_and_the_dispatcher_woken(
-    database: Database,
+    database: Units,
 ) -> None:
     wakes = Wakes()
     await chat_wrote(database, wakes, CHAT, NOW)  # seen reachable: remembered
@@ -70,12 +68,14 @@ async def test_an_unreachable_patient_who_writes_is_back_and_the_dispatcher_woke
 
 
 async def test_a_change_made_by_another_process_is_seen_after_a_takeover(
-    database: Database,
+    database: Units,
 ) -> None:
     wakes = Wakes()
     await chat_wrote(database, wakes, CHAT, NOW)
     async with database.unit_of_work() as uow:  # as another instance would, behind our back
-        await uow.session.execute(update(patients).values(status=PatientStatus.UNREACHABLE))
+        patient = await uow.patients.by_chat(CHAT)
+        assert patient is not None
+        patient.status = PatientStatus.UNREACHABLE
         await uow.commit()
     database.reachable_chats.clear()  # what becoming the active instance does
 
@@ -85,7 +85,7 @@ async def test_a_change_made_by_another_process_is_seen_after_a_takeover(
     assert await _status(database) == PatientStatus.LINKED
 
 
-async def test_a_block_stops_a_patient_once(database: Database) -> None:
+async def test_a_block_stops_a_patient_once(database: Units) -> None:
     first = await chat_blocked(database, CHAT, NOW)
     again = await chat_blocked(database, CHAT, NOW)
     assert first is not None and first.status == PatientStatus.STOPPED

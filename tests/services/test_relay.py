@@ -5,10 +5,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
-from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.persistence.tables import audit_events, scheduled_messages
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.domain.incidents import Incident, IncidentUrgency
 from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
@@ -29,6 +26,7 @@ from aftercare_bot.services.relay import (
     send_draft,
     write_draft,
 )
+from tests.fakes.unit_of_work import Units
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 GROUP = -100500
@@ -36,13 +34,13 @@ GREY, NINA = 11, 12
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
+async def database(units: Units) -> AsyncIterator[Units]:
+    db = units
     yield db
     await db.dispose()
 
 
-async def patient_with_incident(database: Database, name: str, chat_id: int) -> tuple[int, int]:
+async def patient_with_incident(database: Units, name: str, chat_id: int) -> tuple[int, int]:
     """A linked patient with an open urgent incident: (patient id, incident id)."""
     async with database.unit_of_work() as uow:
         patient = Patient(
@@ -65,7 +63,7 @@ async def patient_with_incident(database: Database, name: str, chat_id: int) -> 
         return patient.id, incident.id
 
 
-async def prompt(database: Database, incident_id: int, prompt_id: int, staff: int = GREY) -> int:
+async def prompt(database: Units, incident_id: int, prompt_id: int, staff: int = GREY) -> int:
     """Message patient pressed by `staff`: the draft's id, its prompt shown as `prompt_id`."""
     async with database.unit_of_work() as uow:
         draft = await begin_draft(uow, incident_id, staff, "Grey", GROUP, NOW)
@@ -76,13 +74,13 @@ async def prompt(database: Database, incident_id: int, prompt_id: int, staff: in
 
 
 async def reply(
-    database: Database, prompt_id: int, text: str, staff: int = GREY
+    database: Units, prompt_id: int, text: str, staff: int = GREY
 ) -> Drafted | Refused | None:
     async with database.unit_of_work() as uow:
         return await write_draft(uow, GROUP, prompt_id, staff, text, NOW)
 
 
-async def written(database: Database, incident_id: int, prompt_id: int, text: str) -> int:
+async def written(database: Units, incident_id: int, prompt_id: int, text: str) -> int:
     """A draft with `text` ready for Send; its id."""
     await prompt(database, incident_id, prompt_id)
     drafted = await reply(database, prompt_id, text)
@@ -90,20 +88,23 @@ async def written(database: Database, incident_id: int, prompt_id: int, text: st
     return drafted.draft.id
 
 
-async def send(database: Database, draft_id: int, staff: int = GREY) -> Sent | Refused:
+async def send(database: Units, draft_id: int, staff: int = GREY) -> Sent | Refused:
     async with database.unit_of_work() as uow:
         return await send_draft(uow, draft_id, staff, NOW)
 
 
-async def relay_rows(database: Database) -> list[ScheduledMessage]:
+async def relay_rows(database: Units) -> list[ScheduledMessage]:
+    """Every relay message queued for Ann (chat 501) and Bea (chat 502), the tests' patients."""
+    rows: list[ScheduledMessage] = []
     async with database.unit_of_work() as uow:
-        rows = await uow.session.scalars(
-            select(ScheduledMessage).where(scheduled_messages.c.kind == "relay")
-        )
-        return list(rows)
+        for chat_id in (501, 502):
+            patient = await uow.patients.by_chat(chat_id)
+            if patient is not None and patient.id is not None:
+                rows += [m for m in await uow.outbox.for_patient(patient.id) if m.kind == "relay"]
+    return rows
 
 
-async def set_status(database: Database, patient_id: int, status: PatientStatus) -> None:
+async def set_status(database: Units, patient_id: int, status: PatientStatus) -> None:
     async with database.unit_of_work() as uow:
         patient = await uow.patients.by_id(patient_id)
         assert patient is not None
@@ -111,7 +112,7 @@ async def set_status(database: Database, patient_id: int, status: PatientStatus)
         await uow.commit()
 
 
-async def test_each_draft_sends_its_own_text_to_its_own_patient(database: Database) -> None:
+async def test_each_draft_sends_its_own_text_to_its_own_patient(database: Units) -> None:
     ann, ann_incident = await patient_with_incident(database, "Ann", 501)
     bea, bea_incident = await patient_with_incident(database, "Bea", 502)
     for_ann = await written(database, ann_incident, 1001, "Text A")
@@ -127,7 +128,7 @@ async def test_each_draft_sends_its_own_text_to_its_own_patient(database: Databa
     assert row.valid_until == NOW + timedelta(days=1)
     async with database.unit_of_work() as uow:
         still_ready = await uow.relay_drafts.by_id(for_bea)
-        audit = (await uow.session.execute(select(audit_events))).all()
+        audit = await uow.audit.since(NOW - timedelta(days=365))
     assert still_ready is not None and still_ready.state == DraftState.READY
     assert [(e.action, e.actor_telegram_id, e.subject, e.detail) for e in audit] == [
         ("relay.sent", GREY, "P-ANN", str(for_ann))
@@ -137,7 +138,7 @@ async def test_each_draft_sends_its_own_text_to_its_own_patient(database: Databa
 
 
 async def test_send_twice_is_refused_as_already_sent_and_queues_one_message(
-    database: Database,
+    database: Units,
 ) -> None:
     _, incident = await patient_with_incident(database, "Ann", 501)
     draft = await written(database, incident, 1001, "Text A")
@@ -147,7 +148,7 @@ async def test_send_twice_is_refused_as_already_sent_and_queues_one_message(
     assert len(await relay_rows(database)) == 1
 
 
-async def test_a_second_reply_to_the_same_prompt_replaces_the_first(database: Database) -> None:
+async def test_a_second_reply_to_the_same_prompt_replaces_the_first(database: Units) -> None:
     ann, incident = await patient_with_incident(database, "Ann", 501)
     first = await written(database, incident, 1001, "Text A")
     second = await reply(database, 1001, "Text A, corrected")
@@ -164,7 +165,7 @@ async def test_a_second_reply_to_the_same_prompt_replaces_the_first(database: Da
 
 
 async def test_a_reply_after_sending_is_a_new_draft_needing_its_own_send(
-    database: Database,
+    database: Units,
 ) -> None:
     _, incident = await patient_with_incident(database, "Ann", 501)
     first = await written(database, incident, 1001, "Text A")
@@ -175,7 +176,7 @@ async def test_a_reply_after_sending_is_a_new_draft_needing_its_own_send(
     assert len(await relay_rows(database)) == 1
 
 
-async def test_a_reply_to_anything_but_a_prompt_is_left_alone(database: Database) -> None:
+async def test_a_reply_to_anything_but_a_prompt_is_left_alone(database: Units) -> None:
     _, incident = await patient_with_incident(database, "Ann", 501)
     await prompt(database, incident, 1001)
     assert await reply(database, 999, "who is on today?") is None
@@ -192,7 +193,7 @@ async def test_a_reply_to_anything_but_a_prompt_is_left_alone(database: Database
     ],
 )
 async def test_send_is_refused_when_the_patient_can_no_longer_be_written_to(
-    database: Database, status: PatientStatus, reason: RefusalReason
+    database: Units, status: PatientStatus, reason: RefusalReason
 ) -> None:
     patient, incident = await patient_with_incident(database, "Ann", 501)
     draft = await written(database, incident, 1001, "Text A")
@@ -205,7 +206,7 @@ async def test_send_is_refused_when_the_patient_can_no_longer_be_written_to(
     assert stored is not None and stored.state == DraftState.READY  # sendable if they return
 
 
-async def test_send_is_refused_once_the_patient_is_erased(database: Database) -> None:
+async def test_send_is_refused_once_the_patient_is_erased(database: Units) -> None:
     patient, incident = await patient_with_incident(database, "Ann", 501)
     draft = await written(database, incident, 1001, "Text A")
     async with database.unit_of_work() as uow:
@@ -219,7 +220,7 @@ async def test_send_is_refused_once_the_patient_is_erased(database: Database) ->
 
 
 async def test_send_is_refused_when_the_patient_was_linked_to_another_chat_since(
-    database: Database,
+    database: Units,
 ) -> None:
     patient, incident = await patient_with_incident(database, "Ann", 501)
     draft = await written(database, incident, 1001, "Text A")
@@ -232,7 +233,7 @@ async def test_send_is_refused_when_the_patient_was_linked_to_another_chat_since
     assert isinstance(refused, Refused) and refused.reason == RefusalReason.RELINKED
 
 
-async def test_only_the_author_may_send_cancel_or_write_a_draft(database: Database) -> None:
+async def test_only_the_author_may_send_cancel_or_write_a_draft(database: Units) -> None:
     _, incident = await patient_with_incident(database, "Ann", 501)
     draft = await written(database, incident, 1001, "Text A")
     sent = await send(database, draft, staff=NINA)
@@ -244,7 +245,7 @@ async def test_only_the_author_may_send_cancel_or_write_a_draft(database: Databa
     assert await relay_rows(database) == []
 
 
-async def test_a_cancelled_draft_cannot_be_sent(database: Database) -> None:
+async def test_a_cancelled_draft_cannot_be_sent(database: Units) -> None:
     _, incident = await patient_with_incident(database, "Ann", 501)
     draft = await written(database, incident, 1001, "Text A")
     async with database.unit_of_work() as uow:
@@ -254,7 +255,7 @@ async def test_a_cancelled_draft_cannot_be_sent(database: Database) -> None:
     assert await relay_rows(database) == []
 
 
-async def test_a_text_over_the_limit_is_refused_not_cut(database: Database) -> None:
+async def test_a_text_over_the_limit_is_refused_not_cut(database: Units) -> None:
     _, incident = await patient_with_incident(database, "Ann", 501)
     await prompt(database, incident, 1001)
     refused = await reply(database, 1001, "x" * (MAX_RELAY_TEXT + 1))
@@ -263,7 +264,7 @@ async def test_a_text_over_the_limit_is_refused_not_cut(database: Database) -> N
     assert isinstance(accepted, Drafted) and accepted.draft.text == "x" * MAX_RELAY_TEXT
 
 
-async def test_an_unknown_or_unwritten_draft_is_refused(database: Database) -> None:
+async def test_an_unknown_or_unwritten_draft_is_refused(database: Units) -> None:
     _, incident = await patient_with_incident(database, "Ann", 501)
     unwritten = await prompt(database, incident, 1001)
     for draft_id in (unwritten, 424242):
@@ -295,7 +296,7 @@ class RecordingSender:
         return len(self.sent)
 
 
-def dispatcher(database: Database, sender: RecordingSender) -> Dispatcher:
+def dispatcher(database: Units, sender: RecordingSender) -> Dispatcher:
     def compose(delivery: Delivery) -> Outgoing:
         return Outgoing(f"{delivery.relay_staff}: {delivery.relay_text}")
 
@@ -311,7 +312,7 @@ def dispatcher(database: Database, sender: RecordingSender) -> Dispatcher:
 
 
 async def test_the_dispatcher_delivers_the_drafts_text_signed_by_its_author(
-    database: Database,
+    database: Units,
 ) -> None:
     _, ann_incident = await patient_with_incident(database, "Ann", 501)
     _, bea_incident = await patient_with_incident(database, "Bea", 502)
@@ -329,7 +330,7 @@ async def test_the_dispatcher_delivers_the_drafts_text_signed_by_its_author(
 
 
 async def test_a_queued_relay_whose_draft_is_gone_is_cancelled_not_sent(
-    database: Database,
+    database: Units,
 ) -> None:
     patient, _ = await patient_with_incident(database, "Ann", 501)
     async with database.unit_of_work() as uow:
