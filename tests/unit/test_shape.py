@@ -43,7 +43,7 @@ TELEGRAM_CALLS = {
     "linking": {"unit_of_work": 2, "send": 9},
     "patient": {"send": 4},
     "patient_lists": {"unit_of_work": 4, "send": 6},
-    "relay": {"unit_of_work": 4, "send": 8},
+    "relay": {"send": 8},
     "staff": {"send": 3},
     "staff_check": {"unit_of_work": 3, "commit": 2},
     "staff_notices": {"unit_of_work": 1, "send": 1},

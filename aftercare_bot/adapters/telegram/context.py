@@ -20,6 +20,7 @@ from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_requests import PatientRequests
+from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
 from aftercare_bot.services.staff_requests import StaffRequests
 from aftercare_bot.texts import Texts
@@ -81,6 +82,11 @@ class Services:
             self.config.enrollment.link_lifetime,
             self.config.staff.escalation_chat_id,
         )
+
+    @property
+    def staff_relay(self) -> StaffRelay:
+        """Staff answering a patient: draft, write, send or drop."""
+        return StaffRelay(self.database, self.clock, self.heartbeat)
 
     @property
     def staff_reports(self) -> StaffReports:

@@ -26,11 +26,6 @@ from aftercare_bot.services.relay import (
     RefusalReason,
     Refused,
     Sent,
-    begin_draft,
-    cancel_draft,
-    record_prompt,
-    send_draft,
-    write_draft,
 )
 
 RELAY = "relay"
@@ -49,19 +44,17 @@ async def ask_for_message(update: Update, context: AftercareContext, incident_id
     query, message = update.callback_query, update.effective_message
     assert query is not None and message is not None
     staff = query.from_user
-    async with services.database.unit_of_work() as uow:
-        draft = await begin_draft(
-            uow, incident_id, staff.id, staff.first_name, message.chat_id, services.clock.now()
-        )
-        patient = await uow.patients.by_id(draft.patient_id) if draft and draft.patient_id else None
+    begun = await services.staff_relay.begin(
+        incident_id, staff.id, staff.first_name, message.chat_id
+    )
     language = services.config.clinic.language
-    if draft is None or draft.id is None or patient is None:
+    if begun is None:
         await message.reply_html(context.views.render(language, "relay.unavailable"))
         return
+    draft_id, patient = begun
     text = context.views.render(language, "incident.relay_prompt", name=patient.display_name)
     prompt = await message.reply_html(text, reply_markup=ForceReply(selective=True))
-    async with services.database.unit_of_work() as uow:
-        await record_prompt(uow, draft.id, prompt.message_id)
+    await services.staff_relay.prompted(draft_id, prompt.message_id)
 
 
 async def on_staff_reply(update: Update, context: AftercareContext) -> None:
@@ -69,16 +62,9 @@ async def on_staff_reply(update: Update, context: AftercareContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text or message.reply_to_message is None:
         return
-    services = context.services
-    async with services.database.unit_of_work() as uow:
-        outcome = await write_draft(
-            uow,
-            message.chat_id,
-            message.reply_to_message.message_id,
-            user.id,
-            message.text,
-            services.clock.now(),
-        )
+    outcome = await context.services.staff_relay.write(
+        message.chat_id, message.reply_to_message.message_id, user.id, message.text
+    )
     if outcome is None:
         return  # a reply to something else: conversation among staff
     if isinstance(outcome, Refused):
@@ -129,11 +115,10 @@ async def on_confirm(update: Update, context: AftercareContext) -> None:
         if message is not None:
             await message.reply_html(_refusal(context, Refused(RefusalReason.UNKNOWN)))
         return
-    services = context.services
     draft_id, action = pressed
-    use_case = send_draft if action == SEND else cancel_draft
-    async with services.database.unit_of_work() as uow:
-        outcome = await use_case(uow, draft_id, query.from_user.id, services.clock.now())
+    relay = context.services.staff_relay
+    use_case = relay.send if action == SEND else relay.cancel
+    outcome: Sent | Cancelled | Refused = await use_case(draft_id, query.from_user.id)
     if isinstance(outcome, Refused):
         if message is not None:
             await _refuse_press(context, message, outcome)
@@ -144,8 +129,6 @@ async def on_confirm(update: Update, context: AftercareContext) -> None:
         )
     except TelegramError as error:
         logger.warning("relay confirmation %s not updated: %s", draft_id, error)
-    if isinstance(outcome, Sent):
-        services.heartbeat.wake()  # the outbox row is due now: the dispatcher sends it
 
 
 def _done(context: AftercareContext, outcome: Sent | Cancelled) -> str:
