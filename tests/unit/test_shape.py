@@ -28,7 +28,7 @@ SENDS = frozenset(
 # Per Telegram module: units of work opened, commits, Bot send/reply/edit calls.
 TELEGRAM_CALLS = {
     "access": {"unit_of_work": 2, "send": 1},
-    "appointments": {"unit_of_work": 4, "send": 7},
+    "appointments": {"send": 7},
     "check_ins": {"send": 6},
     "digest": {"unit_of_work": 2, "send": 2},
     "enroll": {"unit_of_work": 1, "send": 5},

@@ -22,10 +22,7 @@ from aftercare_bot.domain.tasks import StaffTask
 from aftercare_bot.services.appointments import (
     ReminderAnswer,
     ReminderAnswered,
-    answer_reminder,
-    attach_note,
 )
-from aftercare_bot.services.tasks import close_task
 from aftercare_bot.texts import Html
 
 _PATIENT_REPLY = {
@@ -48,14 +45,9 @@ async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     if not valid or parsed is None or parsed.args[1] not in answers or query.message is None:
         return
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        outcome = await answer_reminder(
-            uow,
-            int(parsed.args[0]),
-            query.message.chat.id,
-            answers[parsed.args[1]],
-            services.clock.now(),
-        )
+    outcome = await services.appointment_replies.answer(
+        int(parsed.args[0]), query.message.chat.id, answers[parsed.args[1]]
+    )
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
     if outcome is None:
@@ -66,9 +58,6 @@ async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     if outcome.answer == ReminderAnswer.CONFIRM:
         params = _staff_params(context, outcome)
         await notify_staff(context, "appointment.staff_confirmed", **params)
-    else:
-        # A task was opened with its timer: the dispatcher brings it into the patient's incident.
-        services.heartbeat.wake()
 
 
 def _staff_params(context: AftercareContext, outcome: ReminderAnswered) -> dict[str, object]:
@@ -108,8 +97,7 @@ async def take_note(update: Update, context: AftercareContext) -> bool:
     if message is None or not message.text:
         return False
     services = context.services
-    async with services.database.unit_of_work() as uow:
-        noted = await attach_note(uow, message.chat_id, message.text, services.clock.now())
+    noted = await services.appointment_replies.note(message.chat_id, message.text)
     if noted is None:
         return False
     patient, task = noted
@@ -140,16 +128,14 @@ async def _task_listing(update: Update, context: AftercareContext) -> Outgoing:
     """The oldest open tasks that fit in one message, each with Done; the rest are counted."""
     services, views = context.services, context.views
     language = language_of(update, context)
-    async with services.database.unit_of_work() as uow:
-        tasks = list(await uow.tasks.open_tasks(MAX_LISTED_TASKS))
-        total = await uow.tasks.count_open()
-        patients = {task.id: await uow.patients.by_id(task.patient_id or 0) for task in tasks}
-    if not tasks:
+    listed = await services.appointment_replies.open_tasks(MAX_LISTED_TASKS)
+    if not listed.tasks:
         return Outgoing(views.render(language, "tasks.none"))
+    total = listed.total
     title = views.render(language, "tasks.title", count=total)
-    lines = [_task_line(context, language, task, patients.get(task.id)) for task in tasks]
+    lines = [_task_line(context, language, task, patient) for task, patient in listed.tasks]
     shown = paginate(lines, header_room=len(title) + MORE_LINE_ROOM)[0]
-    tasks = tasks[: len(shown)]
+    tasks = [task for task, _patient in listed.tasks[: len(shown)]]
     more = (
         [views.render(language, "tasks.more", count=total - len(shown))]
         if total > len(shown)
@@ -194,11 +180,9 @@ async def on_task_done(update: Update, context: AftercareContext) -> None:
         return
     if not await require_staff(update, context):
         return
-    services = context.services
-    async with services.database.unit_of_work() as uow:
-        closed = await close_task(
-            uow, int(parsed.args[0]), query.from_user.id, services.clock.now()
-        )
+    closed = await context.services.appointment_replies.close_task(
+        int(parsed.args[0]), query.from_user.id
+    )
     listing = await _task_listing(update, context)
     with contextlib.suppress(TelegramError):
         await query.edit_message_text(

@@ -17,6 +17,7 @@ from aftercare_bot.config import Config
 from aftercare_bot.domain.floods import OncePerWindow
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.triage import TriageRules
+from aftercare_bot.services.appointment_replies import AppointmentReplies
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_requests import PatientRequests
@@ -82,6 +83,11 @@ class Services:
             self.config.enrollment.link_lifetime,
             self.config.staff.escalation_chat_id,
         )
+
+    @property
+    def appointment_replies(self) -> AppointmentReplies:
+        """Reminder answers, their notes and the staff's tasks."""
+        return AppointmentReplies(self.database, self.clock, self.heartbeat)
 
     @property
     def staff_relay(self) -> StaffRelay:
