@@ -1,6 +1,7 @@
-"""What staff read about the clinic as a whole, as use cases any front end can call: today's
-digest, the statistics over a window, and the export of check-ins and incidents (audited).
-Each call opens its own unit of work; the front end renders the plain results."""
+"""What staff read about the clinic, as use cases any front end can call: today's digest, the
+statistics over a window, the export of check-ins and incidents (audited), the list of
+patients and one patient's timeline. Each call opens its own unit of work; the front end
+renders the plain results."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,6 +10,8 @@ from zoneinfo import ZoneInfo
 from aftercare_bot.clock import Clock
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.digest import DigestFacts
+from aftercare_bot.domain.patient_summary import PatientSummary, TimelineEvent
+from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.statistics import ClinicStats, TrendPoint
 from aftercare_bot.services.digest import gather_digest
 from aftercare_bot.services.export import export_rows
@@ -45,3 +48,21 @@ class StaffReports:
             )
             await uow.commit()
         return rows
+
+    async def patients(
+        self, offset: int, limit: int, search: str | None = None
+    ) -> tuple[list[PatientSummary], int]:
+        """One page of the patients the clinic follows (newest enrollment first), matching
+        `search` when given, and how many there are."""
+        async with self.units.unit_of_work() as uow:
+            return await uow.overview.patient_summaries(offset, limit, search)
+
+    async def patient(self, code: str) -> Patient | None:
+        """The patient with this (normalised) code."""
+        async with self.units.unit_of_work() as uow:
+            return await uow.patients.by_code(code)
+
+    async def timeline(self, patient_id: int) -> list[TimelineEvent]:
+        """Everything that happened in one patient's follow-up, newest first."""
+        async with self.units.unit_of_work() as uow:
+            return await uow.overview.timeline(patient_id)

@@ -42,7 +42,7 @@ TELEGRAM_CALLS = {
     "lifecycle": {"send": 7},
     "linking": {"unit_of_work": 2, "send": 9},
     "patient": {"send": 4},
-    "patient_lists": {"unit_of_work": 4, "send": 6},
+    "patient_lists": {"send": 6},
     "relay": {"send": 8},
     "staff": {"send": 3},
     "staff_check": {"unit_of_work": 3, "commit": 2},

@@ -71,10 +71,8 @@ def _summary_line(views: Views, language: str, row: PatientSummary) -> str:
 async def _patients_page(context: AftercareContext, language: str, page: int) -> Outgoing:
     """Page `page` (0-based) of everyone the clinic follows, newest enrollment first."""
     views = context.views
-    async with context.services.database.unit_of_work() as uow:
-        rows, total = await uow.overview.patient_summaries(
-            page * PATIENTS_PER_PAGE, PATIENTS_PER_PAGE
-        )
+    reports = context.services.staff_reports
+    rows, total = await reports.patients(page * PATIENTS_PER_PAGE, PATIENTS_PER_PAGE)
     if total == 0:
         return Outgoing(views.render(language, "patients.none"))
     pages = math.ceil(total / PATIENTS_PER_PAGE)
@@ -114,8 +112,7 @@ async def patients_command(update: Update, context: AftercareContext) -> None:
         await message.reply_html(listing.text, reply_markup=keyboard(listing))
         return
     views = context.views
-    async with context.services.database.unit_of_work() as uow:
-        rows, total = await uow.overview.patient_summaries(0, MAX_SEARCH_RESULTS, search)
+    rows, total = await context.services.staff_reports.patients(0, MAX_SEARCH_RESULTS, search)
     if not rows:
         await message.reply_html(views.render(language, "patients.no_match", text=search))
         return
@@ -191,8 +188,7 @@ async def _timeline_page(
 ) -> Outgoing:
     views = context.views
     assert patient.id is not None
-    async with context.services.database.unit_of_work() as uow:
-        events = await uow.overview.timeline(patient.id)
+    events = await context.services.staff_reports.timeline(patient.id)
     lines = [_event_line(views, language, event) for event in events]
     pages = paginate(lines, limit=MESSAGE_LIMIT, header_room=HEADER_ROOM)
     page = min(max(page, 0), len(pages) - 1)
@@ -229,8 +225,7 @@ async def on_timeline_page(update: Update, context: AftercareContext) -> None:
         return
     if not await require_staff(update, context):
         return
-    async with context.services.database.unit_of_work() as uow:
-        patient = await uow.patients.by_code(parsed.args[0])
+    patient = await context.services.staff_reports.patient(parsed.args[0])
     if patient is None:
         return
     timeline = await _timeline_page(
