@@ -32,7 +32,7 @@ from aftercare_bot.adapters.telegram.errors import on_error
 from aftercare_bot.adapters.telegram.export import export_handlers
 from aftercare_bot.adapters.telegram.flood_control import FLOOD_GROUP, flood_handlers
 from aftercare_bot.adapters.telegram.flood_gate import FloodAwareUpdates, FloodGate
-from aftercare_bot.adapters.telegram.identity import remember_username
+from aftercare_bot.adapters.telegram.identity import bot_id
 from aftercare_bot.adapters.telegram.incidents import (
     NOTE_GROUP,
     incident_handlers,
@@ -66,6 +66,7 @@ from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.floods import FloodLimit, FloodWatch, OncePerWindow
 from aftercare_bot.domain.leadership import renew_every
+from aftercare_bot.services.bot_username import remember_username
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
@@ -339,7 +340,7 @@ class BotRuntime:
         services = self.services
         await remember_username(
             services.database,
-            self.application.bot.token,
+            bot_id(self.application.bot.token),
             self.application.bot.username,
             services.clock.now(),
         )

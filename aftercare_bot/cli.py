@@ -326,13 +326,13 @@ async def _read_status(config: Config) -> tuple[Any, bool]:
     """The health snapshot, and whether an urgent report would reach no staff at all."""
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.adapters.persistence.health import read_snapshot
-    from aftercare_bot.adapters.telegram.staff_check import nobody_to_page
+    from aftercare_bot.services.staff_reach import nobody_to_page
 
     database = Database(config.database_url)
     try:
         async with database.unit_of_work() as uow:
             snapshot = await read_snapshot(uow.session, SystemClock().now())
-            return snapshot, await nobody_to_page(uow, config)
+            return snapshot, await nobody_to_page(uow, config.staff.escalation_chat_id)
     finally:
         await database.dispose()
 

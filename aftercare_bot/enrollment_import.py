@@ -20,6 +20,7 @@ from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first
 from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.enrollment import enroll_patient
+from aftercare_bot.services.ports import UnitsOfWork
 
 CSV_COLUMNS = ("name", "session", "next", "lang", "plan", "practitioner")
 DATE_FORM = "YYYY-MM-DD HH:MM"
@@ -141,7 +142,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 async def enroll_one(
-    database: Database, enrollment: Enrollment, plan: Plan, config: Config, now: datetime
+    database: UnitsOfWork, enrollment: Enrollment, plan: Plan, config: Config, now: datetime
 ) -> ImportedRow:
     """Enroll unless a row with the same import key was enrolled before."""
     async with database.unit_of_work() as uow:

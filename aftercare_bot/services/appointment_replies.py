@@ -62,3 +62,15 @@ class AppointmentReplies:
         """Mark a task done; None if it does not exist or is already done."""
         async with self.units.unit_of_work() as uow:
             return await tasks.close_task(uow, task_id, staff_id, self.clock.now())
+
+    async def task_to_report(
+        self, task_id: int, patient_id: int
+    ) -> tuple[StaffTask, Patient] | None:
+        """A task whose timer fired, with its patient, to bring into the patient's incident;
+        None if it was done meanwhile or the patient is gone."""
+        async with self.units.unit_of_work() as uow:
+            task = await uow.tasks.by_id(task_id)
+            patient = await uow.patients.by_id(patient_id)
+        if task is None or task.done_at is not None or patient is None:
+            return None
+        return task, patient

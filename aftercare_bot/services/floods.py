@@ -28,19 +28,18 @@ class HeldMessages:
 
 
 async def hold_message(
-    uow: UnitOfWork, patient: Patient, text: str, now: datetime, post_at: datetime
+    uow: UnitOfWork, patient_id: int, text: str, now: datetime, post_at: datetime
 ) -> None:
     """Store a message that came in a flood; the first of a bundle arms its post for
     `post_at`."""
-    assert patient.id is not None
-    already_held = await uow.records.messages_awaiting_post(patient.id)
-    await uow.records.add_message(patient.id, text[:MAX_PATIENT_MESSAGE], now, awaiting_post=True)
+    already_held = await uow.records.messages_awaiting_post(patient_id)
+    await uow.records.add_message(patient_id, text[:MAX_PATIENT_MESSAGE], now, awaiting_post=True)
     if not already_held:
         due = max(post_at, now)
         await uow.outbox.add_unless_present(
             ScheduledMessage(
-                unique_key=f"flood-post:{patient.id}:{now.isoformat()}",
-                patient_id=patient.id,
+                unique_key=f"flood-post:{patient_id}:{now.isoformat()}",
+                patient_id=patient_id,
                 kind=FLOOD_POST,
                 message_key="",
                 due_at=due,

@@ -14,11 +14,12 @@ from aftercare_bot.services.check_in_flow import (
     Progress,
     Step,
     begin,
+    close_unfinished,
     give_note,
     give_photo,
     press,
 )
-from aftercare_bot.services.check_ins import CheckInTiming, arm_new
+from aftercare_bot.services.check_ins import CheckInTiming, arm_new, mark_missed
 from aftercare_bot.services.ports import UnitsOfWork
 
 
@@ -84,3 +85,12 @@ class PatientCheckIns:
         """A note while the patient's check-in asks for one; None if none is asking."""
         async with self.units.unit_of_work() as uow:
             return await give_note(uow, chat_id, text, self.rules, self.clock.now(), self.timing)
+
+    async def close_by_timer(self, check_in_id: int) -> Progress | None:
+        """Its expiry or abandon timer fired: never started, it is missed (None); started and
+        left, it is closed and its answers triaged (the progress, for staff)."""
+        now = self.clock.now()
+        async with self.units.unit_of_work() as uow:
+            if await mark_missed(uow, check_in_id, now):
+                return None
+            return await close_unfinished(uow, check_in_id, self.rules, now)

@@ -101,3 +101,15 @@ async def chat_blocked(units: UnitsOfWork, chat_id: int, now: datetime) -> Patie
     without waiting for a send to fail; the patient if there was one to stop (staff are told)."""
     async with units.unit_of_work() as uow:
         return await stop_follow_up(uow, chat_id, now, ConsentChange.BLOCKED)
+
+
+async def chat_refused(
+    units: UnitsOfWork, wake: WakeUp, chat_id: int, now: datetime, *, blocked: bool
+) -> Refused | None:
+    """A reply to this private chat was refused for good (see `patient_unreachable_by_chat`);
+    a patient now unreachable has a staff task whose timer the dispatcher runs, so it wakes."""
+    async with units.unit_of_work() as uow:
+        refused = await patient_unreachable_by_chat(uow, chat_id, now, blocked=blocked)
+    if refused is not None and refused.now_status == PatientStatus.UNREACHABLE:
+        wake.wake()
+    return refused

@@ -4,7 +4,7 @@ patients and one patient's timeline. Each call opens its own unit of work; the f
 renders the plain results."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.clock import Clock
@@ -13,7 +13,7 @@ from aftercare_bot.domain.digest import DigestFacts
 from aftercare_bot.domain.patient_summary import PatientSummary, TimelineEvent
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.statistics import ClinicStats, TrendPoint
-from aftercare_bot.services.digest import gather_digest
+from aftercare_bot.services.digest import due_today, gather_digest, mark_posted
 from aftercare_bot.services.export import export_rows
 from aftercare_bot.services.ports import ReportingUnitsOfWork
 from aftercare_bot.services.statistics import gather_statistics
@@ -31,6 +31,16 @@ class StaffReports:
         """The facts of today's digest."""
         async with self.units.unit_of_work() as uow:
             return await gather_digest(uow, self.clock.now(), self.zone)
+
+    async def digest_due(self, at: time) -> bool:
+        """Whether today's scheduled digest (at `at`, clinic time) is due and not posted yet."""
+        async with self.units.unit_of_work() as uow:
+            return await due_today(uow, self.clock.now(), self.zone, at)
+
+    async def digest_posted(self) -> None:
+        """Today's scheduled digest went out: not again until tomorrow."""
+        async with self.units.unit_of_work() as uow:
+            await mark_posted(uow, self.clock.now(), self.zone)
 
     async def statistics(self, window: timedelta) -> tuple[ClinicStats, list[TrendPoint]]:
         """The figures and the day-by-day trend over the last `window`."""

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aftercare_bot.clock import Clock
-from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.patients import Enrollment, Patient
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.staff import StaffMember
-from aftercare_bot.services import courses, enrollment, escalation, lifecycle, staff
+from aftercare_bot.services import courses, escalation, lifecycle, staff
+from aftercare_bot.services import enrollment as enrollment_service
 from aftercare_bot.services.courses import CourseComplete, SessionRecorded
+from aftercare_bot.services.enrollment import EnrolledPatient
 from aftercare_bot.services.patient_lookup import Lookup, find_patient
 from aftercare_bot.services.ports import StaffNotifier, UnitsOfWork, WakeUp
 
@@ -44,6 +46,17 @@ class StaffRequests:
         async with self.units.unit_of_work() as uow:
             token = await staff.invite_staff(uow, admin_id, now, self.link_lifetime)
         return IssuedLink(token, now + self.link_lifetime)
+
+    async def enroll(self, enrollment: Enrollment) -> tuple[EnrolledPatient, IssuedLink]:
+        """Store a new patient, their course and first session, and issue their one-time
+        link (see `enrollment.enroll_patient`; its `NotAFirstName` stores nothing)."""
+        now = self.clock.now()
+        plan = self.plans[enrollment.plan_name]
+        async with self.units.unit_of_work() as uow:
+            enrolled = await enrollment_service.enroll_patient(
+                uow, enrollment, plan, now, self.link_lifetime
+            )
+        return enrolled, IssuedLink(enrolled.token, now + self.link_lifetime)
 
     async def members(self) -> Sequence[StaffMember]:
         """Staff members who joined by invitation and were not removed."""
@@ -86,7 +99,7 @@ class StaffRequests:
             patient = await uow.patients.by_id(patient_id)
             if patient is None:
                 return None
-            token = await enrollment.issue_new_patient_link(
+            token = await enrollment_service.issue_new_patient_link(
                 uow, patient, now, self.link_lifetime, staff_id
             )
         return IssuedLink(token, now + self.link_lifetime)

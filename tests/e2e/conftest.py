@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.config import load_config
@@ -65,7 +66,10 @@ class RunningBot:
         )
 
     async def settle(self) -> None:
-        """Let the dispatcher finish what the last action made due."""
+        """Let the bot finish the updates in hand, then the dispatcher what they made due."""
+        updates = self.runtime.application.update_processor
+        assert isinstance(updates, ChatOrderedUpdates)
+        await updates.idle()
         await self.runtime.heartbeat.idle()
 
     async def live_until(self, moment: datetime) -> None:

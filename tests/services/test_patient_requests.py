@@ -13,6 +13,7 @@ from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.services.patient_requests import PatientRequests
 from tests.fakes.unit_of_work import Units
+from tests.fakes.wakes import Wakes
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -23,7 +24,7 @@ ANNA, NOBODY = 7, 999
 async def requests(units: Units) -> AsyncIterator[PatientRequests]:
     database = units
     await add_patient_with_messages(database, ANNA, [("welcome", Priority.PLAN, NOW)])
-    yield PatientRequests(database, ManualClock(NOW), {}, None, DeleteMode.ERASE)
+    yield PatientRequests(database, ManualClock(NOW), Wakes(), {}, None, DeleteMode.ERASE)
     await database.dispose()
 
 

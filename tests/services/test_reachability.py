@@ -10,20 +10,11 @@ from aftercare_bot.domain.outbox import Priority
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.services.reachability import chat_blocked, chat_wrote, mark_unreachable
 from tests.fakes.unit_of_work import Units
+from tests.fakes.wakes import Wakes
 from tests.services.outbox_data import add_patient_with_messages
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CHAT = 7
-
-
-class Wakes:
-    """Counts the dispatcher's wake-ups."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def wake(self) -> None:
-        self.count += 1
 
 
 async def _status(database: Units) -> PatientStatus:

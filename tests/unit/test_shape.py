@@ -27,29 +27,26 @@ SENDS = frozenset(
 
 # Per Telegram module: units of work opened, commits, Bot send/reply/edit calls.
 TELEGRAM_CALLS = {
-    "access": {"unit_of_work": 2, "send": 1},
+    "access": {"send": 1},
     "appointments": {"send": 7},
     "check_ins": {"send": 6},
-    "digest": {"unit_of_work": 2, "send": 2},
-    "enroll": {"unit_of_work": 1, "send": 5},
+    "digest": {"send": 2},
+    "enroll": {"send": 5},
     "erasure_notices": {"send": 1},
-    "errors": {"unit_of_work": 2, "send": 2},
+    "errors": {"send": 2},
     "export": {"send": 3},
-    "flood_control": {"unit_of_work": 2, "send": 1},
-    "identity": {"unit_of_work": 2, "commit": 1},
+    "flood_control": {"send": 1},
     "incident_notices": {"send": 4},
     "incidents": {"send": 9},
     "lifecycle": {"send": 7},
-    "linking": {"unit_of_work": 2, "send": 9},
+    "linking": {"send": 9},
     "patient": {"send": 4},
     "patient_lists": {"send": 6},
     "relay": {"send": 8},
     "staff": {"send": 3},
-    "staff_check": {"unit_of_work": 3, "commit": 2},
-    "staff_notices": {"unit_of_work": 1, "send": 1},
+    "staff_notices": {"send": 1},
     "stats": {"send": 4},
     "stopping": {"unit_of_work": 2, "commit": 2},
-    "timer_actions": {"unit_of_work": 4},
 }
 SEAM = "messenger"  # the one module that may send
 

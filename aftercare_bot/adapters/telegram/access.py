@@ -5,7 +5,6 @@ from telegram import Update
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.domain.staff import StaffRole
-from aftercare_bot.services.staff import record_refusal, staff_role
 
 
 async def role_of_user(update: Update, context: AftercareContext) -> StaffRole | None:
@@ -13,9 +12,7 @@ async def role_of_user(update: Update, context: AftercareContext) -> StaffRole |
     user = update.effective_user
     if user is None:
         return None
-    services = context.services
-    async with services.database.unit_of_work() as uow:
-        return await staff_role(uow, user.id, services.config.staff.admin_ids)
+    return await context.services.staff_access.role(user.id)
 
 
 async def require_staff(
@@ -28,9 +25,8 @@ async def require_staff(
     user, message = update.effective_user, update.effective_message
     services = context.services
     if user is not None:
-        async with services.database.unit_of_work() as uow:
-            command = (message.text or "").split(maxsplit=1)[0] if message else ""
-            await record_refusal(uow, user.id, command, services.clock.now())
+        command = (message.text or "").split(maxsplit=1)[0] if message else ""
+        await services.staff_access.refused(user.id, command)
     if message is not None:
         key = "staff.admins_only" if role is not None else "staff.refused"
         await message.reply_html(services.texts.render(language_of(update, context), key))

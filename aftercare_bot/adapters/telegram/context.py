@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.telegram.answer_wakes import WakeAfterAnswer
 from aftercare_bot.adapters.telegram.blocked_chats import BlockedChats
 from aftercare_bot.adapters.telegram.presses import EarlyAnswers
 from aftercare_bot.adapters.telegram.repeats import RepeatedUpdates
@@ -20,7 +21,9 @@ from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.appointment_replies import AppointmentReplies
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
+from aftercare_bot.services.patient_links import PatientLinks
 from aftercare_bot.services.patient_requests import PatientRequests
+from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
 from aftercare_bot.services.staff_requests import StaffRequests
@@ -56,6 +59,11 @@ class Services:
     stale_answers: OncePerWindow = field(default_factory=OncePerWindow)
 
     @property
+    def wake_after_answer(self) -> WakeAfterAnswer:
+        """Wakes the dispatcher once the update being handled is answered."""
+        return WakeAfterAnswer(self.heartbeat)
+
+    @property
     def check_ins(self) -> PatientCheckIns:
         """The patient's check-in use cases."""
         return PatientCheckIns(self.database, self.triage_rules, self.check_in_timing, self.clock)
@@ -66,6 +74,7 @@ class Services:
         return PatientRequests(
             self.database,
             self.clock,
+            self.wake_after_answer,
             self.plans,
             self.config.schedule.quiet_hours,
             self.config.privacy.on_delete,
@@ -77,7 +86,7 @@ class Services:
         return StaffRequests(
             self.database,
             self.clock,
-            self.heartbeat,
+            self.wake_after_answer,
             self.plans,
             self.config.schedule.quiet_hours,
             self.config.enrollment.link_lifetime,
@@ -87,12 +96,33 @@ class Services:
     @property
     def appointment_replies(self) -> AppointmentReplies:
         """Reminder answers, their notes and the staff's tasks."""
-        return AppointmentReplies(self.database, self.clock, self.heartbeat)
+        return AppointmentReplies(self.database, self.clock, self.wake_after_answer)
+
+    @property
+    def patient_links(self) -> PatientLinks:
+        """Opening a one-time link, and the patient's consent."""
+        return PatientLinks(
+            self.database,
+            self.clock,
+            self.wake_after_answer,
+            self.plans,
+            self.config.schedule.quiet_hours,
+        )
+
+    @property
+    def staff_access(self) -> StaffAccess:
+        """Staff roles and refusals."""
+        return StaffAccess(
+            self.database,
+            self.clock,
+            self.config.staff.admin_ids,
+            self.config.staff.escalation_chat_id,
+        )
 
     @property
     def staff_relay(self) -> StaffRelay:
         """Staff answering a patient: draft, write, send or drop."""
-        return StaffRelay(self.database, self.clock, self.heartbeat)
+        return StaffRelay(self.database, self.clock, self.wake_after_answer)
 
     @property
     def staff_reports(self) -> StaffReports:

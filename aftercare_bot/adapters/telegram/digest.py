@@ -21,8 +21,6 @@ from aftercare_bot.domain.digest import (
     incidents_in_order,
 )
 from aftercare_bot.domain.pages import paginate
-from aftercare_bot.services.digest import due_today, mark_posted
-from aftercare_bot.services.staff import staff_group
 
 logger = logging.getLogger(__name__)
 
@@ -147,14 +145,13 @@ async def digest_command(update: Update, context: AftercareContext) -> None:
 async def post_scheduled_digest(bot: Bot, services: Services) -> bool:
     """Post today's digest to the staff group (else each admin) once its time has come;
     True if it was posted now. Recorded only after it went out, so a failure tries again."""
-    config, now = services.config, services.clock.now()
-    zone, digest_at = config.clinic.timezone, config.staff.digest_at
+    config = services.config
+    digest_at = config.staff.digest_at
     if digest_at is None:
         return False
-    async with services.database.unit_of_work() as uow:
-        if not await due_today(uow, now, zone, digest_at):
-            return False
-        group = await staff_group(uow, config.staff.escalation_chat_id)
+    if not await services.staff_reports.digest_due(digest_at):
+        return False
+    group = await services.staff_access.group()
     pages = await digest_pages(services, config.clinic.language)
     admins = list(config.staff.admin_ids)
     recipients = [group] if group is not None else admins
@@ -169,8 +166,7 @@ async def post_scheduled_digest(bot: Bot, services: Services) -> bool:
             if chat_id == group:
                 recipients.extend(admins)  # the staff group is gone: the admins get it
     if delivered:
-        async with services.database.unit_of_work() as uow:
-            await mark_posted(uow, now, zone)
+        await services.staff_reports.digest_posted()
     return delivered
 
 

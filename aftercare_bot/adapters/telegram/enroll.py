@@ -42,7 +42,6 @@ from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import expand
-from aftercare_bot.services.enrollment import enroll_patient
 
 NAME, SESSION, PRACTITIONER, PLAN, NEXT, LANGUAGE, PRODUCT, CONFIRM = range(8)
 _DRAFT = "enroll_draft"
@@ -362,7 +361,6 @@ async def on_confirm(update: Update, context: AftercareContext) -> int:
     services = context.services
     draft = _draft(context)
     assert draft.session_at is not None and update.effective_user is not None
-    now = services.clock.now()
     enrollment = Enrollment(
         display_name=draft.name,
         session_at=draft.session_at,
@@ -375,13 +373,9 @@ async def on_confirm(update: Update, context: AftercareContext) -> int:
         batch=draft.batch,
         enrolled_by=update.effective_user.id,
     )
-    lifetime = services.config.enrollment.link_lifetime
-    async with services.database.unit_of_work() as uow:
-        enrolled = await enroll_patient(uow, enrollment, services.plans[draft.plan], now, lifetime)
+    enrolled, link = await services.staff_requests.enroll(enrollment)
     cast(dict[str, Any], context.user_data).pop(_DRAFT, None)
-    await send_link(
-        update, context, enrolled.patient.code, draft.name, enrolled.token, now + lifetime
-    )
+    await send_link(update, context, enrolled.patient.code, draft.name, link.token, link.expires_at)
     return ConversationHandler.END
 
 

@@ -29,8 +29,7 @@ from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.adapters.telegram.telegram_outcomes import Outcome, classify
 from aftercare_bot.domain.patients import PatientStatus
-from aftercare_bot.services.reachability import patient_unreachable_by_chat
-from aftercare_bot.services.staff import staff_group, staff_role
+from aftercare_bot.services.reachability import chat_refused
 
 logger = logging.getLogger(__name__)
 
@@ -116,10 +115,13 @@ async def _acted_on_refusal(update: object, context: AftercareContext, outcome: 
             return False
         refused = None
         if chat.id not in services.blocked_chats:  # else the block's own update acts on it
-            async with services.database.unit_of_work() as uow:
-                refused = await patient_unreachable_by_chat(
-                    uow, chat.id, services.clock.now(), blocked=outcome is Outcome.BLOCKED
-                )
+            refused = await chat_refused(
+                services.database,
+                services.wake_after_answer,
+                chat.id,
+                services.clock.now(),
+                blocked=outcome is Outcome.BLOCKED,
+            )
     except SQLAlchemyError as error:
         logger.warning(
             "could not look up chat %s that refused the bot: %s", chat.id, type(error).__name__
@@ -137,8 +139,6 @@ async def _acted_on_refusal(update: object, context: AftercareContext, outcome: 
         await notify_staff(
             context, "lifecycle.staff_blocked", code=patient.code, name=patient.display_name
         )
-    elif refused is not None and refused.now_status == PatientStatus.UNREACHABLE:
-        services.heartbeat.wake()  # the unreachable task reaches staff through the dispatcher
     return True
 
 
@@ -147,10 +147,7 @@ async def _is_staff_chat(services: Services, chat_id: int) -> bool:
     staff = services.config.staff
     if chat_id == staff.ops_chat_id:
         return True
-    async with services.database.unit_of_work() as uow:
-        if await staff_role(uow, chat_id, staff.admin_ids) is not None:
-            return True
-        return chat_id == await staff_group(uow, staff.escalation_chat_id)
+    return await services.staff_access.is_staff_chat(chat_id)
 
 
 async def _tell_operators(context: AftercareContext, update_id: int | None) -> None:

@@ -23,7 +23,6 @@ from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.flood_gate import FloodGate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.repeats import FIRST_GROUP
-from aftercare_bot.services import floods
 from aftercare_bot.services.lifecycle import FOLLOWED
 from aftercare_bot.texts import Html
 
@@ -43,18 +42,13 @@ async def on_update(gate: FloodGate, update: Update, context: AftercareContext) 
         return
     message = update.effective_message
     assert message is not None
-    async with services.database.unit_of_work() as uow:
-        patient = await uow.patients.by_chat(message.chat_id)
-    linked = patient is not None and patient.status in FOLLOWED
-    if patient is not None and linked:
+    requests = services.patient_requests
+    patient = await requests.patient_in(message.chat_id)
+    if patient is not None and patient.id is not None and patient.status in FOLLOWED:
         language = context.views.language_of(patient)
         text = message.text or message.caption or services.texts.render(language, "floods.not_text")
-        now = services.clock.now()
-        async with services.database.unit_of_work() as uow:
-            await floods.hold_message(
-                uow, patient, text, now, flooding.since + services.config.floods.post_within
-            )
-        services.heartbeat.wake()
+        post_at = flooding.since + services.config.floods.post_within
+        await requests.hold_in_flood(patient.id, text, post_at)
         key = "floods.received"
     else:
         language = language_of(update, context)

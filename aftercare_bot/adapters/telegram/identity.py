@@ -13,21 +13,16 @@ from telegram.error import InvalidToken, TelegramError
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.config import Config
 from aftercare_bot.domain.errors import AftercareError
+from aftercare_bot.services.bot_username import remember_username, remembered_username
 
 
 class TelegramUnreachable(AftercareError):
     """getMe failed: the token is refused or the Bot API server does not answer."""
 
 
-def _setting_key(token: str) -> str:
-    return f"bot_username:{token.split(':', 1)[0]}"
-
-
-async def remember_username(database: Database, token: str, username: str, now: datetime) -> None:
-    """Store the bot's username for the command line."""
-    async with database.unit_of_work() as uow:
-        await uow.settings.put(_setting_key(token), username, now)
-        await uow.commit()
+def bot_id(token: str) -> str:
+    """The bot's id: the part of its token before the colon."""
+    return token.split(":", 1)[0]
 
 
 async def bot_username(config: Config, database: Database, now: datetime) -> str:
@@ -37,8 +32,7 @@ async def bot_username(config: Config, database: Database, now: datetime) -> str
         TelegramUnreachable: no cached name and getMe failed.
     """
     token = config.require_token()
-    async with database.unit_of_work() as uow:
-        cached = await uow.settings.get(_setting_key(token))
+    cached = await remembered_username(database, bot_id(token))
     if cached:
         return cached
     bot = Bot(token, base_url=config.telegram.base_url, base_file_url=config.telegram.base_file_url)
@@ -53,7 +47,7 @@ async def bot_username(config: Config, database: Database, now: datetime) -> str
         raise TelegramUnreachable(
             f'telegram.base_url: "{config.telegram.base_url}" did not answer getMe ({error})'
         ) from None
-    await remember_username(database, token, username, now)
+    await remember_username(database, bot_id(token), username, now)
     return username
 
 

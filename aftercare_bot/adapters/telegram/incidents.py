@@ -84,7 +84,7 @@ def staff_incidents(bot: Bot, services: Services) -> StaffIncidents:
     return StaffIncidents(
         services.database,
         services.clock,
-        services.heartbeat,
+        services.wake_after_answer,
         paging_rules(services),
         TelegramStaffNotifier(bot, services),
         TelegramPatientMessenger(bot, services),

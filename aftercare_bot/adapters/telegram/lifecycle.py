@@ -78,7 +78,6 @@ async def resume_if_stopped(update: Update, context: AftercareContext) -> Patien
         await notify_staff(
             context, "lifecycle.staff_resumed", code=resumed.code, name=resumed.display_name
         )
-        services.heartbeat.wake()
     return resumed
 
 
@@ -171,7 +170,6 @@ async def _apply_zone(update: Update, context: AftercareContext, text: str) -> N
         return
     assert update.effective_chat is not None
     await services.patient_requests.set_timezone(update.effective_chat.id, zone)
-    services.heartbeat.wake()
     await _say(update, context, language, "lifecycle.timezone_set", zone=str(zone))
 
 

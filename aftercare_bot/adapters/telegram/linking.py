@@ -17,9 +17,6 @@ from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.linking import (
     ConsentGiven,
     Opening,
-    accept_consent,
-    decline_consent,
-    open_link,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,10 +47,7 @@ async def start_with_token(update: Update, context: AftercareContext) -> None:
     if not is_token_shaped(payload):
         await message.reply_html(views.render(language, "link.unknown"))
         return
-    async with services.database.unit_of_work() as uow:
-        opened = await open_link(
-            uow, payload, message.chat_id, user.first_name, services.clock.now()
-        )
+    opened = await services.patient_links.open(payload, message.chat_id, user.first_name)
     if opened.outcome == Opening.STAFF_JOINED:
         await message.reply_html(views.render(language, "staff.joined", name=user.first_name))
     elif opened.outcome == Opening.CHAT_TAKEN:
@@ -105,21 +99,11 @@ async def on_consent(update: Update, context: AftercareContext) -> None:
     await answer_press(query, context.services.early_answers)
     link_id, choice = int(parsed.args[0]), parsed.args[1]
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    services = context.services
-    now = services.clock.now()
-    async with services.database.unit_of_work() as uow:
-        if choice == "yes":
-            outcome: object = await accept_consent(
-                uow,
-                link_id,
-                chat_id,
-                language_of(update, context),
-                services.plans,
-                services.config.schedule.quiet_hours,
-                now,
-            )
-        else:
-            outcome = await decline_consent(uow, link_id, chat_id, now)
+    links = context.services.patient_links
+    if choice == "yes":
+        outcome: object = await links.accept(link_id, chat_id, language_of(update, context))
+    else:
+        outcome = await links.decline(link_id, chat_id)
     await _remove_buttons(update)
     await _answer_consent(update, context, outcome)
 
@@ -139,7 +123,6 @@ async def _answer_consent(update: Update, context: AftercareContext, outcome: ob
         await message.reply_html(
             views.render(language, "consent.accepted", name=patient.display_name)
         )
-        context.services.heartbeat.wake()  # the aftercare instructions are due now
         if outcome.moved_from_chat is not None:
             await notify_staff(
                 context, "consent.staff_moved", code=patient.code, name=patient.display_name

@@ -16,9 +16,9 @@ from aftercare_bot.adapters.telegram.lifecycle import (
     typed_time_zone,
 )
 from aftercare_bot.adapters.telegram.presses import answer_press
-from aftercare_bot.adapters.telegram.staff_check import admin_started
 from aftercare_bot.domain.plans import AnchorKind
 from aftercare_bot.services.lifecycle import FOLLOWED
+from aftercare_bot.services.staff_reach import admin_started
 
 
 def _clinic_params(context: AftercareContext) -> dict[str, str]:

@@ -8,21 +8,16 @@ bound and no admin the bot can write to, an urgent report would reach nobody.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.error import TelegramError
 
 from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
 from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import Config
-from aftercare_bot.services.staff import staff_group
+from aftercare_bot.services.staff_reach import chats_to_check, remember_reachable_admins
 
 logger = logging.getLogger(__name__)
-
-# How many admins the bot could write to at the last check (start-up or `bot.py check`).
-REACHABLE_ADMINS_SETTING = "reachable_admins"
 
 
 @dataclass(frozen=True)
@@ -36,9 +31,7 @@ class Reach:
 
 async def check_staff_reach(bot: Bot, config: Config, database: Database) -> list[Reach]:
     """Every admin, invited staff member, on-call id, and the staff group."""
-    async with database.unit_of_work() as uow:
-        members = [member.telegram_user_id for member in await uow.staff.active()]
-        group = await staff_group(uow, config.staff.escalation_chat_id)
+    members, group = await chats_to_check(database, config.staff.escalation_chat_id)
     people = {
         **dict.fromkeys(config.staff.oncall_ids, "on-call"),
         **dict.fromkeys(members, "staff"),
@@ -63,25 +56,7 @@ async def _remember_reachable_admins(
     database: Database, admin_ids: list[int], results: list[Reach]
 ) -> None:
     reachable = sum(1 for reach in results if reach.problem is None and reach.chat_id in admin_ids)
-    async with database.unit_of_work() as uow:
-        await uow.settings.put(REACHABLE_ADMINS_SETTING, str(reachable), SystemClock().now())
-        await uow.commit()
-
-
-async def admin_started(database: Database, now: datetime) -> None:
-    """An admin pressed Start: the bot can write to them now, so monitoring stops reporting
-    that nobody could be paged (without waiting for the next start's check)."""
-    async with database.unit_of_work() as uow:
-        if await uow.settings.get(REACHABLE_ADMINS_SETTING) == "0":
-            await uow.settings.put(REACHABLE_ADMINS_SETTING, "1", now)
-            await uow.commit()
-
-
-async def nobody_to_page(uow: SqlUnitOfWork, config: Config) -> bool:
-    """No staff group bound and, at the last check, no admin the bot could write to."""
-    if await staff_group(uow, config.staff.escalation_chat_id) is not None:
-        return False
-    return await uow.settings.get(REACHABLE_ADMINS_SETTING) == "0"
+    await remember_reachable_admins(database, reachable, SystemClock().now())
 
 
 async def _reach(bot: Bot, who: str, chat_id: int) -> Reach:

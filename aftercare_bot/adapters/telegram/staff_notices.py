@@ -12,7 +12,6 @@ from telegram.error import TelegramError
 
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.domain.patients import Patient
-from aftercare_bot.services.staff import staff_group
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +27,7 @@ class StaffNotifier:
         """Render `key` in the clinic's language and post it where staff will see it."""
         services = self._services
         config = services.config
-        async with services.database.unit_of_work() as uow:
-            group = await staff_group(uow, config.staff.escalation_chat_id)
+        group = await services.staff_access.group()
         recipients = [group] if group is not None else list(config.staff.admin_ids)
         text = services.views.render(config.clinic.language, key, **params)
         for chat_id in recipients:

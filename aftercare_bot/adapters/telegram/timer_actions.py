@@ -20,9 +20,7 @@ from aftercare_bot.domain.outbox import (
     INCIDENT_TASK,
     ScheduledMessage,
 )
-from aftercare_bot.services import escalation, floods
-from aftercare_bot.services.check_in_flow import close_unfinished
-from aftercare_bot.services.check_ins import mark_missed
+from aftercare_bot.services import escalation
 from aftercare_bot.texts import Html
 
 
@@ -59,23 +57,17 @@ class TimerActions:
 
     async def _close_check_in(self, check_in_id: int) -> None:
         """Never started: missed. Started and left: closed, and its answers triaged."""
-        services = self._services
-        now = services.clock.now()
-        async with services.database.unit_of_work() as uow:
-            if await mark_missed(uow, check_in_id, now):
-                return
-            progress = await close_unfinished(uow, check_in_id, services.triage_rules, now)
+        progress = await self._services.check_ins.close_by_timer(check_in_id)
         if progress is not None:
-            await tell_staff(self._bot, services, progress)
+            await tell_staff(self._bot, self._services, progress)
 
     async def _bring_task(self, task_id: int, patient_id: int) -> None:
         """A new staff task opens (or joins) the patient's routine incident."""
         services = self._services
-        async with services.database.unit_of_work() as uow:
-            task = await uow.tasks.by_id(task_id)
-            patient = await uow.patients.by_id(patient_id)
-        if task is None or task.done_at is not None or patient is None:
+        found = await services.appointment_replies.task_to_report(task_id, patient_id)
+        if found is None:
             return
+        task, patient = found
         language = services.config.clinic.language
         detail = (
             services.texts.render(language, "tasks.detail", note=task.detail) if task.detail else ""
@@ -102,8 +94,7 @@ class TimerActions:
         """A flood's messages reach staff as one post in the patient's routine incident; they
         stay held until it is made (a failure tries again, repeating rather than losing)."""
         services = self._services
-        async with services.database.unit_of_work() as uow:
-            held = await floods.held_messages(uow, patient_id)
+        held = await services.patient_requests.held_for_post(patient_id)
         if held is None:
             return
         text = bundle_text(
@@ -113,5 +104,4 @@ class TimerActions:
             [text for _, text in held.messages],
         )
         await escalate(self._bot, services, held.patient, IncidentUrgency.ROUTINE, text)
-        async with services.database.unit_of_work() as uow:
-            await floods.mark_posted(uow, held)
+        await services.patient_requests.held_posted(held)

@@ -20,6 +20,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
+from aftercare_bot.adapters.telegram.answer_wakes import HELD_WAKES, HeldWakes
 from aftercare_bot.adapters.telegram.blocked_chats import BlockedChats
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,10 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         self._handling: set[asyncio.Future[Any]] = set()
         self._cut_short: set[asyncio.Future[Any]] = set()
         self._set_aside: list[object] = []
+        # Set while no update is being handled (its held wake-ups included): see `idle`.
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._busy = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's previous update, then handle this one. An update that has to
@@ -101,8 +106,15 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
                 coroutine.close()
             self._set_aside.append(update)
             return
-        handling = asyncio.ensure_future(coroutine)
+        held = HeldWakes()
+        token = HELD_WAKES.set(held)  # the task below copies it: its wake-ups wait for its end
+        try:
+            handling = asyncio.ensure_future(coroutine)
+        finally:
+            HELD_WAKES.reset(token)
         self._handling.add(handling)
+        self._busy += 1
+        self._quiet.clear()
         try:
             await handling
         except asyncio.CancelledError:
@@ -111,6 +123,14 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
             self._set_aside.append(update)  # cut short by the stop: handled again next start
         finally:
             self._handling.discard(handling)
+            held.release()
+            self._busy -= 1
+            if not self._busy:
+                self._quiet.set()
+
+    async def idle(self) -> None:
+        """Wait until no update is being handled (what their handlers woke is then under way)."""
+        await self._quiet.wait()
 
     async def stop_handling(self, grace: float) -> None:
         """Start no more updates, and give those being handled `grace` seconds to finish

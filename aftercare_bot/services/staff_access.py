@@ -1,0 +1,43 @@
+"""Who staff are and where they are reached: a person's staff role, read from the database on
+every request (a member removed a moment ago is refused at once), refusals kept in the audit
+trail, and the staff group."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aftercare_bot.clock import Clock
+from aftercare_bot.domain.staff import StaffRole
+from aftercare_bot.services import staff
+from aftercare_bot.services.ports import UnitsOfWork
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """Roles and the staff group, with the admins and the group named in the config."""
+
+    units: UnitsOfWork
+    clock: Clock
+    admin_ids: Sequence[int]
+    configured_group: int | None
+
+    async def role(self, user_id: int) -> StaffRole | None:
+        """This person's staff role, or None."""
+        async with self.units.unit_of_work() as uow:
+            return await staff.staff_role(uow, user_id, self.admin_ids)
+
+    async def refused(self, user_id: int, command: str) -> None:
+        """Keep a refused attempt in the audit trail (the command word only)."""
+        async with self.units.unit_of_work() as uow:
+            await staff.record_refusal(uow, user_id, command, self.clock.now())
+
+    async def group(self) -> int | None:
+        """The staff group (bound by /bindgroup, else the config's), if there is one."""
+        async with self.units.unit_of_work() as uow:
+            return await staff.staff_group(uow, self.configured_group)
+
+    async def is_staff_chat(self, chat_id: int) -> bool:
+        """Whether this chat is a staff member's or the staff group."""
+        async with self.units.unit_of_work() as uow:
+            if await staff.staff_role(uow, chat_id, self.admin_ids) is not None:
+                return True
+            return chat_id == await staff.staff_group(uow, self.configured_group)
