@@ -171,6 +171,16 @@ class DeliveryReport:
     failed: int = 0
     unreachable: int = 0
 
+    def plus(self, other: "DeliveryReport") -> "DeliveryReport":
+        """Two parts of one round, counted together."""
+        return DeliveryReport(
+            sent=self.sent + other.sent,
+            skipped=self.skipped + other.skipped,
+            deferred=self.deferred + other.deferred,
+            failed=self.failed + other.failed,
+            unreachable=self.unreachable + other.unreachable,
+        )
+
 
 @dataclass(frozen=True)
 class Dispatcher:
@@ -221,6 +231,16 @@ class Dispatcher:
         a pause between batches. In each batch, chats with something a person waits for (a
         reply, a staff message) go before the bulk.
         """
+        report = DeliveryReport()
+        while True:
+            part = await self._deliver_once()
+            report = report.plus(part)
+            # A refused or failed send opened a task whose timer is due now: its post to staff
+            # goes in this round, not a tick later (the round began before the timer existed).
+            if not (part.failed or part.unreachable):
+                return report
+
+    async def _deliver_once(self) -> DeliveryReport:
         flight = _Flight(asyncio.Semaphore(CONCURRENT_SENDS))
         skipped = 0
         while True:
@@ -289,10 +309,7 @@ class Dispatcher:
                 if message.kind in ACTED_ON_KINDS:
                     message.state = MessageState.SENDING
                     timers.append((message.id, message.patient_id))
-                elif (
-                    message.reassurance
-                    and await uow.incidents.open_for_patient(message.patient_id) is not None
-                ):
+                elif message.reassurance and await _reported(uow, message.patient_id):
                     # "Expected effects" must not contradict an open report; staff already
                     # have the incident, so no task for it.
                     message.state, message.last_error = MessageState.SKIPPED, "incident open"
@@ -427,7 +444,7 @@ class Dispatcher:
                 # staff are told (they were shown "Sent").
                 await _open_task(uow, TaskKind.DELIVERY_FAILED, message, self.clock.now())
                 await uow.commit()
-                return "cancelled"
+                return "failed"
         appointment = course.next_appointment_at if course else None
         delivery = Delivery(
             patient,
@@ -525,6 +542,13 @@ class Dispatcher:
                     if not_before is not None:
                         message.retry_at = max(message.retry_at or not_before, not_before)
             await uow.commit()
+
+
+async def _reported(uow: UnitOfWork, patient_id: int) -> bool:
+    """Whether the patient has reported something that staff have not yet resolved (an
+    incident of the bot's own finding, such as a refused send, says nothing about the scalp)."""
+    incident = await uow.incidents.open_for_patient(patient_id)
+    return incident is not None and incident.patient_reported
 
 
 async def _check_in_for(
