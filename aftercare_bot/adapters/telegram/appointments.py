@@ -6,13 +6,13 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.callback_data import ReminderReply, TaskDone, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
@@ -36,17 +36,13 @@ MORE_LINE_ROOM = 120  # kept on the page for the "N more not shown" line
 
 async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     """Confirm, reschedule or "something changed": recorded, staff told, the patient answered."""
+    pressed = await take_press(update, context, ReminderReply.parse)
     query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    valid = parsed is not None and len(parsed.args) == 2 and parsed.args[0].isdigit()
-    answers = {answer.value: answer for answer in ReminderAnswer}
-    if not valid or parsed is None or parsed.args[1] not in answers or query.message is None:
+    if pressed is None or query is None or query.message is None:
         return
     services = context.services
     outcome = await services.appointment_replies.answer(
-        int(parsed.args[0]), query.message.chat.id, answers[parsed.args[1]]
+        pressed.message_id, query.message.chat.id, pressed.answer
     )
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
@@ -145,7 +141,7 @@ async def _task_listing(update: Update, context: AftercareContext) -> Outgoing:
         (
             (
                 services.texts.render(language, "buttons.task_done", id=task.id),
-                callback_data.pack(callback_data.TASK_DONE, task.id or 0),
+                TaskDone(task.id or 0).data(),
             ),
         )
         for task in tasks
@@ -172,16 +168,12 @@ def _task_line(
 
 async def on_task_done(update: Update, context: AftercareContext) -> None:
     """Staff pressed Done: close the task and refresh the list."""
+    pressed = await take_press(update, context, TaskDone.parse, staff=True)
     query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
-        return
-    if not await require_staff(update, context):
+    if pressed is None or query is None:
         return
     closed = await context.services.appointment_replies.close_task(
-        int(parsed.args[0]), query.from_user.id
+        pressed.task_id, query.from_user.id
     )
     listing = await _task_listing(update, context)
     with contextlib.suppress(TelegramError):
@@ -191,16 +183,14 @@ async def on_task_done(update: Update, context: AftercareContext) -> None:
     key = "tasks.done" if closed is not None else "tasks.already_done"
     assert update.effective_message is not None
     await update.effective_message.reply_html(
-        context.views.render(language_of(update, context), key, id=parsed.args[0])
+        context.views.render(language_of(update, context), key, id=pressed.task_id)
     )
 
 
 def appointment_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     """Reminder buttons, and the staff's task list."""
     return [
-        CallbackQueryHandler(
-            on_reminder_answer, pattern=callback_data.pattern(callback_data.APPOINTMENT)
-        ),
+        CallbackQueryHandler(on_reminder_answer, pattern=pattern(ReminderReply.FAMILY)),
         CommandHandler("tasks", tasks_command),
-        CallbackQueryHandler(on_task_done, pattern=callback_data.pattern(callback_data.TASK_DONE)),
+        CallbackQueryHandler(on_task_done, pattern=pattern(TaskDone.FAMILY)),
     ]

@@ -1,20 +1,19 @@
 """How a check-in looks: one question and its buttons, in the patient's language."""
 
-from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.callback_data import CheckInAnswer
 from aftercare_bot.domain.check_in_answers import Answers, Level, WarningSign
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.triage import Reason, ReasonKind
 from aftercare_bot.services.check_in_flow import ORDER, Step
 from aftercare_bot.texts import Texts
 
-CHECK_IN = "ci"
 TICK = "✓ "
 
 
 def _button(
     texts: Texts, language: str, key: str, check_in_id: int, step: Step, value: str
 ) -> tuple[str, str]:
-    return texts.render(language, key), callback_data.pack(CHECK_IN, check_in_id, step.value, value)
+    return texts.render(language, key), CheckInAnswer(check_in_id, step, value).data()
 
 
 def question(
@@ -43,7 +42,7 @@ def question(
                 (
                     (
                         ticked + label,
-                        callback_data.pack(CHECK_IN, check_in_id, step.value, sign.value),
+                        CheckInAnswer(check_in_id, step, sign.value).data(),
                     ),
                 )
             )

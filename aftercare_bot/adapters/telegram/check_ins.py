@@ -9,9 +9,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.callback_data import CheckInAnswer, pattern
 from aftercare_bot.adapters.telegram.check_in_views import (
-    CHECK_IN,
     answers_summary,
     question,
     reason_text,
@@ -21,7 +20,7 @@ from aftercare_bot.adapters.telegram.incident_notices import TelegramStaffNotifi
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.domain.check_in_answers import Answers
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.triage import Urgency
@@ -80,23 +79,15 @@ async def on_concern_text(update: Update, context: AftercareContext) -> bool:
 
 async def on_press(update: Update, context: AftercareContext) -> None:
     """A check-in button: checked against the presser, applied, the question edited in place."""
+    pressed = await take_press(update, context, CheckInAnswer.parse)
     query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    steps = {step.value for step in Step}
-    if (
-        parsed is None
-        or len(parsed.args) != 3
-        or not parsed.args[0].isdigit()
-        or parsed.args[1] not in steps
-    ):
+    if pressed is None or query is None:
         return
     services = context.services
     chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
         progress = await services.check_ins.tap(
-            int(parsed.args[0]), Step(parsed.args[1]), parsed.args[2], chat_id
+            pressed.check_in_id, pressed.step, pressed.value, chat_id
         )
     except ValueError:
         return  # a value no button of ours carries: a forged press
@@ -340,6 +331,6 @@ def check_in_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("checkin", checkin_command, filters=private),
-        CallbackQueryHandler(on_press, pattern=callback_data.pattern(CHECK_IN)),
+        CallbackQueryHandler(on_press, pattern=pattern(CheckInAnswer.FAMILY)),
         MessageHandler(private & (filters.PHOTO | filters.Document.ALL), on_media),
     ]

@@ -5,14 +5,12 @@ of the exact dated timeline → Confirm. Each answer is checked; a bad one gets 
 again with an example. `/cancel` leaves at any step and nothing is stored until Confirm.
 """
 
-import contextlib
 import warnings
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,12 +21,12 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.callback_data import EnrollChoice, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.qr import qr_png
 from aftercare_bot.adapters.telegram.staff import deep_link
 from aftercare_bot.domain.durations import format_duration
@@ -76,7 +74,7 @@ def _button(
 ) -> tuple[str, str]:
     return (
         context.services.texts.render(language, key, **params),
-        callback_data.pack(callback_data.ENROLL, value),
+        EnrollChoice(value).data(),
     )
 
 
@@ -93,15 +91,9 @@ async def _ask(
 
 
 async def _pressed(update: Update, context: AftercareContext) -> str | None:
-    """The value of an enroll button, after acknowledging the press."""
-    query = update.callback_query
-    if query is None:
-        return None
-    await answer_press(query, context.services.early_answers)
-    with contextlib.suppress(TelegramError):  # an already-edited prompt is harmless
-        await query.edit_message_reply_markup(reply_markup=None)
-    parsed = callback_data.unpack(query.data)
-    return parsed.args[0] if parsed and parsed.args else None
+    """The value of an enroll button; its buttons go at once, so it counts once."""
+    pressed = await take_press(update, context, EnrollChoice.parse, clear=True)
+    return pressed.value if pressed is not None else None
 
 
 def _text(update: Update) -> str:
@@ -196,7 +188,7 @@ async def on_practitioner(update: Update, context: AftercareContext) -> int:
         update,
         context,
         "enroll.ask_plan",
-        tuple(((name, callback_data.pack(callback_data.ENROLL, name)),) for name in ordered),
+        tuple(((name, EnrollChoice(name).data()),) for name in ordered),
     )
     return PLAN
 
@@ -250,7 +242,7 @@ async def on_next(update: Update, context: AftercareContext) -> int:
         tuple(
             (
                 texts.render(code, "meta.language_name"),
-                callback_data.pack(callback_data.ENROLL, code),
+                EnrollChoice(code).data(),
             )
             for code in texts.languages
         ),
@@ -422,7 +414,7 @@ async def on_stale_button(update: Update, context: AftercareContext) -> None:
 def enroll_handlers() -> list[BaseHandler[Update, AftercareContext, Any]]:
     """The enrollment conversation, and the catch-all for its stale buttons."""
     text = filters.TEXT & ~filters.COMMAND
-    button = callback_data.pattern(callback_data.ENROLL)
+    button = pattern(EnrollChoice.FAMILY)
     with warnings.catch_warnings():
         # Buttons here belong to the conversation's latest prompt; per-message tracking
         # (what PTB warns about) would split one enrollment across several conversations.

@@ -2,17 +2,13 @@
 
 Every message that shows an incident (the group post, re-posts, private pages, /incidents
 cards) is rendered here from the incident alone, so after any change they all read the same.
-Callback data: `inc:<id>:ack`, `inc:<id>:res` (asks for the outcome), `inc:<id>:res:<outcome>`,
-`inc:<id>:back`, `inc:<id>:msg`.
+Its buttons carry `callback_data.IncidentAction`.
 """
 
-from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.callback_data import IncidentAction
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.domain.incidents import Incident, IncidentOutcome, IncidentState
 from aftercare_bot.domain.outgoing import Buttons, Outgoing
-
-INCIDENT = "inc"
-ACKNOWLEDGE, RESOLVE, MESSAGE, BACK = "ack", "res", "msg", "back"
 
 
 def staff_language(views: Views) -> str:
@@ -72,21 +68,21 @@ def buttons(views: Views, incident: Incident) -> Buttons:
         row.append(
             (
                 texts.render(language, "buttons.acknowledge"),
-                callback_data.pack(INCIDENT, incident.id, ACKNOWLEDGE),
+                IncidentAction(incident.id, IncidentAction.ACKNOWLEDGE).data(),
             )
         )
     if incident.state != IncidentState.RESOLVED:
         row.append(
             (
                 texts.render(language, "buttons.resolved"),
-                callback_data.pack(INCIDENT, incident.id, RESOLVE),
+                IncidentAction(incident.id, IncidentAction.RESOLVE).data(),
             )
         )
         if incident.patient_left_at is None:
             row.append(
                 (
                     texts.render(language, "buttons.message_patient"),
-                    callback_data.pack(INCIDENT, incident.id, MESSAGE),
+                    IncidentAction(incident.id, IncidentAction.MESSAGE).data(),
                 )
             )
     return (tuple(row),) if row else ()
@@ -98,14 +94,14 @@ def outcome_buttons(views: Views, incident_id: int) -> Buttons:
     choices = [
         (
             outcome_label(views, language, outcome.value).capitalize(),
-            callback_data.pack(INCIDENT, incident_id, RESOLVE, outcome.value),
+            IncidentAction(incident_id, IncidentAction.RESOLVE, outcome).data(),
         )
         for outcome in IncidentOutcome
     ]
     choices.append(
         (
             views.texts.render(language, "buttons.back"),
-            callback_data.pack(INCIDENT, incident_id, BACK),
+            IncidentAction(incident_id, IncidentAction.BACK).data(),
         )
     )
     return tuple(tuple(choices[i : i + 2]) for i in range(0, len(choices), 2))

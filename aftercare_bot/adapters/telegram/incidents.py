@@ -10,19 +10,14 @@ from telegram import Bot, ForceReply, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.callback_data import IncidentAction, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.incident_notices import (
     TelegramPatientMessenger,
     TelegramStaffNotifier,
 )
 from aftercare_bot.adapters.telegram.incident_views import (
-    ACKNOWLEDGE,
-    BACK,
-    INCIDENT,
-    MESSAGE,
-    RESOLVE,
     already_text,
     buttons,
     card,
@@ -31,7 +26,7 @@ from aftercare_bot.adapters.telegram.incident_views import (
 )
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.relay import ask_for_message
 from aftercare_bot.domain.incidents import (
     CARD_COPY,
@@ -116,24 +111,19 @@ async def escalate(
 
 async def on_incident_button(update: Update, context: AftercareContext) -> None:
     """Acknowledge, Resolved (then the outcome), Back or Message patient, by staff only."""
-    query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    if parsed is None or len(parsed.args) not in (2, 3) or not parsed.args[0].isdigit():
+    pressed = await take_press(update, context, IncidentAction.parse, staff=True)
+    if pressed is None:
         return
-    if not await require_staff(update, context):
-        return
-    incident_id, action = int(parsed.args[0]), parsed.args[1]
-    if action == MESSAGE:
+    incident_id, action = pressed.incident_id, pressed.action
+    if action == IncidentAction.MESSAGE:
         await ask_for_message(update, context, incident_id)
-    elif action == ACKNOWLEDGE:
+    elif action == IncidentAction.ACKNOWLEDGE:
         await _acknowledge(update, context, incident_id)
-    elif action == RESOLVE and len(parsed.args) == 2:
+    elif action == IncidentAction.RESOLVE and pressed.outcome is None:
         await _ask_outcome(update, context, incident_id)
-    elif action == RESOLVE and parsed.args[2] in set(IncidentOutcome):
-        await _resolve(update, context, incident_id, IncidentOutcome(parsed.args[2]))
-    elif action == BACK:
+    elif action == IncidentAction.RESOLVE and pressed.outcome is not None:
+        await _resolve(update, context, incident_id, pressed.outcome)
+    elif action == IncidentAction.BACK:
         await _show_card_buttons(update, context, incident_id)
 
 
@@ -302,7 +292,7 @@ async def oncall_command(update: Update, context: AftercareContext) -> None:
 def incident_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     """The buttons under incident cards, /incidents and /oncall."""
     return [
-        CallbackQueryHandler(on_incident_button, pattern=callback_data.pattern(INCIDENT)),
+        CallbackQueryHandler(on_incident_button, pattern=pattern(IncidentAction.FAMILY)),
         CommandHandler("oncall", oncall_command),
         CommandHandler("incidents", incidents_command),
     ]

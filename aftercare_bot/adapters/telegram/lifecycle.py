@@ -1,6 +1,5 @@
 """The patient's own commands: stop and resume, language, time zone, their data, leaving."""
 
-import contextlib
 import json
 import logging
 from typing import Any, cast
@@ -9,14 +8,19 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.callback_data import (
+    EraseChoice,
+    LanguageChoice,
+    TimeZoneChoice,
+    pattern,
+)
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.erasure_notices import announce_departure
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.my_data_views import patient_copy, readable_pages
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
@@ -94,7 +98,7 @@ async def language_command(update: Update, context: AftercareContext) -> None:
         tuple(
             (
                 texts.render(code, "meta.language_name"),
-                callback_data.pack(callback_data.LANGUAGE, code),
+                LanguageChoice(code).data(),
             )
             for code in texts.languages
         ),
@@ -108,9 +112,10 @@ async def language_command(update: Update, context: AftercareContext) -> None:
 
 async def on_language(update: Update, context: AftercareContext) -> None:
     """Every later message uses the chosen language."""
-    code = await _pressed(update, context)
-    if code not in context.services.texts.languages:
+    pressed = await take_press(update, context, LanguageChoice.parse, clear=True)
+    if pressed is None or pressed.code not in context.services.texts.languages:
         return
+    code = pressed.code
     assert update.effective_chat is not None
     patient = await context.services.patient_requests.set_language(update.effective_chat.id, code)
     key = "lifecycle.language_set" if patient else "lifecycle.not_linked"
@@ -129,8 +134,7 @@ async def timezone_command(update: Update, context: AftercareContext) -> None:
     language = context.views.language_of(patient)
     zones = context.services.config.clinic.zones_offered
     buttons = tuple(
-        ((str(zone), callback_data.pack(callback_data.TIME_ZONE, index)),)
-        for index, zone in enumerate(zones)
+        ((str(zone), TimeZoneChoice(index).data()),) for index, zone in enumerate(zones)
     )
     prompt = Outgoing(
         context.views.render(language, "lifecycle.timezone_pick", zone=patient.timezone), buttons
@@ -142,11 +146,11 @@ async def timezone_command(update: Update, context: AftercareContext) -> None:
 
 async def on_time_zone_button(update: Update, context: AftercareContext) -> None:
     """One of the offered zones."""
-    value = await _pressed(update, context)
+    pressed = await take_press(update, context, TimeZoneChoice.parse, clear=True)
     zones = context.services.config.clinic.zones_offered
-    if value is None or not value.isdigit() or int(value) >= len(zones):
+    if pressed is None or pressed.index >= len(zones):
         return
-    await _apply_zone(update, context, str(zones[int(value)]))
+    await _apply_zone(update, context, str(zones[pressed.index]))
 
 
 async def typed_time_zone(update: Update, context: AftercareContext) -> bool:
@@ -207,11 +211,11 @@ async def delete_command(update: Update, context: AftercareContext) -> None:
         (
             (
                 texts.render(language, "buttons.delete_yes"),
-                callback_data.pack(callback_data.DELETE, "yes"),
+                EraseChoice(confirmed=True).data(),
             ),
             (
                 texts.render(language, "buttons.delete_no"),
-                callback_data.pack(callback_data.DELETE, "no"),
+                EraseChoice(confirmed=False).data(),
             ),
         ),
     )
@@ -222,12 +226,12 @@ async def delete_command(update: Update, context: AftercareContext) -> None:
 
 async def on_delete(update: Update, context: AftercareContext) -> None:
     """Erase (or anonymise, per `privacy.on_delete`) after the patient confirmed."""
-    choice = await _pressed(update, context)
+    pressed = await take_press(update, context, EraseChoice.parse, clear=True)
     patient = await _patient(update, context)
     if patient is None:
         return
     language = context.views.language_of(patient)
-    if choice != "yes":
+    if pressed is None or not pressed.confirmed:
         await _say(update, context, language, "lifecycle.delete_kept")
         return
     services = context.services
@@ -270,17 +274,6 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
     return True
 
 
-async def _pressed(update: Update, context: AftercareContext) -> str | None:
-    query = update.callback_query
-    if query is None:
-        return None
-    await answer_press(query, context.services.early_answers)
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(reply_markup=None)
-    parsed = callback_data.unpack(query.data)
-    return parsed.args[0] if parsed and len(parsed.args) == 1 else None
-
-
 def lifecycle_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     """The patient's commands and their buttons; STOP/START words before free text."""
     private = filters.ChatType.PRIVATE
@@ -292,9 +285,7 @@ def lifecycle_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
         CommandHandler("timezone", timezone_command, filters=private),
         CommandHandler("mydata", mydata_command, filters=private),
         CommandHandler("delete", delete_command, filters=private),
-        CallbackQueryHandler(on_language, pattern=callback_data.pattern(callback_data.LANGUAGE)),
-        CallbackQueryHandler(
-            on_time_zone_button, pattern=callback_data.pattern(callback_data.TIME_ZONE)
-        ),
-        CallbackQueryHandler(on_delete, pattern=callback_data.pattern(callback_data.DELETE)),
+        CallbackQueryHandler(on_language, pattern=pattern(LanguageChoice.FAMILY)),
+        CallbackQueryHandler(on_time_zone_button, pattern=pattern(TimeZoneChoice.FAMILY)),
+        CallbackQueryHandler(on_delete, pattern=pattern(EraseChoice.FAMILY)),
     ]

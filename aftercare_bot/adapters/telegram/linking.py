@@ -6,11 +6,11 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.callback_data import Consent, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.enrollment_links import LinkProblem, is_token_shaped
 from aftercare_bot.domain.patients import Patient
@@ -69,11 +69,11 @@ async def _ask_consent(
         (
             (
                 texts.render(language, "buttons.agree"),
-                callback_data.pack(callback_data.CONSENT, link_id, "yes"),
+                Consent(link_id, agreed=True).data(),
             ),
             (
                 texts.render(language, "buttons.decline"),
-                callback_data.pack(callback_data.CONSENT, link_id, "no"),
+                Consent(link_id, agreed=False).data(),
             ),
         ),
     )
@@ -90,20 +90,16 @@ async def _ask_consent(
 
 async def on_consent(update: Update, context: AftercareContext) -> None:
     """Accept or decline the follow-up; only the chat that opened the link may answer."""
+    pressed = await take_press(update, context, Consent.parse)
     query = update.callback_query
-    parsed = callback_data.unpack(query.data if query else None)
-    if query is None or parsed is None or len(parsed.args) != 2 or not parsed.args[0].isdigit():
-        if query is not None:
-            await answer_press(query, context.services.early_answers)
+    if pressed is None or query is None:
         return
-    await answer_press(query, context.services.early_answers)
-    link_id, choice = int(parsed.args[0]), parsed.args[1]
     chat_id = query.message.chat.id if query.message else query.from_user.id
     links = context.services.patient_links
-    if choice == "yes":
-        outcome: object = await links.accept(link_id, chat_id, language_of(update, context))
+    if pressed.agreed:
+        outcome: object = await links.accept(pressed.link_id, chat_id, language_of(update, context))
     else:
-        outcome = await links.decline(link_id, chat_id)
+        outcome = await links.decline(pressed.link_id, chat_id)
     await _remove_buttons(update)
     await _answer_consent(update, context, outcome)
 
@@ -150,5 +146,5 @@ def linking_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     """Deep-link /start (before plain /start) and the consent buttons."""
     return [
         CommandHandler("start", start_with_token, filters=filters.ChatType.PRIVATE, has_args=True),
-        CallbackQueryHandler(on_consent, pattern=callback_data.pattern(callback_data.CONSENT)),
+        CallbackQueryHandler(on_consent, pattern=pattern(Consent.FAMILY)),
     ]

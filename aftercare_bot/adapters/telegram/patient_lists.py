@@ -6,19 +6,20 @@ never cuts a text; the buttons under a page edit it in place.
 
 import contextlib
 import math
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.callback_data import PatientsPage, TimelinePage, pattern
 from aftercare_bot.adapters.telegram.check_in_views import answers_summary
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incident_views import outcome_label
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.domain.check_in_answers import stored_answers
 from aftercare_bot.domain.outgoing import Outgoing
@@ -32,8 +33,6 @@ from aftercare_bot.domain.patient_summary import (
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.texts import Html
 
-PATIENTS_PAGE = "pts"
-TIMELINE_PAGE = "tl"
 MAX_SEARCH_RESULTS = 100
 HEADER_ROOM = 200  # room kept on each page for its title line
 
@@ -78,24 +77,21 @@ async def _patients_page(context: AftercareContext, language: str, page: int) ->
     pages = math.ceil(total / PATIENTS_PER_PAGE)
     title = views.render(language, "patients.title", total=total, page=page + 1, pages=pages)
     lines = [title] + [_summary_line(views, language, row) for row in rows]
-    return Outgoing("\n".join(lines), _navigation(views, language, PATIENTS_PAGE, page, pages))
+    return Outgoing(
+        "\n".join(lines),
+        _navigation(views, language, page, pages, lambda to: PatientsPage(to).data()),
+    )
 
 
 def _navigation(
-    views: Views, language: str, family: str, page: int, pages: int, *prefix: str
+    views: Views, language: str, page: int, pages: int, data: Callable[[int], str]
 ) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Previous / Next, each carrying `data(page)` of the page it shows."""
     row = []
     if page > 0:
-        row.append(
-            (
-                views.render(language, "buttons.previous"),
-                callback_data.pack(family, *prefix, page - 1),
-            )
-        )
+        row.append((views.render(language, "buttons.previous"), data(page - 1)))
     if page + 1 < pages:
-        row.append(
-            (views.render(language, "buttons.next"), callback_data.pack(family, *prefix, page + 1))
-        )
+        row.append((views.render(language, "buttons.next"), data(page + 1)))
     return (tuple(row),) if row else ()
 
 
@@ -124,15 +120,11 @@ async def patients_command(update: Update, context: AftercareContext) -> None:
 
 async def on_patients_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under the patient list."""
+    pressed = await take_press(update, context, PatientsPage.parse, staff=True)
     query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
+    if pressed is None or query is None:
         return
-    if not await require_staff(update, context):
-        return
-    listing = await _patients_page(context, language_of(update, context), int(parsed.args[0]))
+    listing = await _patients_page(context, language_of(update, context), pressed.page)
     with contextlib.suppress(TelegramError):
         await query.edit_message_text(
             listing.text, parse_mode="HTML", reply_markup=keyboard(listing)
@@ -202,7 +194,9 @@ async def _timeline_page(
     )
     return Outgoing(
         "\n".join([title, *pages[page]]),
-        _navigation(views, language, TIMELINE_PAGE, page, len(pages), patient.code),
+        _navigation(
+            views, language, page, len(pages), lambda to: TimelinePage(patient.code, to).data()
+        ),
     )
 
 
@@ -217,20 +211,14 @@ async def show_timeline(
 
 async def on_timeline_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under a timeline."""
+    pressed = await take_press(update, context, TimelinePage.parse, staff=True)
     query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    if parsed is None or len(parsed.args) != 2 or not parsed.args[1].isdigit():
+    if pressed is None or query is None:
         return
-    if not await require_staff(update, context):
-        return
-    patient = await context.services.staff_reports.patient(parsed.args[0])
+    patient = await context.services.staff_reports.patient(pressed.code)
     if patient is None:
         return
-    timeline = await _timeline_page(
-        context, language_of(update, context), patient, int(parsed.args[1])
-    )
+    timeline = await _timeline_page(context, language_of(update, context), patient, pressed.page)
     with contextlib.suppress(TelegramError):
         await query.edit_message_text(
             timeline.text, parse_mode="HTML", reply_markup=keyboard(timeline)
@@ -241,6 +229,6 @@ def patient_list_handlers() -> list[BaseHandler[Update, AftercareContext, None]]
     """/patients and the page buttons of lists and timelines (/patient is a staff action)."""
     return [
         CommandHandler("patients", patients_command),
-        CallbackQueryHandler(on_patients_page, pattern=callback_data.pattern(PATIENTS_PAGE)),
-        CallbackQueryHandler(on_timeline_page, pattern=callback_data.pattern(TIMELINE_PAGE)),
+        CallbackQueryHandler(on_patients_page, pattern=pattern(PatientsPage.FAMILY)),
+        CallbackQueryHandler(on_timeline_page, pattern=pattern(TimelinePage.FAMILY)),
     ]

@@ -13,11 +13,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from aftercare_bot.adapters.telegram import callback_data
-from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.callback_data import RelayChoice, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.messenger import keyboard
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.relay import MAX_RELAY_TEXT
 from aftercare_bot.services.relay import (
@@ -28,12 +27,9 @@ from aftercare_bot.services.relay import (
     Sent,
 )
 
-RELAY = "relay"
 RELAY_GROUP = 1  # handlers run after, and independently of, the main group
-SEND, CANCEL = "send", "cancel"
 # Refusals that mean the pressed confirmation is out of date: its buttons are taken away.
 _STALE = {RefusalReason.REPLACED, RefusalReason.ALREADY_SENT, RefusalReason.CANCELLED}
-_LARGEST_ID = 2**62  # anything larger in callback data is forged
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +87,11 @@ def _confirmation(context: AftercareContext, drafted: Drafted) -> Outgoing:
             (
                 (
                     views.texts.render(language, "buttons.send_to_patient"),
-                    callback_data.pack(RELAY, draft.id, SEND),
+                    RelayChoice(draft.id, send=True).data(),
                 ),
                 (
                     views.texts.render(language, "buttons.cancel"),
-                    callback_data.pack(RELAY, draft.id, CANCEL),
+                    RelayChoice(draft.id, send=False).data(),
                 ),
             ),
         ),
@@ -104,20 +100,14 @@ def _confirmation(context: AftercareContext, drafted: Drafted) -> Outgoing:
 
 async def on_confirm(update: Update, context: AftercareContext) -> None:
     """Send (or drop) the draft named by the button; only its author can."""
+    pressed = await take_press(update, context, RelayChoice.parse, staff=True)
     query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    if not await require_staff(update, context):
+    if pressed is None or query is None:
         return
     message = query.message if isinstance(query.message, Message) else None
-    pressed = _pressed(query.data)
-    if pressed is None:
-        if message is not None:
-            await message.reply_html(_refusal(context, Refused(RefusalReason.UNKNOWN)))
-        return
-    draft_id, action = pressed
+    draft_id = pressed.draft_id
     relay = context.services.staff_relay
-    use_case = relay.send if action == SEND else relay.cancel
+    use_case = relay.send if pressed.send else relay.cancel
     outcome: Sent | Cancelled | Refused = await use_case(draft_id, query.from_user.id)
     if isinstance(outcome, Refused):
         if message is not None:
@@ -166,17 +156,6 @@ def _refusal(context: AftercareContext, refused: Refused, *, length: int = 0) ->
     )
 
 
-def _pressed(data: str | None) -> tuple[int, str] | None:
-    """(draft id, "send" or "cancel") from `relay:<draft_id>:<action>`; None if malformed."""
-    parsed = callback_data.unpack(data)
-    if parsed is None or len(parsed.args) != 2:
-        return None
-    draft_id, action = parsed.args
-    if not draft_id.isdigit() or int(draft_id) > _LARGEST_ID or action not in (SEND, CANCEL):
-        return None
-    return int(draft_id), action
-
-
 def relay_reply_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     """Staff replies to the relay prompt (in their own handler group: see RELAY_GROUP)."""
     return [MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, on_staff_reply)]
@@ -184,4 +163,4 @@ def relay_reply_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
 
 def relay_confirm_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
     """The Send / Cancel confirmation buttons."""
-    return [CallbackQueryHandler(on_confirm, pattern=callback_data.pattern(RELAY))]
+    return [CallbackQueryHandler(on_confirm, pattern=pattern(RelayChoice.FAMILY))]

@@ -7,15 +7,15 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from aftercare_bot.adapters.telegram import callback_data
 from aftercare_bot.adapters.telegram.access import require_staff
+from aftercare_bot.adapters.telegram.callback_data import PickPatient, RemoveStaff, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.identity import deep_link_for
 from aftercare_bot.adapters.telegram.incidents import staff_notifier
 from aftercare_bot.adapters.telegram.languages import language_of
 from aftercare_bot.adapters.telegram.messenger import keyboard
 from aftercare_bot.adapters.telegram.patient_lists import show_timeline
-from aftercare_bot.adapters.telegram.presses import answer_press
+from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.domain.local_time import (
     InvalidLocalTime,
     example_input,
@@ -75,13 +75,7 @@ async def removestaff_command(update: Update, context: AftercareContext) -> None
         await _reply(update, context, "staff.remove_none")
         return
     buttons = tuple(
-        (
-            (
-                member.display_name,
-                callback_data.pack(callback_data.REMOVE_STAFF, member.telegram_user_id),
-            ),
-        )
-        for member in members
+        ((member.display_name, RemoveStaff(member.telegram_user_id).data()),) for member in members
     )
     prompt = Outgoing(context.views.render(language, "staff.remove_pick"), buttons)
     assert update.effective_message is not None
@@ -90,15 +84,11 @@ async def removestaff_command(update: Update, context: AftercareContext) -> None
 
 async def on_remove_staff(update: Update, context: AftercareContext) -> None:
     """Remove the member whose button an admin pressed (checked again on press)."""
+    pressed = await take_press(update, context, RemoveStaff.parse, admin=True)
     query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    if parsed is None or len(parsed.args) != 1 or not parsed.args[0].isdigit():
+    if pressed is None or query is None:
         return
-    if not await require_staff(update, context, admin=True):
-        return
-    removed = await context.services.staff_requests.remove(query.from_user.id, int(parsed.args[0]))
+    removed = await context.services.staff_requests.remove(query.from_user.id, pressed.user_id)
     if removed is None:
         await _reply(update, context, "staff.not_staff_member")
     else:
@@ -148,7 +138,7 @@ async def _with_patient(
         return
     context.user_data["pick_args"] = rest  # type: ignore[index]
     buttons = tuple(
-        ((f"{p.code} {p.display_name}", callback_data.pack(callback_data.PICK, action, p.code)),)
+        ((f"{p.code} {p.display_name}", PickPatient(action, p.code).data()),)
         for p in found.candidates
     )
     prompt = Outgoing(
@@ -293,18 +283,13 @@ def _patient_command(
 
 async def on_pick_patient(update: Update, context: AftercareContext) -> None:
     """Staff picked one of several patients matching a name: run the command for them."""
-    query = update.callback_query
-    assert query is not None
-    await answer_press(query, context.services.early_answers)
-    parsed = callback_data.unpack(query.data)
-    if parsed is None or len(parsed.args) != 2 or parsed.args[0] not in _PATIENT_ACTIONS:
+    pressed = await take_press(update, context, PickPatient.parse, staff=True)
+    if pressed is None or pressed.command not in _PATIENT_ACTIONS:
         return
-    if not await require_staff(update, context):
-        return
-    run, _usage = _PATIENT_ACTIONS[parsed.args[0]]
-    patient = await context.services.staff_requests.patient(parsed.args[1])
+    run, _usage = _PATIENT_ACTIONS[pressed.command]
+    patient = await context.services.staff_requests.patient(pressed.code)
     if patient is None:
-        await _reply(update, context, "staff.patient_not_found", query=parsed.args[1])
+        await _reply(update, context, "staff.patient_not_found", query=pressed.code)
         return
     rest = list((context.user_data or {}).pop("pick_args", []))
     await run(update, context, patient, rest)
@@ -317,8 +302,6 @@ def staff_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
         CommandHandler("removestaff", removestaff_command),
         CommandHandler("bindgroup", bindgroup_command),
         *(CommandHandler(action, _patient_command(action)) for action in _PATIENT_ACTIONS),
-        CallbackQueryHandler(
-            on_remove_staff, pattern=callback_data.pattern(callback_data.REMOVE_STAFF)
-        ),
-        CallbackQueryHandler(on_pick_patient, pattern=callback_data.pattern(callback_data.PICK)),
+        CallbackQueryHandler(on_remove_staff, pattern=pattern(RemoveStaff.FAMILY)),
+        CallbackQueryHandler(on_pick_patient, pattern=pattern(PickPatient.FAMILY)),
     ]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 
-from aftercare_bot.adapters.telegram import callback_data
+from aftercare_bot.adapters.telegram.callback_data import ReminderReply
 from aftercare_bot.adapters.telegram.check_in_views import question
 from aftercare_bot.config import Config
 from aftercare_bot.domain.check_in_answers import Answers
@@ -14,6 +14,7 @@ from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.plans import PlannedMessage
 from aftercare_bot.domain.relay import RELAY_KIND
+from aftercare_bot.services.appointments import ReminderAnswer
 from aftercare_bot.services.check_in_flow import Step
 from aftercare_bot.services.delivery import Delivery
 from aftercare_bot.texts import Texts
@@ -104,16 +105,16 @@ class Views:
         if message.kind != "appointment" or message.id is None:
             return ()
 
-        def button(key: str, answer: str) -> tuple[str, str]:
+        def button(key: str, answer: ReminderAnswer) -> tuple[str, str]:
             label = self.texts.render(language, key)
-            return label, callback_data.pack(callback_data.APPOINTMENT, message.id or 0, answer)
+            return label, ReminderReply(message.id or 0, answer).data()
 
         return (
             (
-                button("buttons.confirm_appointment", "confirm"),
-                button("buttons.reschedule", "reschedule"),
+                button("buttons.confirm_appointment", ReminderAnswer.CONFIRM),
+                button("buttons.reschedule", ReminderAnswer.RESCHEDULE),
             ),
-            (button("buttons.something_changed", "changed"),),
+            (button("buttons.something_changed", ReminderAnswer.CHANGED),),
         )
 
     def timeline(
