@@ -10,6 +10,7 @@ from importlib.resources import files
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from aftercare_bot.cli.enrollment_rows import enrollment_from_fields
 from aftercare_bot.config import (
     Config,
     EnrollmentConfig,
@@ -33,12 +34,6 @@ from aftercare_bot.domain.patients import (
     normalise_code,
 )
 from aftercare_bot.domain.plans import Plan, parse_plans
-from aftercare_bot.enrollment_import import (
-    ImportedRow,
-    enroll_one,
-    enrollment_from_fields,
-    row_key,
-)
 from aftercare_bot.services import enrollment as enrollment_service
 from aftercare_bot.services.enrollment import (
     EnrolledPatient,
@@ -46,6 +41,7 @@ from aftercare_bot.services.enrollment import (
     enroll_patient,
     issue_new_patient_link,
 )
+from aftercare_bot.services.enrollment_import import ImportedRow, enroll_one, row_key
 from aftercare_bot.services.linking import Opening, accept_consent, open_link
 from aftercare_bot.texts import Texts
 from tests.config_files import write_config

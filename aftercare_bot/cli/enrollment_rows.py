@@ -1,15 +1,13 @@
-"""Enrollment from the command line: one patient from flags, or many from a booking system's CSV.
+"""Patients to enroll as the command line takes them: from flags, or from a booking system's CSV.
 
-A CSV row is enrolled at most once however often the file is imported: each row's content
-is hashed into the patient's `import_key`, and a row already seen is reported, not repeated.
-Bad rows are named by line number and skipped; the good ones are enrolled.
+Each row's fields are checked as staff typed them; bad rows are named by line number and
+skipped, the good ones enrolled (each CSV row at most once, see `services.enrollment_import`).
 """
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,10 +17,8 @@ from aftercare_bot.domain.local_time import InvalidLocalTime, parse_local_dateti
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import Plan
-from aftercare_bot.services.enrollment import enroll_patient
-from aftercare_bot.services.ports import UnitsOfWork
+from aftercare_bot.services.enrollment_import import CSV_COLUMNS, enroll_one, row_key
 
-CSV_COLUMNS = ("name", "session", "next", "lang", "plan", "practitioner")
 DATE_FORM = "YYYY-MM-DD HH:MM"
 # The command line speaks English, like every other line it prints.
 NAME_PROBLEMS = {
@@ -40,14 +36,6 @@ class InvalidRow(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class ImportedRow:
-    """The outcome of one row: a new link, or the code of an earlier import."""
-
-    code: str
-    token: str | None
 
 
 def enrollment_from_fields(
@@ -111,14 +99,6 @@ def enrollment_from_fields(
     return enrollment, plans[plan_name]
 
 
-def row_key(fields: Mapping[str, str]) -> str:
-    """A stable fingerprint of a CSV row's content (whitespace and case of names ignored)."""
-    canonical = "\x1f".join(
-        " ".join((fields.get(column) or "").split()).casefold() for column in CSV_COLUMNS
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """The CSV's rows with their line numbers (the header is line 1).
 
@@ -139,19 +119,6 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     reader.fieldnames = header
     for row in reader:
         yield reader.line_num, {key: (value or "") for key, value in row.items() if key}
-
-
-async def enroll_one(
-    database: UnitsOfWork, enrollment: Enrollment, plan: Plan, config: Config, now: datetime
-) -> ImportedRow:
-    """Enroll unless a row with the same import key was enrolled before."""
-    async with database.unit_of_work() as uow:
-        if enrollment.import_key is not None:
-            earlier = await uow.patients.by_import_key(enrollment.import_key)
-            if earlier is not None:
-                return ImportedRow(earlier.code, None)
-        enrolled = await enroll_patient(uow, enrollment, plan, now, config.enrollment.link_lifetime)
-    return ImportedRow(enrolled.patient.code, enrolled.token)
 
 
 async def run_enroll(

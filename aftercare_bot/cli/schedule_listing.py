@@ -1,4 +1,8 @@
-"""`python bot.py schedule [CODE] [--json]`: what the bot will send, and what it did, per row."""
+"""`python bot.py schedule [CODE] [--json]`: what the bot will send, and what it did, per row.
+
+The listing is for operators at a terminal: rows read from the outbox and rendered as an
+aligned table, or as JSON for scripts.
+"""
 
 import json
 from dataclasses import asdict, dataclass
