@@ -9,12 +9,13 @@ from .chats import SimChat
 from .errors import ApiError
 from .faults import Faults
 from .rate_limits import RateLimits
-from .simulator import TelegramSimulator
+from .simulator import DEFAULT_TOKEN, TelegramSimulator
 from .transcript import TranscriptEvent
 from .users import SimUser
 from .world import ApiCall, BotIdentity
 
 __all__ = [
+    "DEFAULT_TOKEN",
     "ApiCall",
     "ApiError",
     "BotIdentity",

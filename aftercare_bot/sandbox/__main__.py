@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import signal
 
-from .simulator import TelegramSimulator
+from .simulator import DEFAULT_TOKEN, TelegramSimulator
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -16,7 +16,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
-    parser.add_argument("--token", default="123456:TEST")
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--bot-username", default="aftercare_demo_bot")
     parser.add_argument("--bot-first-name", default="Aftercare")
     parser.add_argument("--no-rate-limits", action="store_true")

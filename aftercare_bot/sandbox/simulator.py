@@ -27,6 +27,9 @@ from .webhook import WebhookForwarder
 from .world import ApiCall, BotIdentity, World
 
 DEFAULT_BOT_ID = 123456
+# Shaped like a real token (digits, a colon, 20+ of A-Z a-z 0-9 _ -) so that a bot which
+# validates its token, as aftercare_bot's config does, accepts it.
+DEFAULT_TOKEN = "123456:TEST-sandbox-token-not-a-secret"
 SHUTDOWN_TIMEOUT = 2.0
 
 
@@ -35,7 +38,7 @@ class TelegramSimulator:
 
     def __init__(
         self,
-        token: str = "123456:TEST",
+        token: str = DEFAULT_TOKEN,
         *,
         bot_username: str = "aftercare_demo_bot",
         bot_first_name: str = "Aftercare",

@@ -84,12 +84,17 @@ class SimUser:
         return self._post(chat, "text", content, text, reply_to)
 
     async def send_photo(
-        self, data: bytes, *, caption: str | None = None, chat: SimChat | None = None
+        self,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        chat: SimChat | None = None,
+        reply_to: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Send a picture; Telegram stores it as several PhotoSize entries."""
         sizes = self._world.files.add_photo(data)
         content: dict[str, Any] = {"photo": [size.photo_size_json() for size in sizes]}
-        return self._post(chat, "photo", _with_caption(content, caption), caption)
+        return self._post(chat, "photo", _with_caption(content, caption), caption, reply_to)
 
     async def send_document(
         self,
@@ -99,11 +104,12 @@ class SimUser:
         mime_type: str | None = None,
         caption: str | None = None,
         chat: SimChat | None = None,
+        reply_to: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Send a file "as a file" (uncompressed), e.g. a full-resolution scalp photo."""
         stored = self._world.files.add_document(data, file_name, mime_type)
         content = _with_caption({"document": stored.document_json()}, caption)
-        return self._post(chat, "document", content, caption)
+        return self._post(chat, "document", content, caption, reply_to)
 
     async def send_sticker(
         self, emoji: str = "👍", *, chat: SimChat | None = None
