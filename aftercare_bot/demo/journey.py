@@ -2,26 +2,33 @@
 
 Nothing here is special-cased for the demo: the bot is built by `BotRuntime` exactly as
 `python bot.py run` builds it, only its `telegram.base_url` points at the simulator and its
-database is a temporary file. The demo fails (exit 1) if the bot does not answer a step.
+database is a temporary file, and its clock is the demo's: the patient's days, with the hours in
+which nothing happens skipped. The demo fails (exit 1) if the bot does not answer a step.
 """
 
 import asyncio
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
+from time import monotonic
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.config import Config, load_config
 from aftercare_bot.demo import DEMO_TOML
 from aftercare_bot.sandbox import SimUser, TelegramSimulator, TranscriptEvent
+from aftercare_bot.sandbox.transcript import format_event
 
 REPLY_TIMEOUT_SECONDS = 10.0
-PLAN_TIMEOUT_SECONDS = 20.0
+# Anna's session is today at this time of day, in the clinic's zone.
+SESSION_TIME = time(11, 0)
+
+WaitForPlan = Callable[[], Awaitable[None]]
 
 
 def demo_config(
@@ -40,13 +47,59 @@ def demo_config(
     return load_config(path)
 
 
-class Narrator:
-    """Prints the transcript as it grows, with a heading for each step of the journey."""
+class DemoClock:
+    """The bot's clock (and the simulator's) in the demo: real time from a chosen start, plus
+    the hours skipped.
 
-    def __init__(self, simulator: TelegramSimulator, out: TextIO) -> None:
+    Between skips it runs at real speed, as the bot's clock does in production; the journey
+    skips to the plan's next message where a patient would wait hours or weeks for it, so the
+    transcript shows each message at the day and hour the patient meets it.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self._ahead = start - datetime.now(UTC)
+        self._listeners: list[Callable[[], None]] = []
+
+    def now(self) -> datetime:
+        """The demo's current moment, in UTC."""
+        return datetime.now(UTC) + self._ahead
+
+    def timestamp(self) -> float:
+        """The current moment as Unix time: the simulator's clock for message dates."""
+        return self.now().timestamp()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener` every time the clock skips ahead."""
+        self._listeners.append(listener)
+
+    def skip_to(self, moment: datetime) -> None:
+        """Jump forward to `moment` (never back) and wake whoever waits on the clock."""
+        ahead = moment - self.now()
+        if ahead > timedelta(0):
+            self._ahead += ahead
+            for listener in self._listeners:
+                listener()
+
+
+def session_start(zone: ZoneInfo) -> datetime:
+    """Today at a morning hour in the clinic's zone, whenever the demo runs: the plan's times
+    (this evening, tomorrow morning) then fall as they would for a real session."""
+    return datetime.combine(datetime.now(zone).date(), SESSION_TIME, zone)
+
+
+class Narrator:
+    """Prints the transcript as it grows, with a heading for each step of the journey.
+
+    Each event shows the bot's clock as the patient meets it, in `zone`: the hour on the line,
+    and the day on a line of its own when it changes.
+    """
+
+    def __init__(self, simulator: TelegramSimulator, out: TextIO, zone: ZoneInfo) -> None:
         self._simulator = simulator
         self._out = out
+        self._zone = zone
         self._shown = 0
+        self._day: date | None = None
         self._texts: dict[int, str | None] = {}
 
     def say(self, line: str) -> None:
@@ -69,8 +122,16 @@ class Narrator:
                 self._texts[event.message_id] = event.text
             if self._is_bookkeeping(event):
                 continue
-            self.say(f"  {self._simulator.format_transcript(event)}")
+            self.say(f"  {self._format(event)}")
         self._shown = len(events)
+
+    def _format(self, event: TranscriptEvent) -> str:
+        """The event's line, after a line with its day if the day has changed."""
+        moment = datetime.fromtimestamp(event.at, self._zone)
+        if moment.date() != self._day:
+            self._day = moment.date()
+            self.say(f"  {moment:%a} {moment.day} {moment:%b %Y}")
+        return format_event(event, stamp=f"{moment:%H:%M}")
 
     def _is_bookkeeping(self, event: TranscriptEvent) -> bool:
         if event.kind == "answer":
@@ -93,8 +154,13 @@ async def _exchange(
     narrator.show_new_lines()
 
 
-async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_id: int) -> None:
-    """The steps a newcomer sees; each waits for the bot's real answer over HTTP."""
+async def play_journey(
+    simulator: TelegramSimulator, narrator: Narrator, admin_id: int, wait_for_plan: WaitForPlan
+) -> None:
+    """The steps a newcomer sees; each waits for the bot's real answer over HTTP.
+
+    `wait_for_plan` stands for the hours until the plan's next message: it skips them.
+    """
     grey = simulator.user(admin_id)
     anna = simulator.add_user(first_name="Anna", language_code="en")
     boris = simulator.add_user(first_name="Boris", language_code="ru")
@@ -115,8 +181,12 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     narrator.step("She agrees: the chat is linked and the aftercare instructions arrive at once")
     await _exchange(narrator, anna, lambda: anna.press(welcome, "Yes, I agree"), replies=2)
 
-    narrator.step("The plan runs (in seconds for the demo): this evening's advice, then a check-in")
-    _evening, check_in = await anna.wait_for_replies(2, timeout=PLAN_TIMEOUT_SECONDS)
+    narrator.step("The plan runs: this evening's advice, the next morning a check-in")
+    await wait_for_plan()
+    await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
+    narrator.show_new_lines()
+    await wait_for_plan()
+    check_in = await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
     narrator.show_new_lines()
 
     narrator.step("Anna answers the check-in in a few taps; the same message is edited in place")
@@ -125,8 +195,9 @@ async def play_journey(simulator: TelegramSimulator, narrator: Narrator, admin_i
     await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
     narrator.show_new_lines()
 
-    narrator.step("Before the next session: a reminder with the questions that matter")
-    [reminder] = await anna.wait_for_replies(1, timeout=PLAN_TIMEOUT_SECONDS)
+    narrator.step("The day before the next session: a reminder with the questions that matter")
+    await wait_for_plan()
+    reminder = await anna.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS)
     narrator.show_new_lines()
     narrator.step("Anna confirms; the staff group sees it")
     await anna.press(reminder, "Confirm")
@@ -232,32 +303,54 @@ async def _reply_to(
     return reply
 
 
+async def _skip_to_next_plan_message(runtime: BotRuntime, clock: DemoClock) -> None:
+    """Move the clock to the moment the bot next has a plan message to send."""
+    # Whatever the dispatcher is sending must be recorded first, or it would count as next.
+    await runtime.heartbeat.idle()
+    async with runtime.services.database.unit_of_work() as uow:
+        due = await uow.outbox.next_wake_after(clock.now())
+    if due is None:
+        raise LookupError("the plan has nothing more to send")
+    clock.skip_to(due)
+
+
 async def play_demo(out: TextIO = sys.stdout) -> int:
     """Run the simulator and the bot, play the journey, print the transcript; 0 on success."""
-    started = time.monotonic()
+    started = monotonic()
     with tempfile.TemporaryDirectory(prefix="aftercare-demo-") as folder:
         config = demo_config(Path(folder))
+        zone = config.clinic.timezone
+        clock = DemoClock(session_start(zone))
         # The demo types at machine speed, far faster than people tap; flood limits would
         # only make it wait (the tests and benchmarks exercise them).
         simulator = TelegramSimulator(
-            token=config.require_token(), bot_username="aftercare_demo_bot", rate_limits=False
+            token=config.require_token(),
+            bot_username="aftercare_demo_bot",
+            rate_limits=False,
+            clock=clock.timestamp,
         )
         grey = simulator.add_user(first_name="Grey", language_code="en")
         config = demo_config(Path(folder), admin_id=grey.id)
         await simulator.start()
-        narrator = Narrator(simulator, out)
+        narrator = Narrator(simulator, out, zone)
         try:
             config = demo_config(Path(folder), simulator.base_url, admin_id=grey.id)
             narrator.say(f"Telegram Bot API simulator listening at {simulator.base_url}")
             await asyncio.to_thread(migrate.upgrade, config.database_url)
-            async with BotRuntime(config) as runtime:
+            async with BotRuntime(config, clock=clock) as runtime:
+                clock.on_change(runtime.heartbeat.wake)
                 narrator.say(f"Bot @{runtime.application.bot.username} started (no token needed)")
-                await play_journey(simulator, narrator, grey.id)
+                narrator.say(
+                    f"Times are the bot's clock as the patient meets it ({zone.key}); "
+                    "the demo skips the hours in which nothing happens."
+                )
+                wait_for_plan = partial(_skip_to_next_plan_message, runtime, clock)
+                await play_journey(simulator, narrator, grey.id, wait_for_plan)
         except (TimeoutError, LookupError) as error:
             narrator.show_new_lines()
             narrator.say(f"\nThe bot did not answer as expected ({error}): the demo failed.")
             return 1
         finally:
             await simulator.stop()
-    narrator.say(f"\nDemo finished in {time.monotonic() - started:.1f} s.")
+    narrator.say(f"\nDemo finished in {monotonic() - started:.1f} s.")
     return 0

@@ -12,7 +12,6 @@ from typing import Any
 
 BOT = "bot"
 MESSAGE_KINDS = frozenset({"text", "photo", "document", "sticker", "location", "contact"})
-_INDENT = " " * 10
 
 
 @dataclass(frozen=True)
@@ -47,13 +46,18 @@ class TranscriptEvent:
         return self.kind in MESSAGE_KINDS
 
 
-def format_event(event: TranscriptEvent) -> str:
-    """Render an event as a log line, continuation lines and buttons indented under it."""
-    clock = datetime.fromtimestamp(event.at, tz=UTC).astimezone().strftime("%H:%M:%S")
-    lines = f"{clock}  {_describe(event)}".split("\n")
+def format_event(event: TranscriptEvent, stamp: str | None = None) -> str:
+    """Render an event as a log line, continuation lines and buttons indented under it.
+
+    The line starts with `stamp`, by default the event's time of day in this machine's zone;
+    the demo passes the bot's clock as the patient reads it, in the clinic's zone.
+    """
+    if stamp is None:
+        stamp = datetime.fromtimestamp(event.at, tz=UTC).astimezone().strftime("%H:%M:%S")
+    lines = f"{stamp}  {_describe(event)}".split("\n")
     if event.buttons:
         lines.append(" ".join(f"[ {label} ]" for row in event.buttons for label in row))
-    return ("\n" + _INDENT).join(lines)
+    return ("\n" + " " * (len(stamp) + 2)).join(lines)
 
 
 def _describe(event: TranscriptEvent) -> str:

@@ -1,10 +1,12 @@
-"""The demo from the command line: the whole journey plays, and its logs, at DEBUG, hold no
-token, no link and no patient's words (one run of the demo serves both; it takes ~50 s)."""
+"""The demo from the command line: the whole journey plays, at the hours a patient meets it,
+and its logs, at DEBUG, hold no token, no link and no patient's words (one run of the demo
+serves all three; it takes ~40 s)."""
 
 import json
 import re
 import subprocess
 import sys
+from datetime import UTC, date, datetime, timedelta
 
 from aftercare_bot.demo import DEMO_TOKEN
 from tests.e2e.test_command_line import REPOSITORY
@@ -28,6 +30,7 @@ def test_the_demo_plays_the_journey_and_logs_no_secrets_or_patients_words() -> N
     assert "Demo finished" in transcript
     links = re.findall(r"start=([A-Za-z0-9_-]{8,})", transcript)
     assert links, "the demo shows the enrollment link"
+    assert_plan_shows_at_the_patients_hours(transcript)
 
     records = [json.loads(line) for line in logged.splitlines()]  # every line one JSON object
     assert len(records) > 20
@@ -39,3 +42,19 @@ def test_the_demo_plays_the_journey_and_logs_no_secrets_or_patients_words() -> N
         assert token not in logged
     for words in PATIENT_WORDS:
         assert words not in logged, words
+
+
+def assert_plan_shows_at_the_patients_hours(transcript: str) -> None:
+    """The evening's advice at 19:00, the check-in at 10:00, the reminder on the day before."""
+    assert "\n  19:00  bot -> Anna: Good evening" in transcript
+    assert "\n  10:00  bot -> Anna: Hello Anna, how is your scalp today?" in transcript
+    before, reminder = transcript.split("bot -> Anna: Reminder:", 1)
+    *_, sent_on = re.findall(r"^  (\w{3} \d{1,2} \w{3} \d{4})$", before, re.MULTILINE)
+    appointment = re.match(r" .*? tomorrow, (\w{3} \d{1,2} \w{3} \d{4}),", reminder)
+    assert appointment, reminder[:200]
+    assert _day(appointment[1]) - _day(sent_on) == timedelta(days=1)
+
+
+def _day(text: str) -> date:
+    """A date as the bot and the demo write it, e.g. "Sat 26 Dec 2026"."""
+    return datetime.strptime(text, "%a %d %b %Y").replace(tzinfo=UTC).date()
