@@ -1,11 +1,28 @@
-"""One exception tree for the domain, translated into user-facing texts at the edges.
+"""One exception tree for everything the bot raises on purpose, translated into short,
+user-facing texts at the edges (a handler, the command line, start-up checks).
 
 AftercareError
 ├── InvalidDuration        a duration such as "3x" that is not <number><s|m|h|d|w>
 ├── InvalidClinicHours     an opening-hours line that cannot be read
-└── InvalidPatientName     (domain.patients) an empty, overlong or letterless name
-    └── NotAFirstName      (domain.patient_names) more than a first name: digits, a phone,
-                           an @ or address, more than three words; `problem` says which
+├── InvalidQuietHours      (domain.quiet_hours) a quiet-hours window that cannot be read
+├── InvalidLocalTime       (domain.local_time) a typed date and time that cannot be read
+├── InvalidPlan            (domain.plan_model) a plan with mistakes; one line per mistake
+├── InvalidAnswers         (domain.check_in_answers) stored check-in answers that cannot be read
+├── InvalidTriageRules     (domain.triage) the config's [triage] table cannot be used
+├── InvalidTriageResult    (domain.triage) a stored triage result that cannot be read
+├── InvalidPatientName     (domain.patients) an empty, overlong or letterless name
+│   └── NotAFirstName      (domain.patient_names) more than a first name: digits, a phone,
+│                          an @ or address, more than three words; `problem` says which
+├── DeliveryError          a message could not be delivered
+│   ├── RecipientUnreachable   blocked, deactivated, or the chat is gone: stop trying
+│   └── DeliveryDeferred       temporary (network, 5xx, flood limit): try again later
+├── NoFreePatientCode      (services.enrollment) random codes kept colliding
+└── TelegramUnreachable    (adapters.telegram) getMe failed: token refused or no Bot API server
+
+The errors of the outer shell are not in this tree because nothing translates them for a
+patient or a nurse: ConfigError (config), CatalogueError (texts), DatabaseUnusable,
+InstanceLocked and BackupImpossible (adapters.persistence) stop the process with one line
+for the operator.
 """
 
 
