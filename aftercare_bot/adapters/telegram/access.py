@@ -4,6 +4,7 @@ from telegram import Update
 
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.domain.staff import StaffRole
 
 
@@ -29,5 +30,5 @@ async def require_staff(
         await services.staff_access.refused(user.id, command)
     if message is not None:
         key = "staff.admins_only" if role is not None else "staff.refused"
-        await message.reply_html(services.texts.render(language_of(update, context), key))
+        await reply(update, services.texts.render(language_of(update, context), key))
     return None

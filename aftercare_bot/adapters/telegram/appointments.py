@@ -1,9 +1,6 @@
 """Answers to appointment reminders, the notes that follow them, and the staff's /tasks."""
 
-import contextlib
-
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.access import require_staff
@@ -11,7 +8,7 @@ from aftercare_bot.adapters.telegram.callback_data import ReminderReply, TaskDon
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply, set_buttons
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.incidents import IncidentUrgency
@@ -44,8 +41,7 @@ async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     outcome = await services.appointment_replies.answer(
         pressed.message_id, query.message.chat.id, pressed.answer
     )
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(reply_markup=None)
+    await set_buttons(update, None)
     if outcome is None:
         if services.first_stale_answer(update):
             await _reply(update, context, "appointment.stale", None)
@@ -75,7 +71,7 @@ async def _reply(
         return
     views = context.views
     if outcome is None:
-        await message.reply_html(views.render(language_of(update, context), key))
+        await reply(update, views.render(language_of(update, context), key))
         return
     patient = outcome.patient
     params = _staff_params(context, outcome)
@@ -84,7 +80,7 @@ async def _reply(
         params["appointment"] = views.when(
             language, outcome.course.next_appointment_at, patient.timezone
         )
-    await message.reply_html(views.render(language, key, **params))
+    await reply(update, views.render(language, key, **params))
 
 
 async def take_note(update: Update, context: AftercareContext) -> bool:
@@ -97,8 +93,9 @@ async def take_note(update: Update, context: AftercareContext) -> bool:
     if noted is None:
         return False
     patient, task = noted
-    await message.reply_html(
-        context.views.render(context.views.language_of(patient), "appointment.note_received")
+    await reply(
+        update,
+        context.views.render(context.views.language_of(patient), "appointment.note_received"),
     )
     note = context.views.render(
         context.services.config.clinic.language,
@@ -117,7 +114,7 @@ async def tasks_command(update: Update, context: AftercareContext) -> None:
         return
     assert update.effective_message is not None
     listing = await _task_listing(update, context)
-    await update.effective_message.reply_html(listing.text, reply_markup=keyboard(listing))
+    await reply(update, listing)
 
 
 async def _task_listing(update: Update, context: AftercareContext) -> Outgoing:
@@ -176,15 +173,10 @@ async def on_task_done(update: Update, context: AftercareContext) -> None:
         pressed.task_id, query.from_user.id
     )
     listing = await _task_listing(update, context)
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(
-            listing.text, parse_mode="HTML", reply_markup=keyboard(listing)
-        )
+    await edit_pressed(update, listing)
     key = "tasks.done" if closed is not None else "tasks.already_done"
     assert update.effective_message is not None
-    await update.effective_message.reply_html(
-        context.views.render(language_of(update, context), key, id=pressed.task_id)
-    )
+    await reply(update, context.views.render(language_of(update, context), key, id=pressed.task_id))
 
 
 def appointment_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:

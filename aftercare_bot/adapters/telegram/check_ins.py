@@ -1,11 +1,9 @@
 """Check-ins in Telegram: taps edited in place, a photo or a note, and the reply that fits."""
 
-import contextlib
 import logging
 from typing import Any
 
 from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -19,10 +17,11 @@ from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.incident_notices import TelegramStaffNotifier
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import Edit, edit, reply, send
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.domain.check_in_answers import Answers
 from aftercare_bot.domain.incidents import IncidentUrgency
+from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.triage import Urgency
 from aftercare_bot.services import escalation
 from aftercare_bot.services.check_in_flow import Progress, Step
@@ -56,15 +55,15 @@ async def checkin_command(update: Update, context: AftercareContext) -> None:
     services = context.services
     started = await services.check_ins.start(chat.id)
     if started is None:
-        await message.reply_html(
-            context.views.render(language_of(update, context), "lifecycle.not_linked")
+        await reply(
+            update, context.views.render(language_of(update, context), "lifecycle.not_linked")
         )
         return
     language = context.views.language_of(started.patient)
     ask = question(
         services.texts, language, started.check_in_id, Step.REDNESS, Answers(), _max_mb(context)
     )
-    sent = await message.reply_html(ask.text, reply_markup=keyboard(ask))
+    sent = await reply(update, ask)
     await services.check_ins.shown_in(started.check_in_id, sent.message_id)
 
 
@@ -133,12 +132,7 @@ async def _send_patient_reply(
     assert message is not None
     text = context.views.render(language, key, name=progress.patient.display_name)
     try:
-        await context.bot.send_message(
-            message.chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=concern_keyboard(context, language),
-        )
+        await send(context.bot, message.chat_id, text, markup=concern_keyboard(context, language))
     except TelegramError as error:
         # The answers are recorded; a failed reply must not keep them from reaching staff.
         logger.warning("check-in %s: the patient reply failed: %s", progress.check_in.id, error)
@@ -236,7 +230,7 @@ async def _edit_or_send(
 ) -> None:
     """Edit the check-in's own message in place (after a press, a photo or a note); send a
     new one only for a fresh check-in or when the old message cannot be edited."""
-    markup = keyboard(ask) if ask is not None else None
+    shown = Outgoing(text, ask.buttons if ask is not None else ())
     message = update.effective_message
     assert message is not None
     target = progress.check_in.telegram_message_id
@@ -244,18 +238,10 @@ async def _edit_or_send(
     if query is not None and query.message is not None:
         target = query.message.message_id
     if target is not None and not progress.restarted:
-        with contextlib.suppress(TelegramError):
-            await context.bot.edit_message_text(
-                text,
-                chat_id=message.chat_id,
-                message_id=target,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-            )
+        edited = await edit(context.bot, message.chat_id, target, shown)
+        if edited in (Edit.DONE, Edit.UNCHANGED):
             return
-    sent = await context.bot.send_message(
-        message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    sent = await send(context.bot, message.chat_id, shown)
     if progress.result is None and progress.check_in.id is not None:
         await context.services.check_ins.shown_in(progress.check_in.id, sent.message_id)
 
@@ -317,7 +303,7 @@ async def _say(
 ) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_html(context.views.render(language, key, **params))
+        await reply(update, context.views.render(language, key, **params))
 
 
 async def on_media(update: Update, context: AftercareContext) -> None:

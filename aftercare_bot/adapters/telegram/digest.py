@@ -6,13 +6,13 @@ import re
 from datetime import datetime
 
 from telegram import Bot, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import reply, send
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.domain.digest import (
     Appointment,
@@ -139,7 +139,7 @@ async def digest_command(update: Update, context: AftercareContext) -> None:
         return
     assert update.effective_message is not None
     for page in await digest_pages(context.services, language_of(update, context)):
-        await update.effective_message.reply_html(page)
+        await reply(update, page)
 
 
 async def post_scheduled_digest(bot: Bot, services: Services) -> bool:
@@ -159,7 +159,7 @@ async def post_scheduled_digest(bot: Bot, services: Services) -> bool:
     for chat_id in recipients:
         try:
             for page in pages:
-                await bot.send_message(chat_id, page, parse_mode=ParseMode.HTML)
+                await send(bot, chat_id, page)
             delivered = True
         except TelegramError as error:
             logger.error("digest to chat %s failed: %s", chat_id, error)

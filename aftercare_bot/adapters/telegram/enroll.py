@@ -25,7 +25,7 @@ from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.callback_data import EnrollChoice, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import send, send_picture
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.qr import qr_png
 from aftercare_bot.adapters.telegram.staff import deep_link
@@ -85,9 +85,7 @@ async def _ask(
     example = example_input(context.services.clock.now(), context.services.config.clinic.timezone)
     question = Outgoing(context.views.render(language, key, example=example, **params), buttons)
     assert update.effective_chat is not None
-    await context.bot.send_message(
-        update.effective_chat.id, question.text, parse_mode="HTML", reply_markup=keyboard(question)
-    )
+    await send(context.bot, update.effective_chat.id, question)
 
 
 async def _pressed(update: Update, context: AftercareContext) -> str | None:
@@ -340,9 +338,7 @@ async def _show_preview(update: Update, context: AftercareContext) -> None:
     )
     message = Outgoing(preview, buttons)
     assert update.effective_chat is not None
-    await context.bot.send_message(
-        update.effective_chat.id, message.text, parse_mode="HTML", reply_markup=keyboard(message)
-    )
+    await send(context.bot, update.effective_chat.id, message)
 
 
 async def on_confirm(update: Update, context: AftercareContext) -> int:
@@ -381,21 +377,17 @@ async def send_link(
     zone = context.services.config.clinic.timezone
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
-    await context.bot.send_message(
-        chat_id,
-        views.render(
-            language,
-            "enroll.done",
-            name=name,
-            code=code,
-            link=link,
-            expires=views.when(language, expires, zone),
-        ),
-        parse_mode="HTML",
+    done = views.render(
+        language,
+        "enroll.done",
+        name=name,
+        code=code,
+        link=link,
+        expires=views.when(language, expires, zone),
     )
-    await context.bot.send_photo(
-        chat_id, qr_png(link), caption=views.render(language, "enroll.qr_caption", code=code)
-    )
+    await send(context.bot, chat_id, done)
+    caption = views.render(language, "enroll.qr_caption", code=code)
+    await send_picture(context.bot, chat_id, qr_png(link), caption)
 
 
 async def cancel_command(update: Update, context: AftercareContext) -> int:

@@ -10,7 +10,6 @@ edited to say so. The same whether the patient asked with /delete or an operator
 import logging
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from aftercare_bot.adapters.persistence.database import Database
@@ -18,6 +17,7 @@ from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.context import Services
 from aftercare_bot.adapters.telegram.incident_notices import TelegramStaffNotifier
 from aftercare_bot.adapters.telegram.incident_views import staff_language
+from aftercare_bot.adapters.telegram.messenger import send
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import Config, ConfigError, load_texts_and_plans, load_triage_rules
@@ -81,11 +81,7 @@ async def _tell_patient(bot: Bot, views: Views, forgotten: Forgotten) -> bool:
         return False
     language = views.texts.language_for(forgotten.language, views.config.clinic.language)
     try:
-        await bot.send_message(
-            forgotten.chat_id,
-            views.render(language, "erasure.patient_told"),
-            parse_mode=ParseMode.HTML,
-        )
+        await send(bot, forgotten.chat_id, views.render(language, "erasure.patient_told"))
     except TelegramError as error:
         logger.warning("patient %s left and could not be told: %s", forgotten.code, error)
         return False

@@ -26,6 +26,7 @@ from telegram.ext import Application
 
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import send
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.adapters.telegram.telegram_outcomes import Outcome, classify
 from aftercare_bot.domain.patients import PatientStatus
@@ -97,7 +98,7 @@ async def on_error(update: object, context: AftercareContext) -> None:
         language_of(update, context), "errors.internal", phone=services.config.clinic.phone
     )
     try:
-        await context.bot.send_message(update.effective_chat.id, text, parse_mode="HTML")
+        await send(context.bot, update.effective_chat.id, text)
     except TelegramError:
         logger.warning("could not tell chat of update %s about the failure", update_id)
 
@@ -164,6 +165,6 @@ async def _tell_operators(context: AftercareContext, update_id: int | None) -> N
     )
     for chat_id in recipients:
         try:
-            await context.bot.send_message(chat_id, text, parse_mode="HTML")
+            await send(context.bot, chat_id, text)
         except TelegramError:
             logger.warning("could not tell operator chat %s about a failure", chat_id)

@@ -3,15 +3,14 @@
 Private chats only: the file holds health data, and a group's members are not all admins.
 """
 
-import io
-
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import reply, reply_file
 from aftercare_bot.adapters.telegram.stats import parse_stats_args
 from aftercare_bot.domain.csv_safety import csv_bytes
 
@@ -23,23 +22,21 @@ async def export_command(update: Update, context: AftercareContext) -> None:
     language = language_of(update, context)
     views = context.views
     if chat.type != ChatType.PRIVATE:
-        await message.reply_html(views.render(language, "staff.private_only"))
+        await reply(update, views.render(language, "staff.private_only"))
         return
     if not await require_staff(update, context, admin=True):
         return
     parsed = parse_stats_args(list(context.args or []))
     if parsed is None or parsed[1]:
-        await message.reply_html(views.render(language, "export.usage"))
+        await reply(update, views.render(language, "export.usage"))
         return
     window = parsed[0]
     services = context.services
     actor = update.effective_user.id if update.effective_user else None
     rows = await services.staff_reports.export(window, actor)
     days = window.days or 1
-    await message.reply_document(
-        InputFile(io.BytesIO(csv_bytes(rows)), filename=f"aftercare-export-{days}d.csv"),
-        caption=views.render(language, "export.caption", days=days, count=len(rows) - 1),
-    )
+    caption = views.render(language, "export.caption", days=days, count=len(rows) - 1)
+    await reply_file(update, csv_bytes(rows), f"aftercare-export-{days}d.csv", caption)
 
 
 def export_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:

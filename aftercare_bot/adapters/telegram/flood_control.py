@@ -22,6 +22,7 @@ from aftercare_bot.adapters.telegram.access import role_of_user
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.flood_gate import FloodGate
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.adapters.telegram.repeats import FIRST_GROUP
 from aftercare_bot.services.lifecycle import FOLLOWED
 from aftercare_bot.texts import Html
@@ -55,13 +56,13 @@ async def on_update(gate: FloodGate, update: Update, context: AftercareContext) 
         key = "floods.received_not_linked"
     if flooding.answer:
         clinic = services.config.clinic
-        reply = context.views.render(
+        answer = context.views.render(
             language,
             key,
             emergency=clinic.emergency_number,
             phone=clinic.phone,
         )
-        await message.reply_html(reply)
+        await reply(update, answer)
     logger.info("chat %s is flooding: update %s held", message.chat_id, update.update_id)
     raise ApplicationHandlerStop
 

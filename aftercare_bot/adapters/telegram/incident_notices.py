@@ -8,12 +8,11 @@ import logging
 from collections.abc import Sequence
 
 from telegram import Bot, Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from aftercare_bot.adapters.telegram.context import Services
 from aftercare_bot.adapters.telegram.incident_views import card, staff_language
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import Edit, edit, send
 from aftercare_bot.adapters.telegram.pacing import sent_as
 from aftercare_bot.domain.incidents import (
     CARD_COPY,
@@ -95,34 +94,16 @@ class TelegramStaffNotifier:
 
     async def show(self, copy: IncidentCopy, outgoing: Outgoing) -> None:
         """Edit one copy to `outgoing`; one that is gone is forgotten."""
-        try:
-            await self._bot.edit_message_text(
-                outgoing.text,
-                chat_id=copy.chat_id,
-                message_id=copy.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(outgoing),
-            )
-        except BadRequest as error:
-            if "not modified" in error.message.lower():
-                return
-            logger.warning("incident %s copy in chat %s: %s", copy.incident_id, copy.chat_id, error)
+        edited = await edit(self._bot, copy.chat_id, copy.message_id, outgoing)
+        if edited == Edit.REFUSED:
             await self._copies.forget(copy.chat_id, copy.message_id)
-        except TelegramError as error:
-            logger.warning("incident %s copy in chat %s: %s", copy.incident_id, copy.chat_id, error)
 
     async def reply_under(self, incident: Incident, text: str) -> None:
         """A reply under the incident's group post; where there is none, under each admin's."""
         for chat_id, message_id in await self._copies.thread(incident):
             try:
                 with sent_as(_priority(incident, POST_COPY)):
-                    await self._bot.send_message(
-                        chat_id,
-                        text,
-                        parse_mode=ParseMode.HTML,
-                        reply_to_message_id=message_id,
-                        allow_sending_without_reply=True,
-                    )
+                    await send(self._bot, chat_id, text, reply_to=message_id)
             except TelegramError as error:
                 logger.error("incident %s thread reply failed: %s", incident.id, error)
 
@@ -142,12 +123,7 @@ class TelegramStaffNotifier:
         assert incident.id is not None
         try:
             with sent_as(_priority(incident, kind)):
-                sent = await self._bot.send_message(
-                    chat_id,
-                    outgoing.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(outgoing),
-                )
+                sent = await send(self._bot, chat_id, outgoing)
         except TelegramError as error:
             logger.error("incident %s to chat %s failed: %s", incident.id, chat_id, error)
             return None
@@ -196,6 +172,6 @@ class TelegramPatientMessenger:
         if patient.chat_id is None:
             return
         try:
-            await self._bot.send_message(patient.chat_id, text, parse_mode=ParseMode.HTML)
+            await send(self._bot, patient.chat_id, text)
         except TelegramError as error:
             logger.warning("patient %s could not be told: %s", patient.code, error)

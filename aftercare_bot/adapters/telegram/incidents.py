@@ -7,7 +7,6 @@ Who is paged, who wins a press and what every copy shows are decided in
 import logging
 
 from telegram import Bot, ForceReply, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.access import require_staff
@@ -25,7 +24,7 @@ from aftercare_bot.adapters.telegram.incident_views import (
     outcome_label,
 )
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import reply, set_buttons
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.relay import ask_for_message
 from aftercare_bot.domain.incidents import (
@@ -149,11 +148,7 @@ async def _ask_outcome(update: Update, context: AftercareContext, incident_id: i
     if not incident.is_open:
         await _already(update, context, AlreadyHandled(incident))
         return
-    choices = Outgoing("", outcome_buttons(context.views, incident_id))
-    try:
-        await query.edit_message_reply_markup(reply_markup=keyboard(choices))
-    except TelegramError as error:
-        logger.warning("incident %s: outcome buttons not shown: %s", incident_id, error)
+    await set_buttons(update, Outgoing("", outcome_buttons(context.views, incident_id)))
 
 
 async def _show_card_buttons(update: Update, context: AftercareContext, incident_id: int) -> None:
@@ -162,12 +157,7 @@ async def _show_card_buttons(update: Update, context: AftercareContext, incident
     incident = await staff_incidents(context.bot, context.services).incident(incident_id)
     if incident is None:
         return
-    try:
-        await query.edit_message_reply_markup(
-            reply_markup=keyboard(Outgoing("", buttons(context.views, incident)))
-        )
-    except TelegramError as error:
-        logger.warning("incident %s: buttons not restored: %s", incident_id, error)
+    await set_buttons(update, Outgoing("", buttons(context.views, incident)))
 
 
 async def _resolve(
@@ -187,13 +177,14 @@ async def _resolve(
     if result is None or result.incident.patient_left_at is not None:
         return  # nothing to resolve, or the patient who left is erased now: nothing to note
     language = language_of(update, context)
-    prompt = await update.effective_message.reply_html(
+    prompt = await reply(
+        update,
         context.views.render(
             language,
             "incident.note_prompt",
             outcome=outcome_label(context.views, language, outcome.value),
         ),
-        reply_markup=ForceReply(selective=True),
+        markup=ForceReply(selective=True),
     )
     await staff_notifier(context).remember(incident_id, prompt, NOTE_PROMPT)
 
@@ -203,9 +194,7 @@ async def _already(update: Update, context: AftercareContext, result: AlreadyHan
     query = update.callback_query
     assert query is not None and update.effective_message is not None
     language = language_of(update, context)
-    await update.effective_message.reply_html(
-        already_text(context.views, language, result.incident)
-    )
+    await reply(update, already_text(context.views, language, result.incident))
     await _show_on_pressed(update, context, result.incident)
 
 
@@ -239,7 +228,7 @@ async def on_note_reply(update: Update, context: AftercareContext) -> None:
         return
     noted = await incidents.add_note(incident_id, user.id, message.text)
     key = "incident.note_added" if noted is not None else "incident.note_not_added"
-    await message.reply_html(context.views.render(language_of(update, context), key))
+    await reply(update, context.views.render(language_of(update, context), key))
 
 
 async def replies_to_staff_prompt(update: Update, context: AftercareContext) -> bool:
@@ -263,17 +252,15 @@ async def incidents_command(update: Update, context: AftercareContext) -> None:
     assert update.effective_message is not None and update.effective_chat is not None
     open_ones = list(await staff_incidents(context.bot, services).open_incidents())
     if not open_ones:
-        await update.effective_message.reply_html(views.render(language, "incident.list_none"))
+        await reply(update, views.render(language, "incident.list_none"))
         return
-    await update.effective_message.reply_html(
-        views.render(language, "incident.list_title", count=len(open_ones))
-    )
+    await reply(update, views.render(language, "incident.list_title", count=len(open_ones)))
     notifier = staff_notifier(context)
     for incident in open_ones[:MAX_CARDS]:
         await notifier.send_card(update.effective_chat.id, incident)
     if len(open_ones) > MAX_CARDS:
-        await update.effective_message.reply_html(
-            views.render(language, "incident.list_more", count=len(open_ones) - MAX_CARDS)
+        await reply(
+            update, views.render(language, "incident.list_more", count=len(open_ones) - MAX_CARDS)
         )
 
 
@@ -284,9 +271,7 @@ async def oncall_command(update: Update, context: AftercareContext) -> None:
     user = update.effective_user
     assert user is not None and update.effective_message is not None
     await staff_incidents(context.bot, context.services).go_on_call(user.id)
-    await update.effective_message.reply_html(
-        context.views.render(language_of(update, context), "incident.oncall_set")
-    )
+    await reply(update, context.views.render(language_of(update, context), "incident.oncall_set"))
 
 
 def incident_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:

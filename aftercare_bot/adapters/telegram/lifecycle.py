@@ -18,7 +18,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.erasure_notices import announce_departure
 from aftercare_bot.adapters.telegram.incidents import escalate
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import reply, reply_file
 from aftercare_bot.adapters.telegram.my_data_views import patient_copy, readable_pages
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
@@ -46,7 +46,7 @@ async def _say(
 ) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_html(context.views.render(language, key, **params))
+        await reply(update, context.views.render(language, key, **params))
 
 
 async def stop_command(update: Update, context: AftercareContext) -> None:
@@ -107,7 +107,7 @@ async def language_command(update: Update, context: AftercareContext) -> None:
         context.views.render(language_of(update, context), "lifecycle.language_pick"), buttons
     )
     assert update.effective_message is not None
-    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+    await reply(update, prompt)
 
 
 async def on_language(update: Update, context: AftercareContext) -> None:
@@ -141,7 +141,7 @@ async def timezone_command(update: Update, context: AftercareContext) -> None:
     )
     cast(dict[str, Any], context.user_data)[_AWAITING_ZONE] = True
     assert update.effective_message is not None
-    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+    await reply(update, prompt)
 
 
 async def on_time_zone_button(update: Update, context: AftercareContext) -> None:
@@ -190,13 +190,10 @@ async def mydata_command(update: Update, context: AftercareContext) -> None:
     language = views.language_of(patient)
     copy = patient_copy(views, language, data)
     for page in readable_pages(views, language, patient.timezone, copy):
-        await update.effective_message.reply_html(page)
+        await reply(update, page)
     document = json.dumps(copy, ensure_ascii=False, indent=2).encode("utf-8")
-    await update.effective_message.reply_document(
-        document,
-        filename="my-aftercare-data.json",
-        caption=views.render(language, "lifecycle.mydata_file"),
-    )
+    caption = views.render(language, "lifecycle.mydata_file")
+    await reply_file(update, document, "my-aftercare-data.json", caption)
 
 
 async def delete_command(update: Update, context: AftercareContext) -> None:
@@ -221,7 +218,7 @@ async def delete_command(update: Update, context: AftercareContext) -> None:
     )
     prompt = Outgoing(context.views.render(language, "lifecycle.delete_confirm"), buttons)
     assert update.effective_message is not None
-    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+    await reply(update, prompt)
 
 
 async def on_delete(update: Update, context: AftercareContext) -> None:

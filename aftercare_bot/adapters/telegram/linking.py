@@ -3,13 +3,12 @@
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from aftercare_bot.adapters.telegram.callback_data import Consent, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import reply, set_buttons
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.staff_notices import notify_staff
 from aftercare_bot.domain.enrollment_links import LinkProblem, is_token_shaped
@@ -45,16 +44,16 @@ async def start_with_token(update: Update, context: AftercareContext) -> None:
     payload = context.args[0] if context.args else ""
     language = language_of(update, context)
     if not is_token_shaped(payload):
-        await message.reply_html(views.render(language, "link.unknown"))
+        await reply(update, views.render(language, "link.unknown"))
         return
     opened = await services.patient_links.open(payload, message.chat_id, user.first_name)
     if opened.outcome == Opening.STAFF_JOINED:
-        await message.reply_html(views.render(language, "staff.joined", name=user.first_name))
+        await reply(update, views.render(language, "staff.joined", name=user.first_name))
     elif opened.outcome == Opening.CHAT_TAKEN:
-        await message.reply_html(views.render(language, "link.chat_taken"))
+        await reply(update, views.render(language, "link.chat_taken"))
     elif opened.outcome == Opening.PROBLEM:
         assert opened.problem is not None
-        await message.reply_html(views.render(language, _PROBLEM_TEXTS[opened.problem]))
+        await reply(update, views.render(language, _PROBLEM_TEXTS[opened.problem]))
     else:
         assert opened.patient is not None and opened.link_id is not None
         await _ask_consent(update, context, opened.patient, opened.link_id)
@@ -85,7 +84,7 @@ async def _ask_consent(
         practitioner=patient.practitioner,
     )
     assert update.effective_message is not None
-    await update.effective_message.reply_html(welcome.text, reply_markup=keyboard(welcome))
+    await reply(update, welcome)
 
 
 async def on_consent(update: Update, context: AftercareContext) -> None:
@@ -100,7 +99,7 @@ async def on_consent(update: Update, context: AftercareContext) -> None:
         outcome: object = await links.accept(pressed.link_id, chat_id, language_of(update, context))
     else:
         outcome = await links.decline(pressed.link_id, chat_id)
-    await _remove_buttons(update)
+    await set_buttons(update, None)
     await _answer_consent(update, context, outcome)
 
 
@@ -109,16 +108,12 @@ async def _answer_consent(update: Update, context: AftercareContext, outcome: ob
     message = update.effective_message
     assert message is not None
     if isinstance(outcome, LinkProblem):
-        await message.reply_html(
-            views.render(language_of(update, context), _PROBLEM_TEXTS[outcome])
-        )
+        await reply(update, views.render(language_of(update, context), _PROBLEM_TEXTS[outcome]))
         return
     if isinstance(outcome, ConsentGiven):
         patient = outcome.patient
         language = views.language_of(patient)
-        await message.reply_html(
-            views.render(language, "consent.accepted", name=patient.display_name)
-        )
+        await reply(update, views.render(language, "consent.accepted", name=patient.display_name))
         if outcome.moved_from_chat is not None:
             await notify_staff(
                 context, "consent.staff_moved", code=patient.code, name=patient.display_name
@@ -126,20 +121,10 @@ async def _answer_consent(update: Update, context: AftercareContext, outcome: ob
         return
     assert isinstance(outcome, Patient)
     language = views.language_of(outcome)
-    await message.reply_html(views.render(language, "consent.declined"))
+    await reply(update, views.render(language, "consent.declined"))
     await notify_staff(
         context, "consent.staff_declined", code=outcome.code, name=outcome.display_name
     )
-
-
-async def _remove_buttons(update: Update) -> None:
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(reply_markup=None)
-    except TelegramError:
-        logger.info("consent buttons of update %s already gone", update.update_id)
 
 
 def linking_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:

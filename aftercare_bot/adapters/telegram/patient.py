@@ -15,6 +15,7 @@ from aftercare_bot.adapters.telegram.lifecycle import (
     resume_if_stopped,
     typed_time_zone,
 )
+from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.adapters.telegram.presses import answer_press
 from aftercare_bot.domain.plans import AnchorKind
 from aftercare_bot.services.lifecycle import FOLLOWED
@@ -38,7 +39,7 @@ async def _reply(update: Update, context: AftercareContext, key: str) -> None:
     text = context.services.texts.render(
         language_of(update, context), key, **_clinic_params(context)
     )
-    await message.reply_html(text)
+    await reply(update, text)
 
 
 async def start_command(update: Update, context: AftercareContext) -> None:
@@ -100,7 +101,7 @@ async def _repeat_aftercare(update: Update, context: AftercareContext) -> None:
                 practitioner=patient.practitioner,
                 appointment="",
             )
-            await message.reply_html(text)
+            await reply(update, text)
 
 
 async def next_command(update: Update, context: AftercareContext) -> None:
@@ -117,11 +118,11 @@ async def next_command(update: Update, context: AftercareContext) -> None:
         return
     language = views.language_of(patient)
     if course is None or course.next_appointment_at is None:
-        await message.reply_html(views.render(language, "next.none"))
+        await reply(update, views.render(language, "next.none"))
         return
     key = "next.confirmed" if course.appointment_confirmed_at else "next.appointment"
     when = views.when(language, course.next_appointment_at, patient.timezone)
-    await message.reply_html(views.render(language, key, appointment=when))
+    await reply(update, views.render(language, key, appointment=when))
 
 
 async def on_unknown_command(update: Update, context: AftercareContext) -> None:

@@ -4,12 +4,10 @@ Pages are cut between lines, never inside one, so that Telegram's 4096-character
 never cuts a text; the buttons under a page edit it in place.
 """
 
-import contextlib
 import math
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.access import require_staff
@@ -18,7 +16,7 @@ from aftercare_bot.adapters.telegram.check_in_views import answers_summary
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incident_views import outcome_label
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.domain.check_in_answers import stored_answers
@@ -105,17 +103,17 @@ async def patients_command(update: Update, context: AftercareContext) -> None:
     search = " ".join(context.args or []).strip()
     if not search:
         listing = await _patients_page(context, language, 0)
-        await message.reply_html(listing.text, reply_markup=keyboard(listing))
+        await reply(update, listing)
         return
     views = context.views
     rows, total = await context.services.staff_reports.patients(0, MAX_SEARCH_RESULTS, search)
     if not rows:
-        await message.reply_html(views.render(language, "patients.no_match", text=search))
+        await reply(update, views.render(language, "patients.no_match", text=search))
         return
     title = views.render(language, "patients.search_title", text=search, total=total)
     lines = [_summary_line(views, language, row) for row in rows]
     for number, page in enumerate(paginate(lines, header_room=len(title) + 1)):
-        await message.reply_html("\n".join([title, *page] if number == 0 else page))
+        await reply(update, "\n".join([title, *page] if number == 0 else page))
 
 
 async def on_patients_page(update: Update, context: AftercareContext) -> None:
@@ -125,10 +123,7 @@ async def on_patients_page(update: Update, context: AftercareContext) -> None:
     if pressed is None or query is None:
         return
     listing = await _patients_page(context, language_of(update, context), pressed.page)
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(
-            listing.text, parse_mode="HTML", reply_markup=keyboard(listing)
-        )
+    await edit_pressed(update, listing)
 
 
 def _event_line(views: Views, language: str, event: TimelineEvent) -> str:
@@ -206,7 +201,7 @@ async def show_timeline(
     """Staff: /patient CODE, the first page of the patient's timeline (newest first)."""
     timeline = await _timeline_page(context, language_of(update, context), patient, 0)
     assert update.effective_message is not None
-    await update.effective_message.reply_html(timeline.text, reply_markup=keyboard(timeline))
+    await reply(update, timeline)
 
 
 async def on_timeline_page(update: Update, context: AftercareContext) -> None:
@@ -219,10 +214,7 @@ async def on_timeline_page(update: Update, context: AftercareContext) -> None:
     if patient is None:
         return
     timeline = await _timeline_page(context, language_of(update, context), patient, pressed.page)
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(
-            timeline.text, parse_mode="HTML", reply_markup=keyboard(timeline)
-        )
+    await edit_pressed(update, timeline)
 
 
 def patient_list_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:

@@ -6,15 +6,14 @@ staff button checks the presser's role on every press (a forwarded or old messag
 are no key). Only then does the handler act on what was pressed.
 """
 
-import contextlib
 from collections.abc import Callable
 from typing import TypeVar
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
+from aftercare_bot.adapters.telegram.messenger import set_buttons
 from aftercare_bot.adapters.telegram.presses import answer_press
 
 P = TypeVar("P")
@@ -39,8 +38,7 @@ async def take_press(
         return None
     await answer_press(query, context.services.early_answers)
     if clear:
-        with contextlib.suppress(TelegramError):  # an already-edited message is harmless
-            await query.edit_message_reply_markup(reply_markup=None)
+        await set_buttons(update, None)  # an already-edited message is harmless
     pressed = parse(query.data)
     if pressed is None:
         return None

@@ -5,17 +5,14 @@ Each draft is its own row (services/relay.py); its buttons name it, and a reply 
 the prompt it answers, so several drafts can be open at once without mixing them up.
 """
 
-import contextlib
 import logging
 
-from telegram import ForceReply, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.callback_data import RelayChoice, pattern
 from aftercare_bot.adapters.telegram.context import AftercareContext
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply, set_buttons
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.relay import MAX_RELAY_TEXT
@@ -45,11 +42,11 @@ async def ask_for_message(update: Update, context: AftercareContext, incident_id
     )
     language = services.config.clinic.language
     if begun is None:
-        await message.reply_html(context.views.render(language, "relay.unavailable"))
+        await reply(update, context.views.render(language, "relay.unavailable"))
         return
     draft_id, patient = begun
     text = context.views.render(language, "incident.relay_prompt", name=patient.display_name)
-    prompt = await message.reply_html(text, reply_markup=ForceReply(selective=True))
+    prompt = await reply(update, text, markup=ForceReply(selective=True))
     await services.staff_relay.prompted(draft_id, prompt.message_id)
 
 
@@ -64,10 +61,10 @@ async def on_staff_reply(update: Update, context: AftercareContext) -> None:
     if outcome is None:
         return  # a reply to something else: conversation among staff
     if isinstance(outcome, Refused):
-        await message.reply_html(_refusal(context, outcome, length=len(message.text)))
+        await reply(update, _refusal(context, outcome, length=len(message.text)))
         return
     confirm = _confirmation(context, outcome)
-    await message.reply_html(confirm.text, reply_markup=keyboard(confirm))
+    await reply(update, confirm)
 
 
 def _confirmation(context: AftercareContext, drafted: Drafted) -> Outgoing:
@@ -104,21 +101,13 @@ async def on_confirm(update: Update, context: AftercareContext) -> None:
     query = update.callback_query
     if pressed is None or query is None:
         return
-    message = query.message if isinstance(query.message, Message) else None
-    draft_id = pressed.draft_id
     relay = context.services.staff_relay
     use_case = relay.send if pressed.send else relay.cancel
-    outcome: Sent | Cancelled | Refused = await use_case(draft_id, query.from_user.id)
+    outcome: Sent | Cancelled | Refused = await use_case(pressed.draft_id, query.from_user.id)
     if isinstance(outcome, Refused):
-        if message is not None:
-            await _refuse_press(context, message, outcome)
+        await _refuse_press(update, context, outcome)
         return
-    try:
-        await query.edit_message_text(
-            _done(context, outcome), parse_mode=ParseMode.HTML, reply_markup=None
-        )
-    except TelegramError as error:
-        logger.warning("relay confirmation %s not updated: %s", draft_id, error)
+    await edit_pressed(update, _done(context, outcome))
 
 
 def _done(context: AftercareContext, outcome: Sent | Cancelled) -> str:
@@ -136,12 +125,11 @@ def _done(context: AftercareContext, outcome: Sent | Cancelled) -> str:
     )
 
 
-async def _refuse_press(context: AftercareContext, message: Message, refused: Refused) -> None:
+async def _refuse_press(update: Update, context: AftercareContext, refused: Refused) -> None:
     """Tell the presser why not; a confirmation that is out of date loses its buttons."""
     if refused.reason in _STALE:
-        with contextlib.suppress(TelegramError):
-            await message.edit_reply_markup(reply_markup=None)
-    await message.reply_html(_refusal(context, refused))
+        await set_buttons(update, None)
+    await reply(update, _refusal(context, refused))
 
 
 def _refusal(context: AftercareContext, refused: Refused, *, length: int = 0) -> str:

@@ -13,7 +13,7 @@ from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.identity import deep_link_for
 from aftercare_bot.adapters.telegram.incidents import staff_notifier
 from aftercare_bot.adapters.telegram.languages import language_of
-from aftercare_bot.adapters.telegram.messenger import keyboard
+from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.adapters.telegram.patient_lists import show_timeline
 from aftercare_bot.adapters.telegram.pressed import take_press
 from aftercare_bot.domain.local_time import (
@@ -36,7 +36,7 @@ def deep_link(context: AftercareContext, token: str) -> str:
 async def _reply(update: Update, context: AftercareContext, key: str, **params: object) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_html(context.views.render(language_of(update, context), key, **params))
+        await reply(update, context.views.render(language_of(update, context), key, **params))
 
 
 async def _private_only(update: Update, context: AftercareContext) -> bool:
@@ -79,7 +79,7 @@ async def removestaff_command(update: Update, context: AftercareContext) -> None
     )
     prompt = Outgoing(context.views.render(language, "staff.remove_pick"), buttons)
     assert update.effective_message is not None
-    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+    await reply(update, prompt)
 
 
 async def on_remove_staff(update: Update, context: AftercareContext) -> None:
@@ -146,7 +146,7 @@ async def _with_patient(
         buttons,
     )
     assert update.effective_message is not None
-    await update.effective_message.reply_html(prompt.text, reply_markup=keyboard(prompt))
+    await reply(update, prompt)
 
 
 def _split_patient_query(args: list[str]) -> tuple[str, list[str]]:

@@ -7,10 +7,10 @@ health data, and admins' private chats are no better place for more.
 import logging
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from aftercare_bot.adapters.telegram.context import AftercareContext, Services
+from aftercare_bot.adapters.telegram.messenger import send
 from aftercare_bot.domain.patients import Patient
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class StaffNotifier:
         text = services.views.render(config.clinic.language, key, **params)
         for chat_id in recipients:
             try:
-                await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+                await send(self._bot, chat_id, text)
             except TelegramError as error:
                 logger.warning("staff notice %s to chat %s failed: %s", key, chat_id, error)
 

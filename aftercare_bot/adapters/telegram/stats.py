@@ -1,16 +1,16 @@
 """/stats [30d] [csv]: how the clinic's follow-up is doing, with a chart of symptoms by day."""
 
-import io
 from datetime import timedelta
 
 from babel.numbers import format_percent
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.access import require_staff
 from aftercare_bot.adapters.telegram.context import AftercareContext
 from aftercare_bot.adapters.telegram.incident_views import outcome_label
 from aftercare_bot.adapters.telegram.languages import language_of
+from aftercare_bot.adapters.telegram.messenger import reply, reply_file, reply_picture
 from aftercare_bot.adapters.telegram.views import Views
 from aftercare_bot.domain.check_in_answers import Level, Symptom
 from aftercare_bot.domain.csv_safety import csv_bytes
@@ -128,7 +128,7 @@ async def stats_command(update: Update, context: AftercareContext) -> None:
     views = context.views
     parsed = parse_stats_args(list(context.args or []))
     if parsed is None:
-        await message.reply_html(views.render(language, "stats.usage"))
+        await reply(update, views.render(language, "stats.usage"))
         return
     window, as_csv = parsed
     services = context.services
@@ -136,17 +136,13 @@ async def stats_command(update: Update, context: AftercareContext) -> None:
     days = window.days or 1
     if as_csv:
         name = f"aftercare-trend-{days}d.csv"
-        await message.reply_document(
-            InputFile(io.BytesIO(csv_bytes(trend_csv_rows(points))), filename=name),
-            caption=views.render(language, "stats.csv_caption", days=days),
-        )
+        caption = views.render(language, "stats.csv_caption", days=days)
+        await reply_file(update, csv_bytes(trend_csv_rows(points)), name, caption)
         return
-    await message.reply_html("\n".join(stats_lines(views, language, stats, days)))
+    await reply(update, "\n".join(stats_lines(views, language, stats, days)))
     if points:
-        await message.reply_photo(
-            InputFile(io.BytesIO(chart_png(views, language, points)), filename="trend.png"),
-            caption=views.render(language, "stats.chart_caption", days=days),
-        )
+        caption = views.render(language, "stats.chart_caption", days=days)
+        await reply_picture(update, chart_png(views, language, points), caption)
 
 
 def stats_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
