@@ -22,45 +22,48 @@ from aftercare_bot.adapters.persistence import schema
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.instance_lock import instance_lock
 from aftercare_bot.adapters.scheduling import Heartbeat
-from aftercare_bot.adapters.telegram.appointments import appointment_handlers
-from aftercare_bot.adapters.telegram.check_ins import check_in_handlers, concern_labels
-from aftercare_bot.adapters.telegram.commands import publish_command_menu
-from aftercare_bot.adapters.telegram.context import AftercareContext, Services
-from aftercare_bot.adapters.telegram.digest import digest_handlers, post_scheduled_digest
-from aftercare_bot.adapters.telegram.enroll import enroll_handlers
-from aftercare_bot.adapters.telegram.errors import on_error
-from aftercare_bot.adapters.telegram.export import export_handlers
-from aftercare_bot.adapters.telegram.flood_control import FLOOD_GROUP, flood_handlers
-from aftercare_bot.adapters.telegram.flood_gate import FloodAwareUpdates, FloodGate
-from aftercare_bot.adapters.telegram.identity import bot_id
-from aftercare_bot.adapters.telegram.incidents import (
+from aftercare_bot.adapters.telegram.handlers.appointments import appointment_handlers
+from aftercare_bot.adapters.telegram.handlers.check_ins import check_in_handlers, concern_labels
+from aftercare_bot.adapters.telegram.handlers.digest import digest_handlers, post_scheduled_digest
+from aftercare_bot.adapters.telegram.handlers.enroll import enroll_handlers
+from aftercare_bot.adapters.telegram.handlers.export import export_handlers
+from aftercare_bot.adapters.telegram.handlers.flood_control import FLOOD_GROUP, flood_handlers
+from aftercare_bot.adapters.telegram.handlers.incidents import (
     NOTE_GROUP,
     incident_handlers,
     note_reply_handlers,
 )
-from aftercare_bot.adapters.telegram.lifecycle import lifecycle_handlers
-from aftercare_bot.adapters.telegram.linking import linking_handlers
-from aftercare_bot.adapters.telegram.membership import MEMBERSHIP_GROUP, membership_handlers
-from aftercare_bot.adapters.telegram.messenger import Messenger
-from aftercare_bot.adapters.telegram.pacing import TelegramPacer
-from aftercare_bot.adapters.telegram.patient import patient_handlers
-from aftercare_bot.adapters.telegram.patient_lists import patient_list_handlers
-from aftercare_bot.adapters.telegram.presses import answer_while_waiting
-from aftercare_bot.adapters.telegram.rate_limiter import SharedBudgetLimiter
-from aftercare_bot.adapters.telegram.relay import (
+from aftercare_bot.adapters.telegram.handlers.linking import linking_handlers
+from aftercare_bot.adapters.telegram.handlers.membership import (
+    MEMBERSHIP_GROUP,
+    membership_handlers,
+)
+from aftercare_bot.adapters.telegram.handlers.patient import patient_handlers
+from aftercare_bot.adapters.telegram.handlers.patient_lists import patient_list_handlers
+from aftercare_bot.adapters.telegram.handlers.patient_settings import lifecycle_handlers
+from aftercare_bot.adapters.telegram.handlers.relay import (
     RELAY_GROUP,
     relay_confirm_handlers,
     relay_reply_handlers,
 )
-from aftercare_bot.adapters.telegram.repeats import FIRST_GROUP, repeat_guard
-from aftercare_bot.adapters.telegram.staff import staff_handlers
-from aftercare_bot.adapters.telegram.staff_check import log_staff_reach
-from aftercare_bot.adapters.telegram.staff_notices import StaffNotifier
-from aftercare_bot.adapters.telegram.stats import stats_handlers
-from aftercare_bot.adapters.telegram.stopping import handle_kept_updates, keep_unhandled
-from aftercare_bot.adapters.telegram.timer_actions import TimerActions
-from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates
-from aftercare_bot.adapters.telegram.views import Views
+from aftercare_bot.adapters.telegram.handlers.staff import staff_handlers
+from aftercare_bot.adapters.telegram.handlers.stats import stats_handlers
+from aftercare_bot.adapters.telegram.messenger import Messenger
+from aftercare_bot.adapters.telegram.notices.staff_notices import StaffNotifier
+from aftercare_bot.adapters.telegram.notices.timer_actions import TimerActions
+from aftercare_bot.adapters.telegram.runtime.context import AftercareContext, Services
+from aftercare_bot.adapters.telegram.runtime.errors import on_error
+from aftercare_bot.adapters.telegram.runtime.flood_gate import FloodAwareUpdates, FloodGate
+from aftercare_bot.adapters.telegram.runtime.identity import bot_id
+from aftercare_bot.adapters.telegram.runtime.pacing import TelegramPacer
+from aftercare_bot.adapters.telegram.runtime.presses import answer_while_waiting
+from aftercare_bot.adapters.telegram.runtime.rate_limiter import SharedBudgetLimiter
+from aftercare_bot.adapters.telegram.runtime.repeats import FIRST_GROUP, repeat_guard
+from aftercare_bot.adapters.telegram.runtime.staff_check import log_staff_reach
+from aftercare_bot.adapters.telegram.runtime.stopping import handle_kept_updates, keep_unhandled
+from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
+from aftercare_bot.adapters.telegram.views.commands import publish_command_menu
+from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.clock import Clock, SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent

@@ -203,6 +203,16 @@ class ClinicConfig(_Section):
     timezone_choices: list[TimeZone] = Field(default_factory=list)
 
     @property
+    def text_params(self) -> dict[str, str]:
+        """The clinic's details that many texts mention, filled into every text rendered."""
+        return {
+            "clinic": self.name,
+            "phone": self.phone,
+            "emergency": self.emergency_number,
+            "hours": self.hours.text,
+        }
+
+    @property
     def zones_offered(self) -> list[ZoneInfo]:
         """The clinic's zone first, then the configured choices."""
         zones = [self.timezone, *self.timezone_choices]
@@ -428,7 +438,8 @@ def load_triage_rules(config: Config) -> TriageRules:
 
 
 def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
-    """The texts (shipped or the clinic's) and the plans, checked against each other.
+    """The texts (shipped or the clinic's) and the plans, checked against each other; the texts
+    fill the clinic's details (name, phone, emergency number, hours) into every text.
 
     Raises:
         ConfigError: a catalogue is broken, a plan names an unknown text, the default plan or
@@ -459,7 +470,7 @@ def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
         )
     if problems:
         raise ConfigError(problems)
-    return texts, plans
+    return texts.with_defaults(config.clinic.text_params), plans
 
 
 def _load_texts(base: Path, directory: str) -> Texts:

@@ -74,10 +74,20 @@ def placeholders(text: str) -> frozenset[str]:
 class Texts:
     """All catalogues, checked to have the same keys and placeholders in every language."""
 
-    def __init__(self, catalogues: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(
+        self,
+        catalogues: Mapping[str, Mapping[str, str]],
+        defaults: Mapping[str, object] | None = None,
+    ) -> None:
         self._catalogues = dict(catalogues)
+        self._defaults = dict(defaults or {})
         self.languages = tuple(catalogues)
         self._check_in_step()
+
+    def with_defaults(self, defaults: Mapping[str, object]) -> "Texts":
+        """These texts filling `defaults` (the clinic's name, phone, hours) into every text
+        that mentions them: the one render path needs no caller to remember them."""
+        return Texts(self._catalogues, {**self._defaults, **defaults})
 
     @classmethod
     def load(cls, directory: Path | None = None) -> "Texts":
@@ -143,7 +153,8 @@ class Texts:
         return fallback
 
     def render(self, language: str, key: str, **params: object) -> str:
-        """The text for `key` in `language`, parameters escaped for Telegram's HTML mode.
+        """The text for `key` in `language`, parameters (and the defaults, such as the clinic's
+        details) escaped for Telegram's HTML mode. The one way a text is rendered.
 
         A plural text picks its form from the integer parameter `count`, by the language's
         CLDR plural rules (Babel): "1 week", "3 недели", "5 недель".
@@ -154,7 +165,7 @@ class Texts:
         if language not in self._catalogues:
             language = DEFAULT_LANGUAGE
         catalogue = self._catalogues[language]
-        safe = {name: _escaped(value) for name, value in params.items()}
+        safe = {name: _escaped(value) for name, value in {**self._defaults, **params}.items()}
         count = params.get("count")
         if key not in catalogue and isinstance(count, int):
             key = _plural_key(catalogue, key, Locale.parse(language).plural_form(count))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aftercare_bot.adapters.telegram.pacing import GROUP_BURST, GROUP_PER_MINUTE
+from aftercare_bot.adapters.telegram.runtime.pacing import GROUP_BURST, GROUP_PER_MINUTE
 from aftercare_bot.sandbox import ApiCall, SimUser
 from aftercare_bot.sandbox.rate_limits import is_rate_limited
 from benchmarks.harness import (

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aftercare_bot.adapters.telegram.pacing import GLOBAL_BURST
+from aftercare_bot.adapters.telegram.runtime.pacing import GLOBAL_BURST
 from aftercare_bot.sandbox import ApiCall, SimUser
 from aftercare_bot.sandbox.rate_limits import is_rate_limited
 from benchmarks.harness import (

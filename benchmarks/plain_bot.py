@@ -10,12 +10,12 @@ takes beyond it is our own work.
 
 Configured as a competent developer would, with our bot's concurrency and pace:
 - `concurrent_updates(1024)`: up to 1,024 updates handled at once, as ours
-  (aftercare_bot/adapters/telegram/update_order.py MAX_CONCURRENT_UPDATES; ours also keeps each
+  (adapters/telegram/runtime/update_order.py MAX_CONCURRENT_UPDATES; ours also keeps each
   chat's updates in order, which this one does not need: its patients wait for each question);
 - python-telegram-bot's `AIORateLimiter` at our [delivery] max_per_second overall (29/s) and
   20 a minute per group, retrying a 429 up to 3 times; AIORateLimiter has no limit per private
   chat, so one is added as ours paces them: one a second with a burst of 3
-  (aftercare_bot/adapters/telegram/pacing.py PRIVATE_BURST).
+  (aftercare_bot/adapters/telegram/runtime/pacing.py PRIVATE_BURST).
 """
 
 import argparse
@@ -35,12 +35,12 @@ from telegram.ext import (
 )
 
 POLL_TIMEOUT_SECONDS = 10  # as aftercare_bot.bootstrap
-CONCURRENT_UPDATES = 1024  # as aftercare_bot.adapters.telegram.update_order
+CONCURRENT_UPDATES = 1024  # as aftercare_bot.adapters.telegram.runtime.update_order
 OVERALL_PER_SECOND = 29.0  # as aftercare_bot.config DeliveryConfig.max_per_second
-GROUP_PER_MINUTE = 20  # as aftercare_bot.adapters.telegram.pacing GROUP_PER_MINUTE
+GROUP_PER_MINUTE = 20  # as aftercare_bot.adapters.telegram.runtime.pacing GROUP_PER_MINUTE
 PRIVATE_PER_SECOND = 1.0  # as [delivery] per_chat_interval (1 s)
-PRIVATE_BURST = 3  # as aftercare_bot.adapters.telegram.pacing PRIVATE_BURST
-MAX_RETRIES = 3  # as aftercare_bot.adapters.telegram.rate_limiter MAX_RETRIES
+PRIVATE_BURST = 3  # as aftercare_bot.adapters.telegram.runtime.pacing PRIVATE_BURST
+MAX_RETRIES = 3  # as aftercare_bot.adapters.telegram.runtime.rate_limiter MAX_RETRIES
 QUESTIONS = (
     ("Redness at the injection sites? (1/6)", ("None", "Mild", "Moderate", "Severe")),
     ("Swelling? (2/6)", ("None", "Mild", "Moderate", "Severe")),

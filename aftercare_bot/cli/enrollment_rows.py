@@ -125,7 +125,7 @@ async def run_enroll(
     config: Config, rows: list[tuple[int, dict[str, str]]], from_csv: bool, now: datetime
 ) -> tuple[list[tuple[str, str | None]], list[str]]:
     """Enroll each row; returns (code, link or None if enrolled before) and problem lines."""
-    from aftercare_bot.adapters.telegram.identity import bot_username, deep_link_for
+    from aftercare_bot.adapters.telegram.runtime.identity import bot_username, deep_link_for
     from aftercare_bot.config import load_texts_and_plans
 
     texts, plans = load_texts_and_plans(config)

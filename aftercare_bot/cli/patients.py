@@ -19,8 +19,8 @@ from aftercare_bot.clock import SystemClock
 
 def enroll_command(args: argparse.Namespace) -> int:
     """Enroll one patient from flags, or every row of a CSV, and print `code,link` lines."""
-    from aftercare_bot.adapters.telegram.identity import TelegramUnreachable
-    from aftercare_bot.adapters.telegram.qr import qr_png
+    from aftercare_bot.adapters.telegram.runtime.identity import TelegramUnreachable
+    from aftercare_bot.adapters.telegram.views.qr import qr_png
     from aftercare_bot.cli.enrollment_rows import InvalidRow, read_rows, run_enroll
 
     # The output is code,link lines for scripts; routine log lines would only get in the way.
@@ -79,7 +79,7 @@ def schedule_command(args: argparse.Namespace) -> int:
 def forget_command(args: argparse.Namespace) -> int:
     """Erase one patient's personal data now (an erasure request received by the clinic)."""
     from aftercare_bot.adapters.persistence.database import Database
-    from aftercare_bot.adapters.telegram.erasure_notices import announce_from_command_line
+    from aftercare_bot.adapters.telegram.notices.erasure_notices import announce_from_command_line
     from aftercare_bot.domain.patients import normalise_code
     from aftercare_bot.domain.privacy import DeleteMode
     from aftercare_bot.services.retention import Forgotten, forget

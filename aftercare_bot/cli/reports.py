@@ -21,8 +21,8 @@ from aftercare_bot.clock import SystemClock
 def digest_command(args: argparse.Namespace) -> int:
     """Print today's digest, as staff would read it in Telegram."""
     from aftercare_bot.adapters.persistence.database import Database
-    from aftercare_bot.adapters.telegram.digest import digest_lines, plain_text
-    from aftercare_bot.adapters.telegram.views import Views
+    from aftercare_bot.adapters.telegram.handlers.digest import digest_lines, plain_text
+    from aftercare_bot.adapters.telegram.views.rendering import Views
     from aftercare_bot.config import load_texts_and_plans
     from aftercare_bot.services.digest import gather_digest
 

@@ -70,7 +70,7 @@ def check_command(args: argparse.Namespace) -> int:
     from telegram import Bot
 
     from aftercare_bot.adapters.persistence.database import Database
-    from aftercare_bot.adapters.telegram.staff_check import check_staff_reach, describe
+    from aftercare_bot.adapters.telegram.runtime.staff_check import check_staff_reach, describe
 
     config = read_config(args.config)
     database_ready(config)

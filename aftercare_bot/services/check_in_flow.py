@@ -15,16 +15,19 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.domain.check_in_answers import (
     Answers,
     CheckInRecord,
-    Level,
-    Symptom,
-    WarningSign,
     days_since_session,
+)
+from aftercare_bot.domain.check_in_steps import (
+    Step,
+    after_press,
+    answers_of,
+    keep_result,
+    new_reasons,
 )
 from aftercare_bot.domain.check_ins import CheckIn, CheckInState
 from aftercare_bot.domain.incidents import IncidentState
@@ -32,26 +35,6 @@ from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.triage import TriageResult, TriageRules, Urgency, triage
 from aftercare_bot.services.check_ins import CheckInTiming, record_answered, record_progress
 from aftercare_bot.services.ports import UnitOfWork
-
-
-class Step(StrEnum):
-    """The questions, in the order they are asked."""
-
-    REDNESS = "redness"
-    SWELLING = "swelling"
-    BRUISING = "bruising"
-    SIGNS = "signs"
-    PHOTO = "photo"
-    NOTE = "note"
-    DONE = "done"
-
-
-ORDER = (Step.REDNESS, Step.SWELLING, Step.BRUISING, Step.SIGNS, Step.PHOTO, Step.NOTE)
-SYMPTOM_STEPS = {
-    Step.REDNESS: Symptom.REDNESS,
-    Step.SWELLING: Symptom.SWELLING,
-    Step.BRUISING: Symptom.BRUISING,
-}
 
 
 @dataclass(frozen=True)
@@ -76,11 +59,6 @@ class Progress:
     reported: bool = False
     acknowledged: bool = False  # the incident it reported to is acknowledged
     left_unfinished: bool = False
-
-
-def answers_of(check_in: CheckIn) -> Answers:
-    """The stored answers (empty for a new check-in)."""
-    return Answers.from_json(json.loads(check_in.answers)) if check_in.answers else Answers()
 
 
 async def begin(
@@ -117,7 +95,7 @@ async def press(
         restarted = True
     elif check_in.state == CheckInState.MISSED:
         check_in.state = CheckInState.OPEN  # a late answer counts; its timers start again
-    answers, next_step = _apply(answers_of(check_in), Step(check_in.step or step), step, value)
+    answers, next_step = after_press(answers_of(check_in), Step(check_in.step or step), step, value)
     progress = await _save(uow, check_in, patient, answers, next_step, rules, now, timing)
     return replace_restarted(progress, restarted)
 
@@ -156,37 +134,6 @@ async def give_note(
     check_in, patient = found
     answers = answers_of(check_in).with_note(text[:1000])
     return await _save(uow, check_in, patient, answers, Step.DONE, rules, now, timing)
-
-
-def _apply(answers: Answers, current: Step, pressed: Step, value: str) -> tuple[Answers, Step]:
-    """The answers and the next question after one press (stale steps are taken as pressed)."""
-    if value == "back":
-        index = ORDER.index(current) if current in ORDER else len(ORDER)
-        return answers, ORDER[max(index - 1, 0)]
-    if value == "fine":
-        return Answers.all_fine(), Step.DONE
-    if pressed in SYMPTOM_STEPS:
-        answers = answers.with_level(SYMPTOM_STEPS[pressed], Level.parse(value))
-        return answers, _after_levels(answers)
-    if pressed == Step.SIGNS and value == "done":
-        return (
-            answers,
-            Step.NOTE if WarningSign.OTHER in answers.signs and not answers.note else Step.PHOTO,
-        )
-    if pressed == Step.SIGNS:
-        return answers.with_sign_toggled(WarningSign(value)), Step.SIGNS
-    if pressed == Step.PHOTO and value == "skip":
-        return answers, Step.NOTE
-    if pressed == Step.NOTE and value == "skip":
-        return answers, Step.DONE
-    return answers, current
-
-
-def _after_levels(answers: Answers) -> Step:
-    missing = answers.next_symptom
-    if missing is None:
-        return Step.SIGNS
-    return next(step for step, symptom in SYMPTOM_STEPS.items() if symptom == missing)
 
 
 async def _waiting_for(uow: UnitOfWork, chat_id: int, step: Step) -> tuple[CheckIn, Patient] | None:
@@ -238,7 +185,7 @@ async def _save(
             reported=not link.report_afresh,
             acknowledged=link.acknowledged,
         )
-    _keep_result(check_in, result)
+    keep_result(check_in, result)
     assert check_in.id is not None
     await record_answered(uow, check_in.id, now)  # commits; cancels its timers
     return Progress(
@@ -259,7 +206,7 @@ class _Link:
 async def _link(uow: UnitOfWork, check_in: CheckIn, result: TriageResult) -> _Link:
     """Later answers go under the incident this check-in reported to. Once staff resolved it,
     the same findings stay under it, but a new urgent one opens a new incident and pages."""
-    new_urgent = result.urgency == Urgency.URGENT and _new_reasons(check_in, result)
+    new_urgent = result.urgency == Urgency.URGENT and new_reasons(check_in, result)
     incident = await uow.incidents.by_id(check_in.incident_id) if check_in.incident_id else None
     if incident is None:
         return _Link(new_urgent=new_urgent)
@@ -288,7 +235,7 @@ async def close_unfinished(
     record, history = await _records(uow, check_in, patient, answers, answered_at)
     result = triage(record, history, rules)
     reported = not (await _link(uow, check_in, result)).report_afresh
-    _keep_result(check_in, result)
+    keep_result(check_in, result)
     check_in.left_unfinished_at = now
     await record_answered(uow, check_in_id, answered_at)  # commits; cancels its timers
     return Progress(
@@ -300,26 +247,6 @@ async def close_unfinished(
         record.day,
         reported=reported,
         left_unfinished=True,
-    )
-
-
-def _keep_result(check_in: CheckIn, result: TriageResult) -> None:
-    """The check-in keeps the triage of its final answers; the incident an earlier urgent tap
-    opened keeps its own urgency (a lower answer is a correction under it, not a downgrade)."""
-    check_in.urgency = result.urgency.value
-    check_in.reasons = json.dumps(result.to_json())
-
-
-def _new_reasons(check_in: CheckIn, result: TriageResult) -> bool:
-    """Urgent reasons the incident has not heard of yet (e.g. fever ticked after a severe
-    level was reported)."""
-    known = (
-        TriageResult.from_json(json.loads(check_in.reasons)).reasons
-        if check_in.reasons and check_in.urgency == Urgency.URGENT.value
-        else ()
-    )
-    return any(
-        reason.urgency == Urgency.URGENT and reason not in known for reason in result.reasons
     )
 
 

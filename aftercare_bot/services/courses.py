@@ -11,8 +11,8 @@ from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.lifecycle import discharge
+from aftercare_bot.services.plan_expansion import schedule_session_messages
 from aftercare_bot.services.ports import UnitOfWork
-from aftercare_bot.services.scheduling import schedule_session_messages
 from aftercare_bot.services.tasks import open_task
 
 

@@ -12,9 +12,9 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours
+from aftercare_bot.services.plan_expansion import schedule_session_messages
 from aftercare_bot.services.ports import UnitOfWork
 from aftercare_bot.services.retention import Forgotten, forget
-from aftercare_bot.services.scheduling import schedule_session_messages
 
 FOLLOWED = (PatientStatus.LINKED, PatientStatus.UNREACHABLE)
 PLAN_KINDS = ("info", "checkin", "appointment")

@@ -22,8 +22,8 @@ from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.staff import StaffMember
+from aftercare_bot.services.plan_expansion import schedule_session_messages
 from aftercare_bot.services.ports import UnitOfWork
-from aftercare_bot.services.scheduling import schedule_session_messages
 
 
 class Opening(StrEnum):

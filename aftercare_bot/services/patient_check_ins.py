@@ -8,11 +8,11 @@ Each call opens and commits its own unit of work; the front end renders what com
 from dataclasses import dataclass
 
 from aftercare_bot.clock import Clock
+from aftercare_bot.domain.check_in_steps import Step
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.check_in_flow import (
     Progress,
-    Step,
     begin,
     close_unfinished,
     give_note,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates
+from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.config import load_config

@@ -74,7 +74,7 @@ async def test_a_patient_gone_before_the_reply_is_paused_and_staff_hear_once(
     group = await staff_group(bot)
     anna, code = await linked(bot)
     admin_before = len(texts_in(bot, bot.admin))
-    caplog.set_level(logging.INFO, logger="aftercare_bot.adapters.telegram.errors")
+    caplog.set_level(logging.INFO, logger="aftercare_bot.adapters.telegram.runtime.errors")
     # Telegram refuses the reply before the bot has heard of the block.
     bot.simulator.faults.fail_next("sendMessage", status=403, description=refusal)
     await anna.send("/next")

@@ -2,7 +2,7 @@
 
 from telegram import BotCommandScopeAllPrivateChats
 
-from aftercare_bot.adapters.telegram.commands import PATIENT_COMMANDS
+from aftercare_bot.adapters.telegram.views.commands import PATIENT_COMMANDS
 from tests.e2e.conftest import RunningBot
 
 PRIVATE = {"type": "all_private_chats"}

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from aftercare_bot.adapters.persistence.tables import incidents, patient_messages, patients
-from aftercare_bot.adapters.telegram.pacing import TelegramPacer
+from aftercare_bot.adapters.telegram.runtime.pacing import TelegramPacer
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.config import load_config

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from aftercare_bot.adapters.telegram import errors
-from aftercare_bot.adapters.telegram.callback_data import FAMILIES as OUR_FAMILIES
+from aftercare_bot.adapters.telegram.runtime import errors
+from aftercare_bot.adapters.telegram.views.callback_data import FAMILIES as OUR_FAMILIES
 from aftercare_bot.sandbox import SimChat, SimUser
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_delivery import linked

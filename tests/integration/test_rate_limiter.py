@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from telegram.error import Forbidden, RetryAfter
 
-from aftercare_bot.adapters.telegram.pacing import sent_as
-from aftercare_bot.adapters.telegram.rate_limiter import (
+from aftercare_bot.adapters.telegram.runtime.pacing import sent_as
+from aftercare_bot.adapters.telegram.runtime.rate_limiter import (
     MAX_RETRIES,
     SharedBudgetLimiter,
     counts_against_limits,

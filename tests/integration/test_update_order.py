@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from aftercare_bot.adapters.telegram.presses import EarlyAnswers
-from aftercare_bot.adapters.telegram.update_order import ChatOrderedUpdates, chat_key
+from aftercare_bot.adapters.telegram.runtime.presses import EarlyAnswers
+from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates, chat_key
 
 PATIENT_A, PATIENT_B = 1001, 1002
 

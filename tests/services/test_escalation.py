@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from aftercare_bot.domain.check_in_steps import Step
 from aftercare_bot.domain.check_ins import CheckInState
 from aftercare_bot.domain.incidents import (
     Incident,
@@ -17,7 +18,7 @@ from aftercare_bot.domain.outbox import INCIDENT_PAGE, INCIDENT_SAFETY_NET, Mess
 from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.triage import TriageRules, Urgency
 from aftercare_bot.services import escalation
-from aftercare_bot.services.check_in_flow import Step, begin, close_unfinished, press
+from aftercare_bot.services.check_in_flow import begin, close_unfinished, press
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.escalation import AlreadyHandled, PagingRules, StaffRoster, Taken
 from tests.fakes.notices import FakePatients, FakeStaff

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aftercare_bot.clock import ManualClock
+from aftercare_bot.domain.check_in_steps import Step
 from aftercare_bot.domain.check_ins import CheckInState, expiry_key, nudge_key
 from aftercare_bot.domain.outbox import MessageState, Priority
 from aftercare_bot.domain.triage import TriageRules, Urgency
-from aftercare_bot.services.check_in_flow import Step
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from tests.fakes.unit_of_work import Units

@@ -8,9 +8,9 @@ import pytest
 
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.clock import ManualClock
+from aftercare_bot.domain.check_in_steps import Step
 from aftercare_bot.domain.outbox import Priority
 from aftercare_bot.domain.triage import TriageRules
-from aftercare_bot.services.check_in_flow import Step
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.staff_reports import StaffReports

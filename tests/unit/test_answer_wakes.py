@@ -2,7 +2,11 @@
 
 import asyncio
 
-from aftercare_bot.adapters.telegram.answer_wakes import HELD_WAKES, HeldWakes, WakeAfterAnswer
+from aftercare_bot.adapters.telegram.runtime.answer_wakes import (
+    HELD_WAKES,
+    HeldWakes,
+    WakeAfterAnswer,
+)
 from tests.fakes.wakes import Wakes
 
 

@@ -3,8 +3,8 @@ every family reads back exactly what its buttons carry."""
 
 import pytest
 
-from aftercare_bot.adapters.telegram import callback_data
-from aftercare_bot.adapters.telegram.callback_data import (
+from aftercare_bot.adapters.telegram.views import callback_data
+from aftercare_bot.adapters.telegram.views.callback_data import (
     FAMILIES,
     CheckInAnswer,
     Consent,
@@ -21,9 +21,9 @@ from aftercare_bot.adapters.telegram.callback_data import (
     TimelinePage,
     TimeZoneChoice,
 )
+from aftercare_bot.domain.check_in_steps import Step
 from aftercare_bot.domain.incidents import IncidentOutcome
 from aftercare_bot.services.appointments import ReminderAnswer
-from aftercare_bot.services.check_in_flow import Step
 
 EVERY_PRESS = [
     Consent(42, agreed=True),

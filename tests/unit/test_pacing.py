@@ -4,7 +4,7 @@ ahead of reminders."""
 import asyncio
 import itertools
 
-from aftercare_bot.adapters.telegram.pacing import GLOBAL_BURST, TelegramPacer
+from aftercare_bot.adapters.telegram.runtime.pacing import GLOBAL_BURST, TelegramPacer
 from aftercare_bot.domain.outgoing import SendPriority
 
 

@@ -6,7 +6,7 @@ from typing import cast
 import pytest
 
 from aftercare_bot.adapters.persistence.unit_of_work import SqlUnitOfWork
-from aftercare_bot.adapters.telegram.enroll import name_refusal_key
+from aftercare_bot.adapters.telegram.handlers.enroll import name_refusal_key
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment, InvalidPatientName
 from aftercare_bot.domain.plans import Plan

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
-from aftercare_bot.adapters.telegram.telegram_outcomes import Outcome, classify
+from aftercare_bot.adapters.telegram.runtime.telegram_outcomes import Outcome, classify
 
 
 @pytest.mark.parametrize(

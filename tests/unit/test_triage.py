@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftercare_bot.adapters.telegram.check_in_views import reason_text
+from aftercare_bot.adapters.telegram.views.check_ins import reason_text
 from aftercare_bot.domain.check_in_answers import (
     Answers,
     CheckInRecord,

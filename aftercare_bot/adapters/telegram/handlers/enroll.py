@@ -1,0 +1,443 @@
+"""`/enroll`: the guided conversation staff run right after a session.
+
+Name → session time → practitioner → plan → next session → language → product → a dry run
+of the exact dated timeline → Confirm. Each answer is checked; a bad one gets the question
+again with an example. `/cancel` leaves at any step and nothing is stored until Confirm.
+"""
+
+import warnings
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, cast
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from aftercare_bot.adapters.telegram.handlers.access import require_staff
+from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.staff import deep_link
+from aftercare_bot.adapters.telegram.messenger import send, send_picture
+from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
+from aftercare_bot.adapters.telegram.views.callback_data import EnrollChoice, pattern
+from aftercare_bot.adapters.telegram.views.languages import language_of
+from aftercare_bot.adapters.telegram.views.qr import qr_png
+from aftercare_bot.domain.durations import format_duration
+from aftercare_bot.domain.local_time import (
+    InvalidLocalTime,
+    example_input,
+    parse_local_datetime,
+    same_time_weeks_later,
+)
+from aftercare_bot.domain.outgoing import Buttons, Outgoing
+from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
+from aftercare_bot.domain.patients import Enrollment
+from aftercare_bot.domain.plans import expand
+
+NAME, SESSION, PRACTITIONER, PLAN, NEXT, LANGUAGE, PRODUCT, CONFIRM = range(8)
+_DRAFT = "enroll_draft"
+NEXT_SESSION_WEEKS = (2, 3, 4)
+MAX_FIELD = 64
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What staff have answered so far."""
+
+    name: str = ""
+    session_at: datetime | None = None
+    practitioner: str = ""
+    plan: str = ""
+    next_at: datetime | None = None
+    language: str | None = None
+    product: str | None = None
+    batch: str | None = None
+
+
+def _draft(context: AftercareContext) -> Draft:
+    return cast(Draft, (context.user_data or {}).get(_DRAFT, Draft()))
+
+
+def _save(context: AftercareContext, draft: Draft) -> None:
+    cast(dict[str, Any], context.user_data)[_DRAFT] = draft
+
+
+def _button(
+    context: AftercareContext, language: str, key: str, value: str, **params: object
+) -> tuple[str, str]:
+    return (
+        context.services.texts.render(language, key, **params),
+        EnrollChoice(value).data(),
+    )
+
+
+async def _ask(
+    update: Update, context: AftercareContext, key: str, buttons: Buttons = (), **params: object
+) -> None:
+    language = language_of(update, context)
+    example = example_input(context.services.clock.now(), context.services.config.clinic.timezone)
+    question = Outgoing(
+        context.views.texts.render(language, key, example=example, **params), buttons
+    )
+    assert update.effective_chat is not None
+    await send(context.bot, update.effective_chat.id, question)
+
+
+async def _pressed(update: Update, context: AftercareContext) -> str | None:
+    """The value of an enroll button; its buttons go at once, so it counts once."""
+    pressed = await take_press(update, context, EnrollChoice.parse, clear=True)
+    return pressed.value if pressed is not None else None
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "").strip() if message else ""
+
+
+async def enroll_command(update: Update, context: AftercareContext) -> int:
+    """Staff: start enrolling a patient."""
+    if update.effective_chat is None or update.effective_chat.type != "private":
+        await _ask(update, context, "staff.private_only")
+        return ConversationHandler.END
+    if not await require_staff(update, context):
+        return ConversationHandler.END
+    _save(context, Draft())
+    await _ask(update, context, "enroll.ask_name")
+    return NAME
+
+
+async def on_name(update: Update, context: AftercareContext) -> int:
+    """The patient's first name; anything more is refused with the reason, and asked again."""
+    try:
+        name = first_name_only(_text(update))
+    except NotAFirstName as refusal:
+        await _ask(update, context, name_refusal_key(refusal.problem))
+        return NAME
+    _save(context, replace(_draft(context), name=name))
+    language = language_of(update, context)
+    await _ask(
+        update,
+        context,
+        "enroll.ask_session",
+        ((_button(context, language, "buttons.now", "now"),),),
+    )
+    return SESSION
+
+
+def name_refusal_key(problem: NameProblem) -> str:
+    """The message telling staff why a name was refused."""
+    return "enroll.bad_name" if problem is NameProblem.NOT_A_NAME else f"names.{problem}"
+
+
+async def on_session(update: Update, context: AftercareContext) -> int:
+    """When the session took place: Now, or a typed date and time."""
+    services = context.services
+    now = services.clock.now()
+    if update.callback_query is not None:
+        await _pressed(update, context)
+        session_at = now
+    else:
+        try:
+            session_at = parse_local_datetime(_text(update), services.config.clinic.timezone)
+        except InvalidLocalTime:
+            language = language_of(update, context)
+            await _ask(
+                update,
+                context,
+                "enroll.bad_session",
+                ((_button(context, language, "buttons.now", "now"),),),
+            )
+            return SESSION
+    _save(context, replace(_draft(context), session_at=session_at))
+    language = language_of(update, context)
+    me = update.effective_user.first_name if update.effective_user else ""
+    await _ask(
+        update,
+        context,
+        "enroll.ask_practitioner",
+        ((_button(context, language, "buttons.me", "me", name=me),),),
+    )
+    return PRACTITIONER
+
+
+async def on_practitioner(update: Update, context: AftercareContext) -> int:
+    """Who performed the session: the staff member, or a typed name."""
+    if update.callback_query is not None:
+        await _pressed(update, context)
+        practitioner = update.effective_user.first_name if update.effective_user else ""
+    else:
+        practitioner = " ".join(_text(update).split())[:MAX_FIELD]
+        if not practitioner or practitioner.startswith("/"):
+            await _ask(update, context, "enroll.bad_practitioner")
+            return PRACTITIONER
+    _save(context, replace(_draft(context), practitioner=practitioner))
+    plans = context.services.plans
+    if len(plans) == 1:
+        _save(context, replace(_draft(context), plan=next(iter(plans))))
+        return await _ask_next(update, context)
+    default = context.services.config.schedule.default_plan
+    ordered = sorted(plans, key=lambda name: name != default)
+    await _ask(
+        update,
+        context,
+        "enroll.ask_plan",
+        tuple(((name, EnrollChoice(name).data()),) for name in ordered),
+    )
+    return PLAN
+
+
+async def on_plan(update: Update, context: AftercareContext) -> int:
+    """The aftercare plan, from the configured ones."""
+    value = await _pressed(update, context)
+    if value not in context.services.plans:
+        return PLAN
+    _save(context, replace(_draft(context), plan=value))
+    return await _ask_next(update, context)
+
+
+async def _ask_next(update: Update, context: AftercareContext) -> int:
+    language = language_of(update, context)
+    buttons = (
+        tuple(
+            _button(context, language, "buttons.in_weeks", f"w{weeks}", count=weeks)
+            for weeks in NEXT_SESSION_WEEKS
+        ),
+        (_button(context, language, "buttons.unknown_next", "none"),),
+    )
+    await _ask(update, context, "enroll.ask_next", buttons)
+    return NEXT
+
+
+async def on_next(update: Update, context: AftercareContext) -> int:
+    """The next session: in 2/3/4 weeks at the same time, not known, or a typed date."""
+    draft = _draft(context)
+    zone = context.services.config.clinic.timezone
+    assert draft.session_at is not None
+    next_at: datetime | None
+    if update.callback_query is not None:
+        value = await _pressed(update, context) or ""
+        next_at = (
+            same_time_weeks_later(draft.session_at, int(value[1:]), zone)
+            if value.startswith("w") and value[1:].isdigit()
+            else None
+        )
+    else:
+        try:
+            next_at = parse_local_datetime(_text(update), zone)
+        except InvalidLocalTime:
+            next_at = None
+        if next_at is None or next_at <= draft.session_at:
+            return await _ask_next_again(update, context)
+    _save(context, replace(draft, next_at=next_at))
+    language = language_of(update, context)
+    texts = context.services.texts
+    buttons = (
+        tuple(
+            (
+                texts.render(code, "meta.language_name"),
+                EnrollChoice(code).data(),
+            )
+            for code in texts.languages
+        ),
+        (_button(context, language, "buttons.telegram_language", "auto"),),
+    )
+    await _ask(update, context, "enroll.ask_language", buttons)
+    return LANGUAGE
+
+
+async def _ask_next_again(update: Update, context: AftercareContext) -> int:
+    await _ask(update, context, "enroll.bad_next")
+    return await _ask_next(update, context)
+
+
+async def on_language(update: Update, context: AftercareContext) -> int:
+    """The patient's language, or theirs from Telegram."""
+    value = await _pressed(update, context)
+    texts = context.services.texts
+    if value != "auto" and value not in texts.languages:
+        return LANGUAGE
+    _save(context, replace(_draft(context), language=None if value == "auto" else value))
+    language = language_of(update, context)
+    await _ask(
+        update,
+        context,
+        "enroll.ask_product",
+        ((_button(context, language, "buttons.skip", "skip"),),),
+    )
+    return PRODUCT
+
+
+async def on_product(update: Update, context: AftercareContext) -> int:
+    """Optionally the product and its batch, "Product, LOT123"."""
+    product = batch = None
+    if update.callback_query is not None:
+        await _pressed(update, context)
+    else:
+        parts = [" ".join(part.split())[:MAX_FIELD] for part in _text(update).split(",")]
+        if not parts[0] or len(parts) > 2 or parts[0].startswith("/"):
+            language = language_of(update, context)
+            await _ask(
+                update,
+                context,
+                "enroll.bad_product",
+                ((_button(context, language, "buttons.skip", "skip"),),),
+            )
+            return PRODUCT
+        product, batch = parts[0], (parts[1] or None) if len(parts) == 2 else None
+    _save(context, replace(_draft(context), product=product, batch=batch))
+    await _show_preview(update, context)
+    return CONFIRM
+
+
+async def _show_preview(update: Update, context: AftercareContext) -> None:
+    services, views = context.services, context.views
+    draft = _draft(context)
+    language = language_of(update, context)
+    zone = services.config.clinic.timezone
+    plan = services.plans[draft.plan]
+    assert draft.session_at is not None
+    planned = expand(
+        plan,
+        session_at=draft.session_at,
+        linked_at=None,
+        next_appointment_at=draft.next_at,
+        zone=zone,
+        quiet=services.config.schedule.quiet_hours,
+    )
+    texts = services.texts
+    preview = views.texts.render(
+        language,
+        "enroll.preview",
+        name=draft.name,
+        session=views.when(language, draft.session_at, zone),
+        practitioner=draft.practitioner,
+        plan=plan.name,
+        sessions=plan.sessions,
+        spacing=format_duration(plan.spacing),
+        next=views.when(language, draft.next_at, zone)
+        if draft.next_at
+        else texts.render(language, "enroll.unknown_next"),
+        patient_language=texts.render(draft.language, "meta.language_name")
+        if draft.language
+        else texts.render(language, "enroll.telegram_language"),
+        product=", ".join(filter(None, (draft.product, draft.batch)))
+        or texts.render(language, "enroll.no_product"),
+        zone=str(zone),
+        timeline=views.timeline(language, planned, zone, services.clock.now()),
+    )
+    buttons = (
+        (
+            _button(context, language, "buttons.confirm", "confirm"),
+            _button(context, language, "buttons.cancel", "cancel"),
+        ),
+    )
+    message = Outgoing(preview, buttons)
+    assert update.effective_chat is not None
+    await send(context.bot, update.effective_chat.id, message)
+
+
+async def on_confirm(update: Update, context: AftercareContext) -> int:
+    """Store the enrollment and hand staff the link and its QR code."""
+    value = await _pressed(update, context)
+    if value != "confirm":
+        return await cancel_command(update, context)
+    services = context.services
+    draft = _draft(context)
+    assert draft.session_at is not None and update.effective_user is not None
+    enrollment = Enrollment(
+        display_name=draft.name,
+        session_at=draft.session_at,
+        practitioner=draft.practitioner,
+        plan_name=draft.plan,
+        timezone=str(services.config.clinic.timezone),
+        language=draft.language,
+        next_appointment_at=draft.next_at,
+        product=draft.product,
+        batch=draft.batch,
+        enrolled_by=update.effective_user.id,
+    )
+    enrolled, link = await services.staff_requests.enroll(enrollment)
+    cast(dict[str, Any], context.user_data).pop(_DRAFT, None)
+    await send_link(update, context, enrolled.patient.code, draft.name, link.token, link.expires_at)
+    return ConversationHandler.END
+
+
+async def send_link(
+    update: Update, context: AftercareContext, code: str, name: str, token: str, expires: datetime
+) -> None:
+    """The deep link as text, then the same link as a QR code to scan from the screen."""
+    views = context.views
+    language = language_of(update, context)
+    link = deep_link(context, token)
+    zone = context.services.config.clinic.timezone
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    done = views.texts.render(
+        language,
+        "enroll.done",
+        name=name,
+        code=code,
+        link=link,
+        expires=views.when(language, expires, zone),
+    )
+    await send(context.bot, chat_id, done)
+    caption = views.texts.render(language, "enroll.qr_caption", code=code)
+    await send_picture(context.bot, chat_id, qr_png(link), caption)
+
+
+async def cancel_command(update: Update, context: AftercareContext) -> int:
+    """Leave the enrollment; nothing was stored."""
+    cast(dict[str, Any], context.user_data).pop(_DRAFT, None)
+    await _ask(update, context, "enroll.cancelled")
+    return ConversationHandler.END
+
+
+async def on_stale_button(update: Update, context: AftercareContext) -> None:
+    """A button of an enrollment that is no longer open (finished, cancelled, or a restart)."""
+    await _pressed(update, context)
+    await _ask(update, context, "enroll.expired_step")
+
+
+def enroll_handlers() -> list[BaseHandler[Update, AftercareContext, Any]]:
+    """The enrollment conversation, and the catch-all for its stale buttons."""
+    text = filters.TEXT & ~filters.COMMAND
+    button = pattern(EnrollChoice.FAMILY)
+    with warnings.catch_warnings():
+        # Buttons here belong to the conversation's latest prompt; per-message tracking
+        # (what PTB warns about) would split one enrollment across several conversations.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("enroll", enroll_command)],
+            states={
+                NAME: [MessageHandler(text, on_name)],
+                SESSION: [
+                    CallbackQueryHandler(on_session, pattern=button),
+                    MessageHandler(text, on_session),
+                ],
+                PRACTITIONER: [
+                    CallbackQueryHandler(on_practitioner, pattern=button),
+                    MessageHandler(text, on_practitioner),
+                ],
+                PLAN: [CallbackQueryHandler(on_plan, pattern=button)],
+                NEXT: [
+                    CallbackQueryHandler(on_next, pattern=button),
+                    MessageHandler(text, on_next),
+                ],
+                LANGUAGE: [CallbackQueryHandler(on_language, pattern=button)],
+                PRODUCT: [
+                    CallbackQueryHandler(on_product, pattern=button),
+                    MessageHandler(text, on_product),
+                ],
+                CONFIRM: [CallbackQueryHandler(on_confirm, pattern=button)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel_command)],
+            allow_reentry=True,
+        )
+    return [conversation, CallbackQueryHandler(on_stale_button, pattern=button)]

@@ -1,0 +1,226 @@
+"""/patients (a paged list, or a search) and /patient CODE (one patient's timeline, paged).
+
+Pages are cut between lines, never inside one, so that Telegram's 4096-character limit
+never cuts a text; the buttons under a page edit it in place.
+"""
+
+import math
+from collections.abc import Callable
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from aftercare_bot.adapters.telegram.handlers.access import require_staff
+from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply
+from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
+from aftercare_bot.adapters.telegram.views.callback_data import PatientsPage, TimelinePage, pattern
+from aftercare_bot.adapters.telegram.views.check_ins import answers_summary
+from aftercare_bot.adapters.telegram.views.incidents import outcome_label
+from aftercare_bot.adapters.telegram.views.languages import language_of
+from aftercare_bot.adapters.telegram.views.rendering import Views
+from aftercare_bot.domain.check_in_answers import stored_answers
+from aftercare_bot.domain.outgoing import Outgoing
+from aftercare_bot.domain.pages import MESSAGE_LIMIT, paginate
+from aftercare_bot.domain.patient_summary import (
+    PATIENTS_PER_PAGE,
+    EventKind,
+    PatientSummary,
+    TimelineEvent,
+)
+from aftercare_bot.domain.patients import Patient
+from aftercare_bot.texts import Html
+
+MAX_SEARCH_RESULTS = 100
+HEADER_ROOM = 200  # room kept on each page for its title line
+
+
+def _summary_line(views: Views, language: str, row: PatientSummary) -> str:
+    zone = views.config.clinic.timezone
+    render = views.texts.render
+    session = (
+        render(language, "patients.session", number=row.session, planned=row.sessions_planned)
+        if row.session is not None and row.sessions_planned is not None
+        else ""
+    )
+    last = (
+        render(language, "patients.last", when=views.when(language, row.last_check_in, zone))
+        if row.last_check_in is not None
+        else ""
+    )
+    incidents = (
+        render(language, "patients.incidents", count=row.open_incidents)
+        if row.open_incidents
+        else ""
+    )
+    return render(
+        language,
+        "patients.item",
+        code=row.code,
+        name=row.name,
+        state=render(language, f"patients.state_{row.status.value}"),
+        session=Html(session),  # the three parts are already rendered and escaped
+        last=Html(last),
+        incidents=Html(incidents),
+    )
+
+
+async def _patients_page(context: AftercareContext, language: str, page: int) -> Outgoing:
+    """Page `page` (0-based) of everyone the clinic follows, newest enrollment first."""
+    views = context.views
+    reports = context.services.staff_reports
+    rows, total = await reports.patients(page * PATIENTS_PER_PAGE, PATIENTS_PER_PAGE)
+    if total == 0:
+        return Outgoing(views.texts.render(language, "patients.none"))
+    pages = math.ceil(total / PATIENTS_PER_PAGE)
+    title = views.texts.render(language, "patients.title", total=total, page=page + 1, pages=pages)
+    lines = [title] + [_summary_line(views, language, row) for row in rows]
+    return Outgoing(
+        "\n".join(lines),
+        _navigation(views, language, page, pages, lambda to: PatientsPage(to).data()),
+    )
+
+
+def _navigation(
+    views: Views, language: str, page: int, pages: int, data: Callable[[int], str]
+) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Previous / Next, each carrying `data(page)` of the page it shows."""
+    row = []
+    if page > 0:
+        row.append((views.texts.render(language, "buttons.previous"), data(page - 1)))
+    if page + 1 < pages:
+        row.append((views.texts.render(language, "buttons.next"), data(page + 1)))
+    return (tuple(row),) if row else ()
+
+
+async def patients_command(update: Update, context: AftercareContext) -> None:
+    """Staff: the patients the clinic follows, paged; `/patients TEXT` searches name or code."""
+    if not await require_staff(update, context):
+        return
+    message = update.effective_message
+    assert message is not None
+    language = language_of(update, context)
+    search = " ".join(context.args or []).strip()
+    if not search:
+        listing = await _patients_page(context, language, 0)
+        await reply(update, listing)
+        return
+    views = context.views
+    rows, total = await context.services.staff_reports.patients(0, MAX_SEARCH_RESULTS, search)
+    if not rows:
+        await reply(update, views.texts.render(language, "patients.no_match", text=search))
+        return
+    title = views.texts.render(language, "patients.search_title", text=search, total=total)
+    lines = [_summary_line(views, language, row) for row in rows]
+    for number, page in enumerate(paginate(lines, header_room=len(title) + 1)):
+        await reply(update, "\n".join([title, *page] if number == 0 else page))
+
+
+async def on_patients_page(update: Update, context: AftercareContext) -> None:
+    """Previous / Next under the patient list."""
+    pressed = await take_press(update, context, PatientsPage.parse, staff=True)
+    query = update.callback_query
+    if pressed is None or query is None:
+        return
+    listing = await _patients_page(context, language_of(update, context), pressed.page)
+    await edit_pressed(update, listing)
+
+
+def _event_line(views: Views, language: str, event: TimelineEvent) -> str:
+    texts, details = views.texts, event.details
+    when = views.when(language, event.at, views.config.clinic.timezone)
+    if event.kind == EventKind.CHECK_IN:
+        answers = stored_answers(details.get("answers"))
+        urgency = details.get("urgency") or "nothing"
+        return texts.render(
+            language,
+            "timeline.check_in",
+            when=when,
+            answers=Html(answers_summary(texts, language, answers)),
+            result=texts.render(language, f"timeline.result_{urgency}"),
+        )
+    if event.kind == EventKind.SESSION:
+        product = details.get("product", "")
+        return texts.render(
+            language,
+            "timeline.session",
+            when=when,
+            number=details["number"],
+            who=details["who"],
+            product=Html(
+                texts.render(language, "timeline.product", product=product) if product else ""
+            ),
+        )
+    if event.kind == EventKind.APPOINTMENT:
+        return texts.render(language, f"timeline.appointment_{details['confirmed']}", when=when)
+    if event.kind == EventKind.CONSENT:
+        return texts.render(language, f"timeline.consent_{details['change']}", when=when)
+    if event.kind == EventKind.INCIDENT:
+        return texts.render(
+            language,
+            "timeline.incident",
+            when=when,
+            urgency=texts.render(language, f"incident.urgency_{details['urgency']}"),
+        )
+    if event.kind == EventKind.RESOLVED and details.get("outcome"):
+        outcome = outcome_label(views, language, details["outcome"])
+        return texts.render(language, "timeline.resolved_outcome", when=when, outcome=outcome)
+    if event.kind == EventKind.RESOLVED:
+        return texts.render(language, "timeline.resolved", when=when)
+    return texts.render(language, f"timeline.{event.kind.value}", when=when, **details)
+
+
+async def _timeline_page(
+    context: AftercareContext, language: str, patient: Patient, page: int
+) -> Outgoing:
+    views = context.views
+    assert patient.id is not None
+    events = await context.services.staff_reports.timeline(patient.id)
+    lines = [_event_line(views, language, event) for event in events]
+    pages = paginate(lines, limit=MESSAGE_LIMIT, header_room=HEADER_ROOM)
+    page = min(max(page, 0), len(pages) - 1)
+    title = views.texts.render(
+        language,
+        "timeline.title",
+        code=patient.code,
+        name=patient.display_name,
+        page=page + 1,
+        pages=len(pages),
+    )
+    return Outgoing(
+        "\n".join([title, *pages[page]]),
+        _navigation(
+            views, language, page, len(pages), lambda to: TimelinePage(patient.code, to).data()
+        ),
+    )
+
+
+async def show_timeline(
+    update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
+) -> None:
+    """Staff: /patient CODE, the first page of the patient's timeline (newest first)."""
+    timeline = await _timeline_page(context, language_of(update, context), patient, 0)
+    assert update.effective_message is not None
+    await reply(update, timeline)
+
+
+async def on_timeline_page(update: Update, context: AftercareContext) -> None:
+    """Previous / Next under a timeline."""
+    pressed = await take_press(update, context, TimelinePage.parse, staff=True)
+    query = update.callback_query
+    if pressed is None or query is None:
+        return
+    patient = await context.services.staff_reports.patient(pressed.code)
+    if patient is None:
+        return
+    timeline = await _timeline_page(context, language_of(update, context), patient, pressed.page)
+    await edit_pressed(update, timeline)
+
+
+def patient_list_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
+    """/patients and the page buttons of lists and timelines (/patient is a staff action)."""
+    return [
+        CommandHandler("patients", patients_command),
+        CallbackQueryHandler(on_patients_page, pattern=pattern(PatientsPage.FAMILY)),
+        CallbackQueryHandler(on_timeline_page, pattern=pattern(TimelinePage.FAMILY)),
+    ]

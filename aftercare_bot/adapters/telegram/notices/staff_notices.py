@@ -1,0 +1,46 @@
+"""Telling staff something: in the staff group when one is bound, else each admin privately.
+
+Only a patient's code and first name ever appear here: membership of the group is access to
+health data, and admins' private chats are no better place for more.
+"""
+
+import logging
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from aftercare_bot.adapters.telegram.messenger import send
+from aftercare_bot.adapters.telegram.runtime.context import AftercareContext, Services
+from aftercare_bot.domain.patients import Patient
+
+logger = logging.getLogger(__name__)
+
+
+class StaffNotifier:
+    """Sends staff notices; a failure is logged, never raised into a patient's flow."""
+
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def __call__(self, key: str, **params: object) -> None:
+        """Render `key` in the clinic's language and post it where staff will see it."""
+        services = self._services
+        config = services.config
+        group = await services.staff_access.group()
+        recipients = [group] if group is not None else list(config.staff.admin_ids)
+        text = services.views.texts.render(config.clinic.language, key, **params)
+        for chat_id in recipients:
+            try:
+                await send(self._bot, chat_id, text)
+            except TelegramError as error:
+                logger.warning("staff notice %s to chat %s failed: %s", key, chat_id, error)
+
+    async def about(self, key: str, patient: Patient) -> None:
+        """A notice naming a patient by code and first name only."""
+        await self(key, code=patient.code, name=patient.display_name)
+
+
+async def notify_staff(context: AftercareContext, key: str, **params: object) -> None:
+    """Send a staff notice from a handler."""
+    await StaffNotifier(context.bot, context.services)(key, **params)

@@ -1,0 +1,81 @@
+"""Flood control's watch on arrivals: which private messages come in a flood.
+
+Arrivals are noted by the update processor the moment an update comes in, before it waits for
+its chat's earlier updates; each message is judged when its turn comes (see
+`flood_control`). Messages a patient in trouble relies on are never counted or held.
+"""
+
+import logging
+import re
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Message, Update
+
+from aftercare_bot.adapters.telegram.handlers.patient_settings import START_WORDS, STOP_WORDS
+from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
+from aftercare_bot.clock import Clock
+from aftercare_bot.domain.floods import Flooding, FloodWatch
+
+logger = logging.getLogger(__name__)
+
+_EXEMPT_COMMANDS = frozenset({"/checkin", "/stop", "/start"})
+_STOP_OR_START = (re.compile(STOP_WORDS), re.compile(START_WORDS))
+
+
+def _private_message(update: object) -> Message | None:
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return None
+    if update.effective_chat.type != "private":
+        return None
+    return update.message or update.edited_message
+
+
+def never_held(message: Message, concern_labels: set[str]) -> bool:
+    """Messages flood control never touches: a patient in trouble must always get through."""
+    text = (message.text or "").strip()
+    command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text else ""
+    return (
+        command in _EXEMPT_COMMANDS
+        or text in concern_labels
+        or any(words.match(text) for words in _STOP_OR_START)
+    )
+
+
+class FloodGate:
+    """Notes every private message as it arrives, and judges it when its turn comes."""
+
+    def __init__(self, watch: FloodWatch, clock: Clock, concern_labels: set[str]) -> None:
+        self._watch = watch
+        self._clock = clock
+        self._concern_labels = concern_labels
+
+    def arrived(self, update: object) -> None:
+        """Count a private message against its chat's pace, as it arrives."""
+        message = _private_message(update)
+        if message is None or never_held(message, self._concern_labels):
+            return
+        self._watch.arrived(message.chat_id, self._clock.now())
+
+    def judge(self, update: object) -> Flooding | None:
+        """Whether this update, now its turn has come, is a message in a flood."""
+        message = _private_message(update)
+        if message is None or never_held(message, self._concern_labels):
+            return None
+        return self._watch.judge(message.chat_id, self._clock.now())
+
+
+class FloodAwareUpdates(ChatOrderedUpdates):
+    """Chat-ordered updates that note each message's arrival before it waits its turn."""
+
+    def __init__(self, gate: FloodGate, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._gate = gate
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Note the arrival, then wait for the chat's earlier updates as usual."""
+        try:
+            self._gate.arrived(update)
+        except Exception as error:  # counting must never cost an update
+            logger.warning("could not note an update's arrival: %r", error)
+        await super().do_process_update(update, coroutine)
