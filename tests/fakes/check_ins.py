@@ -1,6 +1,6 @@
 """Check-ins in memory: the fake of `adapters.persistence.check_ins.CheckInRepository`."""
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
 from aftercare_bot.domain.check_ins import CheckIn
 from tests.fakes.store import FakeSession
@@ -15,7 +15,7 @@ class FakeCheckInRepository:
         self._session = session
 
     @property
-    def _rows(self) -> dict[int, CheckIn]:
+    def _rows(self) -> MutableMapping[int, CheckIn]:
         return self._session.table(TABLE)
 
     def add(self, check_in: CheckIn) -> None:

@@ -1,6 +1,6 @@
 """Incidents in memory: the fake of `adapters.persistence.incidents.IncidentRepository`."""
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -36,11 +36,11 @@ class FakeIncidentRepository:
         self._session = session
 
     @property
-    def _rows(self) -> dict[int, Incident]:
+    def _rows(self) -> MutableMapping[int, Incident]:
         return self._session.table(TABLE)
 
     @property
-    def _copies(self) -> dict[int, IncidentCopy]:
+    def _copies(self) -> MutableMapping[int, IncidentCopy]:
         return self._session.table(COPIES)
 
     def _still(self, incident_id: int, states: set[IncidentState]) -> Incident | None:

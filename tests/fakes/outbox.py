@@ -1,6 +1,6 @@
 """The outbox in memory: the fake of `adapters.persistence.outbox.OutboxRepository`."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ class FakeOutboxRepository:
         self._session = session
 
     @property
-    def _rows(self) -> dict[int, ScheduledMessage]:
+    def _rows(self) -> MutableMapping[int, ScheduledMessage]:
         return self._session.table(TABLE)
 
     def _patient(self, message: ScheduledMessage) -> Patient | None:

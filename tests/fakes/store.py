@@ -6,8 +6,10 @@ open at once each see what the other committed, as on a real database at read co
 """
 
 import dataclasses
-from collections.abc import Iterator
+import operator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -20,17 +22,61 @@ def detached_copy(row: T) -> T:
     state rather than a copy of the original's; fields that are not constructor arguments are
     copied after.
     """
-    if not dataclasses.is_dataclass(row) or isinstance(row, type):
+    shape = _shape(type(row))
+    if shape is None:
         return row
-    fields = dataclasses.fields(row)
-    copy = type(row)(**{f.name: _copied(getattr(row, f.name)) for f in fields if f.init})
-    for f in fields:
-        if not f.init:
-            object.__setattr__(copy, f.name, _copied(getattr(row, f.name)))
+    init, later, _every = shape
+    copy = type(row)(
+        **{name: _copied(value) for name, value in zip(init.names, init(row), strict=True)}
+    )
+    for name, value in zip(later.names, later(row), strict=True):
+        object.__setattr__(copy, name, _copied(value))
     return copy
 
 
+# Every unit of work copies the rows it reads, so copying is the fake's hot path: each row
+# class's field names are worked out once, and values that cannot change are never copied.
+_IMMUTABLE = frozenset({int, str, float, bool, bytes, type(None), datetime, date, time})
+
+
+class _Getter:
+    """Reads the named fields of a row at once, as a tuple (operator.attrgetter, in C)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self._get = operator.attrgetter(*names) if names else None
+
+    def __call__(self, row: Any) -> tuple[Any, ...]:
+        if self._get is None:
+            return ()
+        found = self._get(row)
+        return found if len(self.names) > 1 else (found,)
+
+
+_Shape = tuple[_Getter, _Getter, _Getter]
+_SHAPES: dict[type, _Shape | None] = {}
+
+
+def _shape(cls: type) -> _Shape | None:
+    """A dataclass's constructor fields, its other fields, and all of them; None otherwise."""
+    if cls not in _SHAPES:
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else None
+        _SHAPES[cls] = (
+            None
+            if fields is None
+            else (
+                _Getter(tuple(f.name for f in fields if f.init)),
+                _Getter(tuple(f.name for f in fields if not f.init)),
+                _Getter(tuple(f.name for f in fields)),
+            )
+        )
+    return _SHAPES[cls]
+
+
 def _copied(value: Any) -> Any:
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
     if isinstance(value, list):
         return [_copied(item) for item in value]
     if isinstance(value, dict):
@@ -42,9 +88,10 @@ def _copied(value: Any) -> Any:
 
 def row_values(row: Any) -> tuple[Any, ...]:
     """What a row holds, for telling whether a unit of work changed it."""
-    if dataclasses.is_dataclass(row) and not isinstance(row, type):
-        return tuple(getattr(row, f.name) for f in dataclasses.fields(row))
-    return (row,)
+    shape = _shape(type(row))
+    if shape is None:
+        return (row,)
+    return shape[2](row)
 
 
 @dataclass
@@ -74,26 +121,67 @@ class FakeStore:
         return iter(self.tables)
 
 
+class WorkingRows(MutableMapping[Any, Any]):
+    """One unit of work's rows of one table: a row is copied from the committed rows the first
+    time this unit reads it (a scan reads every row), so a unit pays only for what it touches.
+
+    As on a real database at read committed, a row this unit has not read yet shows its latest
+    committed state; one it has read stays as this unit last left it.
+    """
+
+    def __init__(self, committed: dict[Any, Any]) -> None:
+        self._committed = committed
+        self.copies: dict[Any, Any] = {}
+        self.originals: dict[Any, tuple[Any, ...]] = {}
+        self.deleted: set[Any] = set()
+
+    def __getitem__(self, key: Any) -> Any:
+        if key in self.copies:
+            return self.copies[key]
+        if key in self.deleted or key not in self._committed:
+            raise KeyError(key)
+        copy = detached_copy(self._committed[key])
+        self.copies[key] = copy
+        self.originals[key] = row_values(copy)
+        return copy
+
+    def __setitem__(self, key: Any, row: Any) -> None:
+        self.deleted.discard(key)
+        self.copies[key] = row
+
+    def __delitem__(self, key: Any) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.copies.pop(key, None)
+        self.deleted.add(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.copies or (key not in self.deleted and key in self._committed)
+
+    def __iter__(self) -> Iterator[Any]:
+        seen = [key for key in self._committed if key not in self.deleted]
+        known = set(seen)
+        return iter(seen + [key for key in self.copies if key not in known])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class FakeSession:
     """One unit of work's view of the store: private copies of the rows it touched."""
 
     def __init__(self, store: FakeStore) -> None:
         self._store = store
-        self._working: dict[str, dict[Any, Any]] = {}
-        self._originals: dict[str, dict[Any, tuple[Any, ...]]] = {}
+        self._working: dict[str, WorkingRows] = {}
 
-    def table(self, name: str) -> dict[Any, Any]:
-        """This unit's rows of a table by key, copied from the committed rows on first use;
-        add, change and delete them freely: nothing is seen by others before `commit`."""
+    def table(self, name: str) -> MutableMapping[Any, Any]:
+        """This unit's rows of a table by key, each copied from the committed rows when first
+        read; add, change and delete them freely: nothing is seen by others before `commit`."""
         if name not in self._working:
-            committed = self._store.table(name).rows
-            self._working[name] = {key: detached_copy(row) for key, row in committed.items()}
-            self._originals[name] = {
-                key: row_values(row) for key, row in self._working[name].items()
-            }
+            self._working[name] = WorkingRows(self._store.table(name).rows)
         return self._working[name]
 
-    def committed(self, name: str) -> dict[Any, Any]:
+    def committed(self, name: str) -> MutableMapping[Any, Any]:
         """The rows other units have committed, for compare-and-set updates that must not
         act on a state this unit read before another unit changed it."""
         return self._store.table(name).rows
@@ -106,10 +194,12 @@ class FakeSession:
         """Write back every row this unit added, changed or deleted."""
         for name, rows in self._working.items():
             committed = self._store.table(name).rows
-            originals = self._originals[name]
-            for key, row in rows.items():
-                if key not in originals or row_values(row) != originals[key]:
+            for key, row in rows.copies.items():
+                values = row_values(row)
+                if rows.originals.get(key) != values:
                     committed[key] = detached_copy(row)
-            for key in originals.keys() - rows.keys():
+                    rows.originals[key] = values
+            for key in rows.deleted:
                 committed.pop(key, None)
-            self._originals[name] = {key: row_values(row) for key, row in rows.items()}
+                rows.originals.pop(key, None)
+            rows.deleted.clear()

@@ -1,6 +1,6 @@
 """Staff tasks in memory: the fake of `adapters.persistence.tasks.TaskRepository`."""
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime
 
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
@@ -16,7 +16,7 @@ class FakeTaskRepository:
         self._session = session
 
     @property
-    def _rows(self) -> dict[int, StaffTask]:
+    def _rows(self) -> MutableMapping[int, StaffTask]:
         return self._session.table(TABLE)
 
     def _open(self) -> list[StaffTask]:

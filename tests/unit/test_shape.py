@@ -5,8 +5,8 @@
 - Telegram handlers (`adapters/telegram/handlers/`) parse, call one use case and render: no
   unit of work, no repository, no commit, no wake-up, and no Bot send, reply or edit call.
 - Every Bot send, reply and edit in the Telegram adapter goes through the one outbound seam,
-  `adapters/telegram/messenger.py`; only `runtime/stopping.py` (keeping updates across a stop) opens a
-  unit of work outside a use case.
+  `adapters/telegram/messenger.py`; only `runtime/stopping.py` (keeping updates across a
+  stop) opens a unit of work outside a use case.
 - What `python bot.py run` loads never imports the simulator or the demo.
 """
 
