@@ -4,8 +4,13 @@ On SQLite one database is migrated per run and each test gets a copy of its file
 takes a millisecond, running the migrations 100 ms). `AFTERCARE_TEST_DATABASE_URL` switches
 the database tests to PostgreSQL; the schema is reset and migrated once per run, then every
 table is emptied before each test.
+
+`make test` runs the suite on every core (pytest-xdist): each worker has its own SQLite
+template and, on PostgreSQL, its own database beside the one named (`test_gw0`, `test_gw1`,
+...), created afresh by the worker, so no two tests ever share rows.
 """
 
+import functools
 import os
 import shutil
 import sqlite3
@@ -14,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, TextClause, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from aftercare_bot.adapters.persistence import migrate
@@ -23,7 +28,27 @@ from aftercare_bot.adapters.persistence.tables import metadata
 from aftercare_bot.adapters.persistence.urls import sync_url
 from tests.fakes.unit_of_work import FakeDatabase
 
-POSTGRES_URL = os.environ.get("AFTERCARE_TEST_DATABASE_URL", "")
+_NAMED_POSTGRES_URL = os.environ.get("AFTERCARE_TEST_DATABASE_URL", "")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """This worker's own database next to the named one, created empty; its URL."""
+    named = make_url(url)
+    own = f"{named.database}_{worker}"
+    engine = create_engine(sync_url(url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{own}"'))
+    engine.dispose()
+    return named.set(database=own).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = (
+    _worker_database(_NAMED_POSTGRES_URL, _WORKER)
+    if _NAMED_POSTGRES_URL and _WORKER
+    else _NAMED_POSTGRES_URL
+)
 
 
 def reset_postgres_schema(url: str) -> None:
@@ -36,14 +61,34 @@ def reset_postgres_schema(url: str) -> None:
 
 
 def empty_postgres_tables(url: str) -> None:
-    """Remove every row but keep the migrated schema."""
-    names = ", ".join(table.name for table in metadata.sorted_tables)
-    if not names:
-        return
-    engine = create_engine(sync_url(url), poolclass=NullPool)
+    """Remove every row but keep the migrated schema; ids start again at 1.
+
+    DELETE children first and restart the sequences, over one pooled connection: 3 ms a test,
+    where TRUNCATE took 40 (it rewrites every table's files, however few rows it holds)."""
+    engine, statement = _cleaner(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        connection.execute(statement)
+
+
+@functools.cache
+def _cleaner(url: str) -> tuple[Engine, TextClause]:
+    engine = create_engine(sync_url(url))
+    with engine.connect() as connection:
+        sequences = connection.scalars(
+            text(
+                "SELECT sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = 'public'"
+            )
+        ).all()
+    statements = [f"DELETE FROM {table.name}" for table in reversed(metadata.sorted_tables)]
+    statements += [f"ALTER SEQUENCE {name} RESTART" for name in sequences]
+    return engine, text("; ".join(statements))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first: spread over the workers from the start, none is left for the end
+    while the other workers wait (the order among the others is kept)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,7 @@ def lock(path: Path, held: threading.Event, seconds: float) -> None:
         connection.close()
 
 
+@pytest.mark.slow
 async def test_a_message_written_while_the_database_is_locked_is_recorded_afterwards(
     bot: RunningBot, tmp_path: Path
 ) -> None:

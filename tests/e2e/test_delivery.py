@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from aftercare_bot.domain.outbox import MessageState
 from aftercare_bot.domain.patients import PatientStatus
 from aftercare_bot.domain.tasks import TaskKind
@@ -160,6 +162,7 @@ async def test_after_downtime_a_still_valid_message_goes_out_and_an_expired_one_
     assert texts_to(bot, anna)[-1].startswith("Hello Anna, how is your scalp")
 
 
+@pytest.mark.slow
 async def test_a_skipped_message_reaches_staff_as_an_incident_the_patient_is_not_told_of(
     bot: RunningBot,
 ) -> None:

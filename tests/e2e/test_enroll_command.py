@@ -178,6 +178,7 @@ async def test_without_a_reachable_telegram_the_command_says_so(
     )
 
 
+@pytest.mark.slow
 async def test_the_schedule_command_lists_each_patients_rows_in_utc_and_local_time(
     tmp_path: Path, telegram: TelegramSimulator, database_url: str
 ) -> None:

@@ -263,6 +263,7 @@ async def test_a_patient_flooding_delays_no_one_and_reaches_staff_in_one_bundle(
     assert [chat for chat in refusals(bot, calls) if chat != fiona.id] == []
 
 
+@pytest.mark.slow
 async def test_an_urgent_post_goes_before_the_queued_posts_of_several_floods(
     bot: RunningBot,
 ) -> None:

@@ -86,6 +86,7 @@ async def restart_and_stop(
     return await asyncio.wait_for(bot.wait(), timeout=10)
 
 
+@pytest.mark.slow
 async def test_killed_before_telegram_acted_the_message_goes_out_once_after_restart(
     tmp_path: Path, telegram: TelegramSimulator, database_url: str
 ) -> None:
@@ -95,6 +96,7 @@ async def test_killed_before_telegram_acted_the_message_goes_out_once_after_rest
     assert aftercare_count(telegram, anna) == 1
 
 
+@pytest.mark.slow
 async def test_killed_after_telegram_delivered_it_is_sent_again_the_documented_window(
     tmp_path: Path, telegram: TelegramSimulator, database_url: str
 ) -> None:
@@ -104,6 +106,7 @@ async def test_killed_after_telegram_delivered_it_is_sent_again_the_documented_w
     assert aftercare_count(telegram, anna) == 2
 
 
+@pytest.mark.slow
 async def test_killed_between_storing_an_incident_and_posting_it_it_is_posted_once(
     tmp_path: Path, telegram: TelegramSimulator, database_url: str
 ) -> None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from aftercare_bot.demo import DEMO_TOKEN
 from tests.e2e.test_command_line import REPOSITORY
 
@@ -15,6 +17,7 @@ from tests.e2e.test_command_line import REPOSITORY
 PATIENT_WORDS = ("I have a concern", "STOP", "START", "Yes, I agree")
 
 
+@pytest.mark.slow
 def test_the_demo_plays_the_journey_and_logs_no_secrets_or_patients_words() -> None:
     result = subprocess.run(
         [sys.executable, "bot.py", "demo", "--log-level", "debug", "--json-logs"],

@@ -85,6 +85,7 @@ def database_url(database_url: str, relay: Relay) -> str:
     return make_url(database_url).set(port=relay.port).render_as_string(hide_password=False)
 
 
+@pytest.mark.slow
 async def test_a_message_written_while_postgres_is_unreachable_reaches_staff_afterwards(
     bot: RunningBot, relay: Relay
 ) -> None:

@@ -8,6 +8,8 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from aftercare_bot.sandbox import TelegramSimulator
 from tests.config_files import write_config
 from tests.e2e.test_enroll_command import bot_py
@@ -19,6 +21,7 @@ def sqlite_config(tmp_path: Path, simulator: TelegramSimulator) -> Path:
     return write_config(tmp_path, database_url=url, base_url=simulator.base_url)
 
 
+@pytest.mark.slow
 async def test_a_second_run_on_the_same_sqlite_file_refuses_to_start(
     tmp_path: Path,
     telegram: TelegramSimulator,  # noqa: F811
@@ -44,6 +47,7 @@ async def test_a_second_run_on_the_same_sqlite_file_refuses_to_start(
     assert await asyncio.wait_for(again.wait(), timeout=10) == 0
 
 
+@pytest.mark.slow
 async def test_a_backup_taken_while_the_bot_runs_is_a_consistent_copy(
     tmp_path: Path,
     telegram: TelegramSimulator,  # noqa: F811

@@ -50,6 +50,7 @@ async def count(database: Database, table: object, *where: object) -> int:
         return int((await uow.session.execute(statement)).scalar_one())
 
 
+@pytest.mark.slow
 async def test_a_stop_in_a_flood_ends_in_time_and_keeps_what_was_not_handled(
     limited_simulator: TelegramSimulator, database_url: str, tmp_path: Path
 ) -> None:

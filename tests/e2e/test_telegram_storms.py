@@ -44,6 +44,7 @@ async def test_a_storm_of_server_errors_backs_off_and_then_delivers(bot: Running
     assert "Your next session" in (await anna.wait_for_reply())["text"]
 
 
+@pytest.mark.slow
 async def test_a_request_that_times_out_is_sent_again_and_arrives_once(bot: RunningBot) -> None:
     anna, code = await linked(bot)
     # Telegram sits on the request past the bot's 5-second read timeout, then drops it.

@@ -125,6 +125,7 @@ def delivered(telegram: TelegramSimulator, users: list[SimUser]) -> Counter[tupl
     )
 
 
+@pytest.mark.slow
 async def test_the_standby_takes_over_a_killed_active_instance_and_nothing_doubles(
     tmp_path: Path, telegram: TelegramSimulator, database_url: str
 ) -> None:
