@@ -5,7 +5,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.handlers.access import require_staff
 from aftercare_bot.adapters.telegram.handlers.incidents import escalate
-from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply, set_buttons
 from aftercare_bot.adapters.telegram.notices.staff_notices import notify_staff
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
@@ -34,12 +34,11 @@ MORE_LINE_ROOM = 120  # kept on the page for the "N more not shown" line
 async def on_reminder_answer(update: Update, context: AftercareContext) -> None:
     """Confirm, reschedule or "something changed": recorded, staff told, the patient answered."""
     pressed = await take_press(update, context, ReminderReply.parse)
-    query = update.callback_query
-    if pressed is None or query is None or query.message is None:
+    if pressed is None:
         return
     services = context.services
     outcome = await services.appointment_replies.answer(
-        pressed.message_id, query.message.chat.id, pressed.answer
+        pressed.message_id, presser(update).chat_id, pressed.answer
     )
     await set_buttons(update, None)
     if outcome is None:
@@ -166,11 +165,10 @@ def _task_line(
 async def on_task_done(update: Update, context: AftercareContext) -> None:
     """Staff pressed Done: close the task and refresh the list."""
     pressed = await take_press(update, context, TaskDone.parse, staff=True)
-    query = update.callback_query
-    if pressed is None or query is None:
+    if pressed is None:
         return
     closed = await context.services.appointment_replies.close_task(
-        pressed.task_id, query.from_user.id
+        pressed.task_id, presser(update).user_id
     )
     listing = await _task_listing(update, context)
     await edit_pressed(update, listing)

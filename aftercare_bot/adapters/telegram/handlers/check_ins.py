@@ -7,8 +7,9 @@ from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from aftercare_bot.adapters.telegram.handlers.answers import answer_in
 from aftercare_bot.adapters.telegram.handlers.incidents import escalate
-from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import Edit, edit, reply, send
 from aftercare_bot.adapters.telegram.notices.incident_notices import TelegramStaffNotifier
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext, Services
@@ -80,11 +81,10 @@ async def on_concern_text(update: Update, context: AftercareContext) -> bool:
 async def on_press(update: Update, context: AftercareContext) -> None:
     """A check-in button: checked against the presser, applied, the question edited in place."""
     pressed = await take_press(update, context, CheckInAnswer.parse)
-    query = update.callback_query
-    if pressed is None or query is None:
+    if pressed is None:
         return
     services = context.services
-    chat_id = query.message.chat.id if query.message else query.from_user.id
+    chat_id = presser(update).chat_id
     try:
         progress = await services.check_ins.tap(
             pressed.check_in_id, pressed.step, pressed.value, chat_id
@@ -93,7 +93,7 @@ async def on_press(update: Update, context: AftercareContext) -> None:
         return  # a value no button of ours carries: a forged press
     if progress is None:
         if services.first_stale_answer(update):
-            await _say(update, context, language_of(update, context), "appointment.stale")
+            await answer_in(update, context, language_of(update, context), "appointment.stale")
         return
     await show(update, context, progress)
 
@@ -261,7 +261,7 @@ async def take_photo(update: Update, context: AftercareContext) -> bool:
         if patient is None:
             return False
         key = "checkin_flow.photo_not_image" if not is_image else "checkin_flow.photo_too_big"
-        await _say(
+        await answer_in(
             update, context, context.views.language_of(patient), key, max_mb=_max_mb(context)
         )
         return True
@@ -299,18 +299,10 @@ def _max_mb(context: AftercareContext) -> int:
     return context.services.config.checkins.max_photo_mb
 
 
-async def _say(
-    update: Update, context: AftercareContext, language: str, key: str, **params: object
-) -> None:
-    message = update.effective_message
-    if message is not None:
-        await reply(update, context.views.texts.render(language, key, **params))
-
-
 async def on_media(update: Update, context: AftercareContext) -> None:
     """Photos and files: taken by a check-in that asks for one, otherwise the usual answer."""
     if not await take_photo(update, context):
-        await _say(update, context, language_of(update, context), "fallback.not_understood")
+        await answer_in(update, context, language_of(update, context), "fallback.not_understood")
 
 
 def check_in_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:

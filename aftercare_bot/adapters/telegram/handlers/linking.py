@@ -5,7 +5,7 @@ import logging
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import reply, set_buttons
 from aftercare_bot.adapters.telegram.notices.staff_notices import notify_staff
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
@@ -83,17 +83,15 @@ async def _ask_consent(
         name=patient.display_name,
         practitioner=patient.practitioner,
     )
-    assert update.effective_message is not None
     await reply(update, welcome)
 
 
 async def on_consent(update: Update, context: AftercareContext) -> None:
     """Accept or decline the follow-up; only the chat that opened the link may answer."""
     pressed = await take_press(update, context, Consent.parse)
-    query = update.callback_query
-    if pressed is None or query is None:
+    if pressed is None:
         return
-    chat_id = query.message.chat.id if query.message else query.from_user.id
+    chat_id = presser(update).chat_id
     links = context.services.patient_links
     if pressed.agreed:
         outcome: object = await links.accept(pressed.link_id, chat_id, language_of(update, context))

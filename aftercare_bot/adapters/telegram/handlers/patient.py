@@ -4,6 +4,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.handlers.access import role_of_user
+from aftercare_bot.adapters.telegram.handlers.answers import answer
 from aftercare_bot.adapters.telegram.handlers.appointments import take_note
 from aftercare_bot.adapters.telegram.handlers.check_ins import on_concern_text
 from aftercare_bot.adapters.telegram.handlers.check_ins import take_note as take_check_in_note
@@ -16,18 +17,9 @@ from aftercare_bot.adapters.telegram.handlers.patient_settings import (
 from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.runtime.presses import answer_press
-from aftercare_bot.adapters.telegram.views.languages import language_of
 from aftercare_bot.domain.plans import AnchorKind
 from aftercare_bot.services.lifecycle import FOLLOWED
 from aftercare_bot.services.staff_reach import admin_started
-
-
-async def _reply(update: Update, context: AftercareContext, key: str) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    text = context.services.texts.render(language_of(update, context), key)
-    await reply(update, text)
 
 
 async def start_command(update: Update, context: AftercareContext) -> None:
@@ -44,9 +36,9 @@ async def start_command(update: Update, context: AftercareContext) -> None:
         services = context.services
         if chat is not None and chat.id in services.config.staff.admin_ids:
             await admin_started(services.database, services.clock.now())
-        await _reply(update, context, "help.staff")
+        await answer(update, context, "help.staff")
         return
-    await _reply(update, context, "start.not_linked")
+    await answer(update, context, "start.not_linked")
 
 
 async def on_unknown_button(update: Update, context: AftercareContext) -> None:
@@ -57,16 +49,16 @@ async def on_unknown_button(update: Update, context: AftercareContext) -> None:
         return
     await answer_press(query, context.services.early_answers)
     if context.services.first_stale_answer(update):
-        await _reply(update, context, "appointment.stale")
+        await answer(update, context, "appointment.stale")
 
 
 async def help_command(update: Update, context: AftercareContext) -> None:
     """Show what a patient can do and how to reach the clinic, repeat a linked patient's
     aftercare instructions; staff also see their commands."""
-    await _reply(update, context, "help.patient")
+    await answer(update, context, "help.patient")
     await _repeat_aftercare(update, context)
     if await role_of_user(update, context) is not None:
-        await _reply(update, context, "help.staff")
+        await answer(update, context, "help.staff")
 
 
 async def _repeat_aftercare(update: Update, context: AftercareContext) -> None:
@@ -102,7 +94,7 @@ async def next_command(update: Update, context: AftercareContext) -> None:
     found = await services.patient_requests.with_course(chat.id)
     patient, course = found if found else (None, None)
     if patient is None:
-        await _reply(update, context, "next.not_linked")
+        await answer(update, context, "next.not_linked")
         return
     language = views.language_of(patient)
     if course is None or course.next_appointment_at is None:
@@ -115,7 +107,7 @@ async def next_command(update: Update, context: AftercareContext) -> None:
 
 async def on_unknown_command(update: Update, context: AftercareContext) -> None:
     """Point a mistyped command to /help rather than ignoring it."""
-    await _reply(update, context, "fallback.unknown_command")
+    await answer(update, context, "fallback.unknown_command")
 
 
 async def on_free_text(update: Update, context: AftercareContext) -> None:
@@ -128,12 +120,12 @@ async def on_free_text(update: Update, context: AftercareContext) -> None:
         return
     if await replies_to_staff_prompt(update, context):
         return  # staff writing a message or a note: taken by its own handler
-    await _reply(update, context, "fallback.text_outside_flow")
+    await answer(update, context, "fallback.text_outside_flow")
 
 
 async def on_unsupported_message(update: Update, context: AftercareContext) -> None:
     """Answer stickers, locations, voice notes and the like with what the bot can read."""
-    await _reply(update, context, "fallback.not_understood")
+    await answer(update, context, "fallback.not_understood")
 
 
 def patient_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:

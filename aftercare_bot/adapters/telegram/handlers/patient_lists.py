@@ -119,8 +119,7 @@ async def patients_command(update: Update, context: AftercareContext) -> None:
 async def on_patients_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under the patient list."""
     pressed = await take_press(update, context, PatientsPage.parse, staff=True)
-    query = update.callback_query
-    if pressed is None or query is None:
+    if pressed is None:
         return
     listing = await _patients_page(context, language_of(update, context), pressed.page)
     await edit_pressed(update, listing)
@@ -200,15 +199,13 @@ async def show_timeline(
 ) -> None:
     """Staff: /patient CODE, the first page of the patient's timeline (newest first)."""
     timeline = await _timeline_page(context, language_of(update, context), patient, 0)
-    assert update.effective_message is not None
     await reply(update, timeline)
 
 
 async def on_timeline_page(update: Update, context: AftercareContext) -> None:
     """Previous / Next under a timeline."""
     pressed = await take_press(update, context, TimelinePage.parse, staff=True)
-    query = update.callback_query
-    if pressed is None or query is None:
+    if pressed is None:
         return
     patient = await context.services.staff_reports.patient(pressed.code)
     if patient is None:

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from aftercare_bot.adapters.telegram.handlers.answers import answer_in
 from aftercare_bot.adapters.telegram.handlers.incidents import escalate
 from aftercare_bot.adapters.telegram.handlers.pressed import take_press
 from aftercare_bot.adapters.telegram.messenger import reply, reply_file
@@ -41,14 +42,6 @@ async def _patient(update: Update, context: AftercareContext) -> Patient | None:
     return await context.services.patient_requests.patient_in(chat.id)
 
 
-async def _say(
-    update: Update, context: AftercareContext, language: str, key: str, **params: object
-) -> None:
-    message = update.effective_message
-    if message is not None:
-        await reply(update, context.views.texts.render(language, key, **params))
-
-
 async def stop_command(update: Update, context: AftercareContext) -> None:
     """/stop or STOP: no more plan messages; staff are told."""
     assert update.effective_chat is not None
@@ -58,9 +51,9 @@ async def stop_command(update: Update, context: AftercareContext) -> None:
         patient = await _patient(update, context)
         language = context.views.language_of(patient) if patient else language_of(update, context)
         key = "lifecycle.already_stopped" if patient else "lifecycle.not_linked"
-        await _say(update, context, language, key)
+        await answer_in(update, context, language, key)
         return
-    await _say(update, context, context.views.language_of(stopped), "lifecycle.stopped")
+    await answer_in(update, context, context.views.language_of(stopped), "lifecycle.stopped")
     await notify_staff(
         context, "lifecycle.staff_stopped", code=stopped.code, name=stopped.display_name
     )
@@ -72,7 +65,7 @@ async def resume_if_stopped(update: Update, context: AftercareContext) -> Patien
     services = context.services
     resumed = await services.patient_requests.resume(update.effective_chat.id)
     if resumed is not None:
-        await _say(
+        await answer_in(
             update,
             context,
             context.views.language_of(resumed),
@@ -88,7 +81,7 @@ async def resume_if_stopped(update: Update, context: AftercareContext) -> Patien
 async def on_start_word(update: Update, context: AftercareContext) -> None:
     """The plain word START works like /start for a stopped patient."""
     if await resume_if_stopped(update, context) is None:
-        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+        await answer_in(update, context, language_of(update, context), "lifecycle.not_linked")
 
 
 async def language_command(update: Update, context: AftercareContext) -> None:
@@ -106,7 +99,6 @@ async def language_command(update: Update, context: AftercareContext) -> None:
     prompt = Outgoing(
         context.views.texts.render(language_of(update, context), "lifecycle.language_pick"), buttons
     )
-    assert update.effective_message is not None
     await reply(update, prompt)
 
 
@@ -119,14 +111,14 @@ async def on_language(update: Update, context: AftercareContext) -> None:
     assert update.effective_chat is not None
     patient = await context.services.patient_requests.set_language(update.effective_chat.id, code)
     key = "lifecycle.language_set" if patient else "lifecycle.not_linked"
-    await _say(update, context, code, key)
+    await answer_in(update, context, code, key)
 
 
 async def timezone_command(update: Update, context: AftercareContext) -> None:
     """Buttons for the clinic's zones, or a typed zone or city (also as `/timezone Paris`)."""
     patient = await _patient(update, context)
     if patient is None:
-        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+        await answer_in(update, context, language_of(update, context), "lifecycle.not_linked")
         return
     if context.args:
         await _apply_zone(update, context, " ".join(context.args))
@@ -141,7 +133,6 @@ async def timezone_command(update: Update, context: AftercareContext) -> None:
         buttons,
     )
     cast(dict[str, Any], context.user_data)[_AWAITING_ZONE] = True
-    assert update.effective_message is not None
     await reply(update, prompt)
 
 
@@ -171,11 +162,11 @@ async def _apply_zone(update: Update, context: AftercareContext, text: str) -> N
     language = context.views.language_of(patient) if patient else language_of(update, context)
     if zone is None:
         cast(dict[str, Any], context.user_data)[_AWAITING_ZONE] = True
-        await _say(update, context, language, "lifecycle.timezone_unknown", text=text)
+        await answer_in(update, context, language, "lifecycle.timezone_unknown", text=text)
         return
     assert update.effective_chat is not None
     await services.patient_requests.set_timezone(update.effective_chat.id, zone)
-    await _say(update, context, language, "lifecycle.timezone_set", zone=str(zone))
+    await answer_in(update, context, language, "lifecycle.timezone_set", zone=str(zone))
 
 
 async def mydata_command(update: Update, context: AftercareContext) -> None:
@@ -183,7 +174,7 @@ async def mydata_command(update: Update, context: AftercareContext) -> None:
     assert update.effective_chat is not None and update.effective_message is not None
     data = await context.services.patient_requests.my_data(update.effective_chat.id)
     if data is None:
-        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+        await answer_in(update, context, language_of(update, context), "lifecycle.not_linked")
         return
     patient = await _patient(update, context)
     assert patient is not None
@@ -201,7 +192,7 @@ async def delete_command(update: Update, context: AftercareContext) -> None:
     """Ask for confirmation before erasing the patient's data."""
     patient = await _patient(update, context)
     if patient is None:
-        await _say(update, context, language_of(update, context), "lifecycle.not_linked")
+        await answer_in(update, context, language_of(update, context), "lifecycle.not_linked")
         return
     language = context.views.language_of(patient)
     texts = context.services.texts
@@ -218,7 +209,6 @@ async def delete_command(update: Update, context: AftercareContext) -> None:
         ),
     )
     prompt = Outgoing(context.views.texts.render(language, "lifecycle.delete_confirm"), buttons)
-    assert update.effective_message is not None
     await reply(update, prompt)
 
 
@@ -230,7 +220,7 @@ async def on_delete(update: Update, context: AftercareContext) -> None:
         return
     language = context.views.language_of(patient)
     if pressed is None or not pressed.confirmed:
-        await _say(update, context, language, "lifecycle.delete_kept")
+        await answer_in(update, context, language, "lifecycle.delete_kept")
         return
     services = context.services
     assert update.effective_chat is not None
@@ -239,7 +229,7 @@ async def on_delete(update: Update, context: AftercareContext) -> None:
         # Their report is still being followed up: they hear so, and staff, under its post.
         await announce_departure(context.bot, services, forgotten)
         return
-    await _say(update, context, language, "lifecycle.deleted")
+    await answer_in(update, context, language, "lifecycle.deleted")
     if forgotten is not None:
         await notify_staff(context, "lifecycle.staff_deleted", code=forgotten.code)
 
@@ -261,7 +251,7 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
         text=message.text,
     )
     try:
-        await _say(
+        await answer_in(
             update, context, context.views.language_of(patient), "lifecycle.message_forwarded"
         )
     except TelegramError as error:

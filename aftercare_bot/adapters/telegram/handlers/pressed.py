@@ -7,6 +7,7 @@ are no key). Only then does the handler act on what was pressed.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from telegram import Update
@@ -45,3 +46,20 @@ async def take_press(
     if (staff or admin) and not await require_staff(update, context, admin=admin):
         return None
     return pressed
+
+
+@dataclass(frozen=True)
+class Presser:
+    """Who pressed, and in which chat: the pressed message's chat, or the presser's private chat
+    when the message is too old for Telegram to say."""
+
+    user_id: int
+    chat_id: int
+
+
+def presser(update: Update) -> Presser:
+    """Who pressed the button `take_press` has just taken."""
+    query = update.callback_query
+    assert query is not None, "presser() follows take_press in a press handler"
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    return Presser(query.from_user.id, chat_id)

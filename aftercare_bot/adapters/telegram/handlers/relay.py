@@ -10,7 +10,7 @@ import logging
 from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply, set_buttons
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.views.callback_data import RelayChoice, pattern
@@ -98,12 +98,11 @@ def _confirmation(context: AftercareContext, drafted: Drafted) -> Outgoing:
 async def on_confirm(update: Update, context: AftercareContext) -> None:
     """Send (or drop) the draft named by the button; only its author can."""
     pressed = await take_press(update, context, RelayChoice.parse, staff=True)
-    query = update.callback_query
-    if pressed is None or query is None:
+    if pressed is None:
         return
     relay = context.services.staff_relay
     use_case = relay.send if pressed.send else relay.cancel
-    outcome: Sent | Cancelled | Refused = await use_case(pressed.draft_id, query.from_user.id)
+    outcome: Sent | Cancelled | Refused = await use_case(pressed.draft_id, presser(update).user_id)
     if isinstance(outcome, Refused):
         await _refuse_press(update, context, outcome)
         return

@@ -8,9 +8,10 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.handlers.access import require_staff
+from aftercare_bot.adapters.telegram.handlers.answers import answer
 from aftercare_bot.adapters.telegram.handlers.incidents import staff_notifier
 from aftercare_bot.adapters.telegram.handlers.patient_lists import show_timeline
-from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.runtime.identity import deep_link_for
@@ -33,17 +34,11 @@ def deep_link(context: AftercareContext, token: str) -> str:
     return deep_link_for(context.bot.username, token)
 
 
-async def _reply(update: Update, context: AftercareContext, key: str, **params: object) -> None:
-    message = update.effective_message
-    if message is not None:
-        await reply(update, context.views.texts.render(language_of(update, context), key, **params))
-
-
 async def _private_only(update: Update, context: AftercareContext) -> bool:
     chat = update.effective_chat
     if chat is not None and chat.type == ChatType.PRIVATE:
         return True
-    await _reply(update, context, "staff.private_only")
+    await answer(update, context, "staff.private_only")
     return False
 
 
@@ -58,7 +53,7 @@ async def addstaff_command(update: Update, context: AftercareContext) -> None:
     expires = context.views.when(
         language_of(update, context), link.expires_at, context.services.config.clinic.timezone
     )
-    await _reply(
+    await answer(
         update, context, "staff.invite", link=deep_link(context, link.token), expires=expires
     )
 
@@ -72,27 +67,25 @@ async def removestaff_command(update: Update, context: AftercareContext) -> None
     members = await context.services.staff_requests.members()
     language = language_of(update, context)
     if not members:
-        await _reply(update, context, "staff.remove_none")
+        await answer(update, context, "staff.remove_none")
         return
     buttons = tuple(
         ((member.display_name, RemoveStaff(member.telegram_user_id).data()),) for member in members
     )
     prompt = Outgoing(context.views.texts.render(language, "staff.remove_pick"), buttons)
-    assert update.effective_message is not None
     await reply(update, prompt)
 
 
 async def on_remove_staff(update: Update, context: AftercareContext) -> None:
     """Remove the member whose button an admin pressed (checked again on press)."""
     pressed = await take_press(update, context, RemoveStaff.parse, admin=True)
-    query = update.callback_query
-    if pressed is None or query is None:
+    if pressed is None:
         return
-    removed = await context.services.staff_requests.remove(query.from_user.id, pressed.user_id)
+    removed = await context.services.staff_requests.remove(presser(update).user_id, pressed.user_id)
     if removed is None:
-        await _reply(update, context, "staff.not_staff_member")
+        await answer(update, context, "staff.not_staff_member")
     else:
-        await _reply(update, context, "staff.removed", name=removed.display_name)
+        await answer(update, context, "staff.removed", name=removed.display_name)
 
 
 async def bindgroup_command(update: Update, context: AftercareContext) -> None:
@@ -101,18 +94,18 @@ async def bindgroup_command(update: Update, context: AftercareContext) -> None:
     if chat is None:
         return
     if chat.type == ChatType.PRIVATE:
-        await _reply(update, context, "staff.bindgroup_in_private")
+        await answer(update, context, "staff.bindgroup_in_private")
         return
     if not await require_staff(update, context, admin=True):
         return
     full = await context.bot.get_chat(chat.id)
     if full.username:
-        await _reply(update, context, "staff.bindgroup_public", username=full.username)
+        await answer(update, context, "staff.bindgroup_public", username=full.username)
         return
     assert update.effective_user is not None
     requests = context.services.staff_requests
     moved = await requests.bind_group(update.effective_user.id, chat.id)
-    await _reply(update, context, "staff.bindgroup_done")
+    await answer(update, context, "staff.bindgroup_done")
     if moved:  # open incidents follow the group: none is stranded in the old one
         await requests.repost_open(staff_notifier(context))
 
@@ -126,7 +119,7 @@ async def _with_patient(
     zone = context.services.config.clinic.timezone
     example = example_input(context.services.clock.now(), zone)
     if not args:
-        await _reply(update, context, usage, example=example)
+        await answer(update, context, usage, example=example)
         return
     query, rest = _split_patient_query(args)
     found = await context.services.staff_requests.find(query)
@@ -134,7 +127,7 @@ async def _with_patient(
         await run(update, context, found.patient, rest)
         return
     if not found.candidates:
-        await _reply(update, context, "staff.patient_not_found", query=query)
+        await answer(update, context, "staff.patient_not_found", query=query)
         return
     context.user_data["pick_args"] = rest  # type: ignore[index]
     buttons = tuple(
@@ -145,7 +138,6 @@ async def _with_patient(
         context.views.texts.render(language_of(update, context), "staff.patient_pick", query=query),
         buttons,
     )
-    assert update.effective_message is not None
     await reply(update, prompt)
 
 
@@ -166,10 +158,10 @@ async def _newlink(
     assert update.effective_user is not None
     link = await context.services.staff_requests.new_link(patient.id or 0, update.effective_user.id)
     if link is None:
-        await _reply(update, context, "staff.patient_not_found", query=patient.code)
+        await answer(update, context, "staff.patient_not_found", query=patient.code)
         return
     zone = context.services.config.clinic.timezone
-    await _reply(
+    await answer(
         update,
         context,
         "staff.newlink_done",
@@ -189,7 +181,7 @@ async def _session(
     try:
         held_at = parse_local_datetime(" ".join(rest), zone) if rest else now
     except InvalidLocalTime:
-        await _reply(
+        await answer(
             update,
             context,
             "staff.bad_datetime",
@@ -202,9 +194,9 @@ async def _session(
         patient.id or 0, held_at, update.effective_user.id
     )
     if outcome is None:
-        await _reply(update, context, "staff.patient_not_found", query=patient.code)
+        await answer(update, context, "staff.patient_not_found", query=patient.code)
     elif isinstance(outcome, CourseComplete):
-        await _reply(
+        await answer(
             update,
             context,
             "staff.session_course_complete",
@@ -214,7 +206,7 @@ async def _session(
         )
     else:
         when = context.views.when(language_of(update, context), held_at, zone)
-        await _reply(
+        await answer(
             update,
             context,
             "staff.session_done",
@@ -235,12 +227,12 @@ async def _appointment(
     try:
         at = parse_local_datetime(" ".join(rest), zone)
     except InvalidLocalTime:
-        await _reply(update, context, "staff.usage_appointment", example=example_input(now, zone))
+        await answer(update, context, "staff.usage_appointment", example=example_input(now, zone))
         return
     assert update.effective_user is not None
     await services.staff_requests.set_appointment(patient.id or 0, at, update.effective_user.id)
     when = context.views.when(language_of(update, context), at, zone)
-    await _reply(
+    await answer(
         update,
         context,
         "staff.appointment_done",
@@ -255,7 +247,7 @@ async def _discharge(
 ) -> None:
     assert update.effective_user is not None
     await context.services.staff_requests.discharge(patient.id or 0, update.effective_user.id)
-    await _reply(
+    await answer(
         update, context, "lifecycle.staff_discharged", code=patient.code, name=patient.display_name
     )
 
@@ -289,7 +281,7 @@ async def on_pick_patient(update: Update, context: AftercareContext) -> None:
     run, _usage = _PATIENT_ACTIONS[pressed.command]
     patient = await context.services.staff_requests.patient(pressed.code)
     if patient is None:
-        await _reply(update, context, "staff.patient_not_found", query=pressed.code)
+        await answer(update, context, "staff.patient_not_found", query=pressed.code)
         return
     rest = list((context.user_data or {}).pop("pick_args", []))
     await run(update, context, patient, rest)
