@@ -64,7 +64,7 @@ from aftercare_bot.adapters.telegram.runtime.stopping import handle_kept_updates
 from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
 from aftercare_bot.adapters.telegram.views.commands import publish_command_menu
 from aftercare_bot.adapters.telegram.views.rendering import Views
-from aftercare_bot.clock import Clock, SystemClock
+from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.floods import FloodLimit, FloodWatch, OncePerWindow
@@ -73,6 +73,7 @@ from aftercare_bot.services.bot_username import remember_username
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
+from aftercare_bot.services.ports import Clock
 from aftercare_bot.services.retention import forget_expired
 
 logger = logging.getLogger(__name__)

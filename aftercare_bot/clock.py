@@ -1,4 +1,5 @@
-"""The one place that reads the time; everything else is handed `now`.
+"""The one place that reads the time; everything else is handed `now` or a `Clock` (the port
+in services/ports.py).
 
 Tests use `ManualClock` and move it forward; its listeners (the scheduler's `wake`) run at
 once, so a test never sleeps through real time to see a reminder fall due.
@@ -6,15 +7,6 @@ once, so a test never sleeps through real time to see a reminder fall due.
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
-
-
-class Clock(Protocol):
-    """A source of the current time as an aware UTC datetime."""
-
-    def now(self) -> datetime:
-        """The current moment, timezone-aware, in UTC."""
-        ...
 
 
 class SystemClock:

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.leadership import LEADER, Holder, may_hold, renew_every
+from aftercare_bot.services.ports import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -5,12 +5,11 @@ opened a task wakes the dispatcher, whose timer brings the task into the patient
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.tasks import StaffTask
 from aftercare_bot.services import appointments, tasks
 from aftercare_bot.services.appointments import ReminderAnswer, ReminderAnswered
-from aftercare_bot.services.ports import UnitsOfWork, WakeUp
+from aftercare_bot.services.ports import Clock, UnitsOfWork, WakeUp
 
 
 @dataclass(frozen=True)

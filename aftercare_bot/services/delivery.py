@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.errors import DeliveryDeferred, RecipientUnreachable
 from aftercare_bot.domain.outbox import (
     ACTED_ON_KINDS,
@@ -36,7 +35,7 @@ from aftercare_bot.domain.relay import RELAY_KIND
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
 from aftercare_bot.services.check_in_flow import begin
 from aftercare_bot.services.check_ins import CheckInTiming, open_check_in
-from aftercare_bot.services.ports import UnitOfWork, UnitsOfWork
+from aftercare_bot.services.ports import Clock, UnitOfWork, UnitsOfWork
 from aftercare_bot.services.reachability import mark_unreachable
 from aftercare_bot.services.relay import relay_text
 from aftercare_bot.services.tasks import open_task

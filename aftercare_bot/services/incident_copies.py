@@ -9,7 +9,6 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.incidents import (
     CARD_COPY,
     PAGE_COPY,
@@ -19,7 +18,7 @@ from aftercare_bot.domain.incidents import (
     IncidentCopy,
 )
 from aftercare_bot.services.escalation import record_post
-from aftercare_bot.services.ports import UnitsOfWork
+from aftercare_bot.services.ports import Clock, UnitsOfWork
 from aftercare_bot.services.staff import staff_group
 
 # Copies that show the incident's card; a note prompt is remembered only to route its reply.

@@ -7,7 +7,6 @@ Each call opens and commits its own unit of work; the front end renders what com
 
 from dataclasses import dataclass
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.check_in_steps import Step
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.triage import TriageRules
@@ -20,7 +19,7 @@ from aftercare_bot.services.check_in_flow import (
     press,
 )
 from aftercare_bot.services.check_ins import CheckInTiming, arm_new, mark_missed
-from aftercare_bot.services.ports import UnitsOfWork
+from aftercare_bot.services.ports import Clock, UnitsOfWork
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ own unit of work; consent given makes the aftercare due, so it wakes the dispatc
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.enrollment_links import LinkProblem
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.services import linking
 from aftercare_bot.services.linking import ConsentGiven, LinkOpened
-from aftercare_bot.services.ports import UnitsOfWork, WakeUp
+from aftercare_bot.services.ports import Clock, UnitsOfWork, WakeUp
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.patients import Course, Patient
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.services import floods, lifecycle
-from aftercare_bot.services.ports import UnitsOfWork, WakeUp
+from aftercare_bot.services.ports import Clock, UnitsOfWork, WakeUp
 from aftercare_bot.services.retention import Forgotten
 
 

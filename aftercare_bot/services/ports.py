@@ -6,6 +6,7 @@ Use cases decide who hears what and when; an implementation only stores, renders
 """
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
@@ -26,6 +27,15 @@ from aftercare_bot.services.repositories import (
     StaffMembers,
     Tasks,
 )
+
+
+class Clock(Protocol):
+    """A source of the current time as an aware UTC datetime (aftercare_bot.clock has the
+    system's and the tests' manual one)."""
+
+    def now(self) -> datetime:
+        """The current moment, timezone-aware, in UTC."""
+        ...
 
 
 class UnitOfWork(Protocol):

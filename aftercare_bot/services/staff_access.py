@@ -5,10 +5,9 @@ trail, and the staff group."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.staff import StaffRole
 from aftercare_bot.services import staff
-from aftercare_bot.services.ports import UnitsOfWork
+from aftercare_bot.services.ports import Clock, UnitsOfWork
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ rules of who is paged and who wins a press stay in `escalation`."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.incidents import (
     NOTE_PROMPT,
     Incident,
@@ -22,7 +21,7 @@ from aftercare_bot.services.escalation import (
     Reported,
     Taken,
 )
-from aftercare_bot.services.ports import PatientMessenger, StaffNotifier, UnitsOfWork, WakeUp
+from aftercare_bot.services.ports import Clock, PatientMessenger, StaffNotifier, UnitsOfWork, WakeUp
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,9 @@ commits its own unit of work; a sent draft wakes the dispatcher, which delivers 
 
 from dataclasses import dataclass
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services import relay
-from aftercare_bot.services.ports import UnitsOfWork, WakeUp
+from aftercare_bot.services.ports import Clock, UnitsOfWork, WakeUp
 from aftercare_bot.services.relay import Cancelled, Drafted, Refused, Sent
 
 

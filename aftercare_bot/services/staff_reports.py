@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.digest import DigestFacts
 from aftercare_bot.domain.patient_summary import PatientSummary, TimelineEvent
@@ -15,7 +14,7 @@ from aftercare_bot.domain.patients import Patient
 from aftercare_bot.domain.statistics import ClinicStats, TrendPoint
 from aftercare_bot.services.digest import due_today, gather_digest, mark_posted
 from aftercare_bot.services.export import export_rows
-from aftercare_bot.services.ports import ReportingUnitsOfWork
+from aftercare_bot.services.ports import Clock, ReportingUnitsOfWork
 from aftercare_bot.services.statistics import gather_statistics
 
 

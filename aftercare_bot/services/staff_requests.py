@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.patients import Enrollment, Patient
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
@@ -17,7 +16,7 @@ from aftercare_bot.services import enrollment as enrollment_service
 from aftercare_bot.services.courses import CourseComplete, SessionRecorded
 from aftercare_bot.services.enrollment import EnrolledPatient
 from aftercare_bot.services.patient_lookup import Lookup, find_patient
-from aftercare_bot.services.ports import StaffNotifier, UnitsOfWork, WakeUp
+from aftercare_bot.services.ports import Clock, StaffNotifier, UnitsOfWork, WakeUp
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from aftercare_bot.adapters.telegram.runtime.blocked_chats import BlockedChats
 from aftercare_bot.adapters.telegram.runtime.presses import EarlyAnswers
 from aftercare_bot.adapters.telegram.runtime.repeats import RepeatedUpdates
 from aftercare_bot.adapters.telegram.views.rendering import Views
-from aftercare_bot.clock import Clock
 from aftercare_bot.config import Config
 from aftercare_bot.domain.floods import OncePerWindow
 from aftercare_bot.domain.plans import Plan
@@ -23,6 +22,7 @@ from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_links import PatientLinks
 from aftercare_bot.services.patient_requests import PatientRequests
+from aftercare_bot.services.ports import Clock
 from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports

@@ -14,8 +14,8 @@ from telegram import Message, Update
 
 from aftercare_bot.adapters.telegram.handlers.patient_settings import START_WORDS, STOP_WORDS
 from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
-from aftercare_bot.clock import Clock
 from aftercare_bot.domain.floods import Flooding, FloodWatch
+from aftercare_bot.services.ports import Clock
 
 logger = logging.getLogger(__name__)
 
