@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,12 +45,27 @@ def sqlite_file(tmp_path: Path) -> Path:
     return path
 
 
-def closed_port() -> int:
-    """A port nothing listens on: Telegram unreachable, connection refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+class ClosedPort:
+    """A port nothing listens on: Telegram unreachable, connection refused.
+
+    Held bound (without listening) until released, so that no other test running beside this
+    one (pytest-xdist) is handed the same port for its simulator meanwhile."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.number: int = self._socket.getsockname()[1]
+
+    def release(self) -> None:
+        """Let something listen on the port (a Telegram that comes back)."""
+        self._socket.close()
+
+
+@pytest.fixture
+def closed_port() -> Iterator[ClosedPort]:
+    port = ClosedPort()
+    yield port
+    port.release()
 
 
 def assert_no_traceback_nor_token(result: subprocess.CompletedProcess[str]) -> None:
@@ -82,9 +97,9 @@ async def test_run_with_a_refused_token_names_the_setting_in_one_line(
     ],
 )
 async def test_a_one_shot_command_says_telegram_is_unreachable_in_one_line(
-    tmp_path: Path, database_url: str, command: list[str], exit_status: int
+    tmp_path: Path, database_url: str, command: list[str], exit_status: int, closed_port: ClosedPort
 ) -> None:
-    base_url = f"http://127.0.0.1:{closed_port()}/bot"
+    base_url = f"http://127.0.0.1:{closed_port.number}/bot"
     config = write_config(tmp_path, database_url=database_url, base_url=base_url)
     result = await bot_py(*command, "--config", str(config))
     assert_no_traceback_nor_token(result)
@@ -115,13 +130,17 @@ class RecordedPause(Pause):
 
 
 async def test_run_asks_an_unreachable_telegram_again_until_it_answers(
-    tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture, closed_port: ClosedPort
 ) -> None:
-    port = closed_port()
-    base_url = f"http://127.0.0.1:{port}/bot"
+    base_url = f"http://127.0.0.1:{closed_port.number}/bot"
     config = load_config(write_config(tmp_path, database_url=database_url, base_url=base_url))
-    telegram = TelegramSimulator(token=TOKEN, rate_limits=False, port=port)
-    pause = RecordedPause({3: telegram.start})  # Telegram is back during the third pause
+    telegram = TelegramSimulator(token=TOKEN, rate_limits=False, port=closed_port.number)
+
+    async def telegram_is_back() -> None:
+        closed_port.release()
+        await telegram.start()
+
+    pause = RecordedPause({3: telegram_is_back})  # Telegram is back during the third pause
     try:
         with caplog.at_level("WARNING", logger="aftercare_bot.bootstrap"):
             assert await wait_for_telegram(config, asyncio.Event(), pause)
@@ -135,9 +154,9 @@ async def test_run_asks_an_unreachable_telegram_again_until_it_answers(
 
 
 async def test_a_signal_while_telegram_is_away_ends_the_wait(
-    tmp_path: Path, database_url: str
+    tmp_path: Path, database_url: str, closed_port: ClosedPort
 ) -> None:
-    base_url = f"http://127.0.0.1:{closed_port()}/bot"
+    base_url = f"http://127.0.0.1:{closed_port.number}/bot"
     config = load_config(write_config(tmp_path, database_url=database_url, base_url=base_url))
     stop = asyncio.Event()
     pause = RecordedPause({1: stop.set})
