@@ -199,8 +199,17 @@ class ClinicConfig(_Section):
     emergency_number: str = Field(min_length=1)
     hours: OpeningHours
     language: str = "en"
+    # The languages patients and staff are answered in; unset: the clinic's own, English and
+    # Russian (as before there were more). Each must have a catalogue in messages/.
+    languages: list[str] | None = None
     # Offered as buttons by /timezone (patients can also type a city or a zone).
     timezone_choices: list[TimeZone] = Field(default_factory=list)
+
+    @property
+    def offered_languages(self) -> list[str]:
+        """The languages offered, the clinic's own first."""
+        listed = self.languages if self.languages is not None else ["en", "ru"]
+        return list(dict.fromkeys([self.language, *listed]))
 
     @property
     def text_params(self) -> dict[str, str]:
@@ -304,7 +313,7 @@ class EscalationConfig(_Section):
 
 
 class TextsConfig(_Section):
-    """Where the texts come from: the shipped `messages/`, or a clinic's adapted copy."""
+    """Where a clinic's own sentences are: files per language with only the keys it changes."""
 
     dir: str = ""
 
@@ -456,6 +465,12 @@ def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
             f"clinic.language: {json.dumps(config.clinic.language)} is not a supported language "
             f"(expected one of {', '.join(texts.languages)})"
         )
+    unknown = [code for code in config.clinic.languages or [] if code not in texts.languages]
+    if unknown:
+        problems.append(
+            f"clinic.languages: {', '.join(json.dumps(code) for code in unknown)} has no "
+            f"catalogue (expected some of {', '.join(texts.languages)})"
+        )
     tables, origin = _plan_tables(config)
     try:
         plans = parse_plans(
@@ -470,22 +485,20 @@ def load_texts_and_plans(config: Config) -> tuple[Texts, dict[str, Plan]]:
         )
     if problems:
         raise ConfigError(problems)
-    return texts.with_defaults(config.clinic.text_params), plans
+    offered = texts.offering(config.clinic.offered_languages)
+    return offered.with_defaults(config.clinic.text_params), plans
 
 
 def _load_texts(base: Path, directory: str) -> Texts:
-    """The shipped texts, or a clinic's copy that must have every key the bot uses."""
+    """The shipped texts, with the sentences a clinic changed in `texts.dir`, if any."""
     shipped = Texts.load()
     if not directory:
         return shipped
     if not (base / directory).is_dir():
         raise ConfigError([f"texts.dir: no folder at {(base / directory).resolve()}"])
-    own = Texts.load(base / directory)
-    missing = sorted(shipped.keys() - own.keys())
-    if missing:
-        raise CatalogueError(
-            f"missing {', '.join(missing)} (expected every key of messages/en.toml)"
-        )
+    own, problems = shipped.with_overrides(base / directory)
+    if problems:
+        raise ConfigError([f"texts.dir: {json.dumps(directory)}: {line}" for line in problems])
     return own
 
 

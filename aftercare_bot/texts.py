@@ -8,7 +8,7 @@ HTML is passed wrapped in `Html`.
 import html
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -18,6 +18,8 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+
+from aftercare_bot.telegram_html import EntityParseError, parse_html
 
 PACKAGE = "aftercare_bot.messages"
 DEFAULT_LANGUAGE = "en"
@@ -66,6 +68,16 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def _reviewed(code: str, table: dict[str, Any]) -> bool:
+    """Take `[meta] reviewed` out of a catalogue: whether a clinician who speaks the language
+    has checked it (false until then; a clinic is warned before offering it)."""
+    meta = table.get("meta")
+    value = meta.pop("reviewed", False) if isinstance(meta, dict) else False
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{code}.toml: meta.reviewed must be true or false")
+    return value
+
+
 def placeholders(text: str) -> frozenset[str]:
     """The `{names}` a text expects."""
     return frozenset(field for _, field, _, _ in string.Formatter().parse(text) if field)
@@ -78,19 +90,119 @@ class Texts:
         self,
         catalogues: Mapping[str, Mapping[str, str]],
         defaults: Mapping[str, object] | None = None,
+        *,
+        reviewed: Mapping[str, bool] | None = None,
+        offered: Sequence[str] | None = None,
+        checked: bool = False,
     ) -> None:
         self._catalogues = dict(catalogues)
         self._defaults = dict(defaults or {})
-        self.languages = tuple(catalogues)
-        self._check_in_step()
+        self.reviewed: dict[str, bool] = {
+            code: (reviewed or {}).get(code, False) for code in catalogues
+        }
+        # The languages people are answered in; every catalogue stays loaded and checked.
+        self.languages = tuple(offered) if offered is not None else tuple(catalogues)
+        if not checked:  # catalogues taken from texts already checked are not checked again
+            self._check_in_step()
 
     def with_defaults(self, defaults: Mapping[str, object]) -> "Texts":
         """These texts filling `defaults` (the clinic's name, phone, hours) into every text
         that mentions them: the one render path needs no caller to remember them."""
-        return Texts(self._catalogues, {**self._defaults, **defaults})
+        return Texts(
+            self._catalogues,
+            {**self._defaults, **defaults},
+            reviewed=self.reviewed,
+            offered=self.languages,
+            checked=True,
+        )
+
+    def offering(self, codes: Sequence[str]) -> "Texts":
+        """These texts answering only in `codes` (a clinic's `clinic.languages`, its own
+        language first): a Telegram language not among them gets the first.
+
+        Raises:
+            CatalogueError: a code has no catalogue.
+        """
+        unknown = [code for code in codes if code not in self._catalogues]
+        if unknown or not codes:
+            raise CatalogueError(
+                f"no catalogue for {', '.join(unknown) or 'an empty list'} "
+                f"(expected some of {', '.join(self._catalogues)})"
+            )
+        return Texts(
+            self._catalogues,
+            self._defaults,
+            reviewed=self.reviewed,
+            offered=tuple(codes),
+            checked=True,
+        )
+
+    def with_overrides(self, directory: Path) -> tuple["Texts", list[str]]:
+        """These texts with a clinic's own sentences from `directory` (`texts.dir`): a file
+        per language holding only the keys it changes, e.g. `en.toml` with `[help] patient`.
+
+        Returns the texts and the problems, one line each, naming the file and key: a key the
+        bot does not have, or placeholders that differ from the shipped text's (a dropped
+        `{emergency}` must not pass unseen). `[meta] reviewed = true` in a clinic's file records
+        its own clinician's review of that language.
+        """
+        catalogues = {code: dict(catalogue) for code, catalogue in self._catalogues.items()}
+        reviewed = dict(self.reviewed)
+        problems: list[str] = []
+        for path in sorted(directory.glob("*.toml")):
+            code = path.stem
+            if code not in catalogues:
+                problems.append(
+                    f"{path.name}: no shipped language {code!r} "
+                    f"(expected one of {', '.join(catalogues)})"
+                )
+                continue
+            try:
+                table = tomllib.loads(path.read_text("utf-8"))
+                if "reviewed" in table.get("meta", {}):
+                    reviewed[code] = _reviewed(code, table)
+                own = _flatten(table)
+            except (tomllib.TOMLDecodeError, CatalogueError) as error:
+                problems.append(f"{path.name}: {error}")
+                continue
+            for key, text in own.items():
+                shipped = catalogues[code].get(key)
+                if shipped is None:
+                    problems.append(f"{path.name}: {key} is not a text of the bot")
+                elif placeholders(text) != placeholders(shipped):
+                    problems.append(
+                        f"{path.name}: {key} has placeholders {sorted(placeholders(text))}, "
+                        f"the shipped text has {sorted(placeholders(shipped))}"
+                    )
+                else:
+                    catalogues[code][key] = text
+        texts = Texts(catalogues, self._defaults, reviewed=reviewed, offered=self.languages)
+        return texts, problems
+
+    def forms(self, language: str, key: str) -> dict[str, str]:
+        """A plural text's forms by CLDR category ("one", "few", ...); empty for a plain text."""
+        catalogue = self._catalogues[language]
+        return {
+            name.split(_PLURAL_MARK)[1]: text
+            for name, text in catalogue.items()
+            if _PLURAL_MARK in name and _base(name) == key
+        }
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """Every language with a catalogue, offered or not."""
+        return tuple(self._catalogues)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> "Texts":
+        """The shipped catalogues (read and checked once a process: every bot a test starts
+        shares them), or a complete set in `directory`."""
+        if directory is None:
+            return _shipped()
+        return cls._read(directory)
+
+    @classmethod
+    def _read(cls, directory: Path | None) -> "Texts":
         """Read every catalogue shipped in `messages/`, or a clinic's own copy in `directory`.
 
         Raises:
@@ -106,12 +218,15 @@ class Texts:
         if DEFAULT_LANGUAGE not in sources:
             raise CatalogueError(f"{directory}: no {DEFAULT_LANGUAGE}.toml")
         catalogues: dict[str, dict[str, str]] = {}
+        reviewed: dict[str, bool] = {}
         for code, source in sorted(sources.items(), key=lambda item: item[0] != DEFAULT_LANGUAGE):
             try:
-                catalogues[code] = _flatten(tomllib.loads(source))
+                table = tomllib.loads(source)
             except tomllib.TOMLDecodeError as error:
                 raise CatalogueError(f"{code}.toml: {error}") from None
-        return cls(catalogues)
+            reviewed[code] = _reviewed(code, table)
+            catalogues[code] = _flatten(table)
+        return cls(catalogues, reviewed=reviewed)
 
     def keys(self) -> frozenset[str]:
         """Every message key (the same in every language)."""
@@ -132,6 +247,7 @@ class Texts:
                         f"messages/{code}.toml: {key} has placeholders "
                         f"{sorted(placeholders(text))}, expected {expected}"
                     )
+                _check_html(code, key, text)
 
     def _check_plural_forms(self, code: str, catalogue: Mapping[str, str]) -> None:
         """Every plural text has each form the language's grammar needs (Babel's CLDR data)."""
@@ -144,13 +260,16 @@ class Texts:
                     f"messages/{code}.toml: {key} lacks plural forms {sorted(needed - forms)}"
                 )
 
-    def language_for(self, code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
-        """The supported language closest to a Telegram `language_code` such as "ru" or "en-GB"."""
+    def language_for(self, code: str | None, fallback: str | None = None) -> str:
+        """The offered language closest to a Telegram `language_code` such as "ru" or "en-GB";
+        else `fallback`, else the first offered (the clinic's own)."""
         if code:
             base = code.split("-")[0].lower()
-            if base in self._catalogues:
+            if base in self.languages:
                 return base
-        return fallback
+        if fallback is not None and fallback in self.languages:
+            return fallback
+        return self.languages[0]
 
     def render(self, language: str, key: str, **params: object) -> str:
         """The text for `key` in `language`, parameters (and the defaults, such as the clinic's
@@ -178,6 +297,27 @@ class Texts:
     def format_time(self, language: str, moment: datetime, pattern: str = "medium") -> str:
         """A localized date and time, e.g. "25 Nov 2026, 19:00" (the moment is already local)."""
         return format_datetime(moment, format=pattern, locale=language)
+
+
+@cache
+def _shipped() -> Texts:
+    """The shipped catalogues, read and checked once."""
+    return Texts._read(None)
+
+
+def _check_html(code: str, key: str, text: str) -> None:
+    """Telegram must accept the text in HTML mode, whatever its parameters hold (they are
+    escaped when filled in, so a sample stands for them)."""
+    if "<" not in text and "&" not in text:
+        return  # nothing for Telegram's parser to refuse
+    try:
+        parse_html(text.format(**dict.fromkeys(placeholders(text), "x")))
+    except EntityParseError as error:
+        raise CatalogueError(
+            f"messages/{code}.toml: {key}: Telegram would refuse it: {error}"
+        ) from None
+    except (ValueError, IndexError, KeyError) as error:
+        raise CatalogueError(f"messages/{code}.toml: {key}: braces do not pair: {error}") from None
 
 
 def _plural_key(catalogue: Mapping[str, str], key: str, form: str) -> str:

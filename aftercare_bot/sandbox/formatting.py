@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aftercare_bot.telegram_html import EntityParseError, parse_html
+
 from .entities import utf16_len
 from .errors import UNSUPPORTED_PARSE_MODE, ApiError, bad_request
-from .html_text import EntityParseError, parse_html
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -37,6 +37,7 @@ async def test_check_warns_of_a_staff_member_who_never_pressed_start(
     )
     config = write_config(tmp_path, database_url=database_url, base_url=telegram_api.base_url)
     config.write_text(config.read_text().split("[staff]\n")[0] + extra)  # [staff] comes last
+    offer_only(config, ["en"])
     result = await bot_py("check", *options, "--config", str(config))
     assert result.returncode == exit_status, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -47,6 +48,38 @@ async def test_check_warns_of_a_staff_member_who_never_pressed_start(
     )
     assert f"ok           staff group {group.id}" in lines
     assert lines[-1].startswith("check: 1 warning: the bot can run")
+
+
+def offer_only(config: Path, languages: list[str]) -> None:
+    """Set clinic.languages in a written config."""
+    listed = ", ".join(f'"{code}"' for code in languages)
+    config.write_text(
+        config.read_text().replace("[clinic]\n", f"[clinic]\nlanguages = [{listed}]\n")
+    )
+
+
+async def test_check_warns_of_each_offered_language_no_clinician_has_reviewed(
+    tmp_path: Path, telegram_api: TelegramSimulator, database_url: str
+) -> None:
+    """A patient who reads a medical warning in a careless sentence may miss it."""
+    started = telegram_api.add_user(first_name="Grey", started=True)
+    group = telegram_api.add_group("Clinic staff", [started])
+    extra = f"\n[staff]\nadmin_ids = [{started.id}]\nescalation_chat_id = {group.id}\n"
+    config = write_config(tmp_path, database_url=database_url, base_url=telegram_api.base_url)
+    config.write_text(config.read_text().split("[staff]\n")[0] + extra)
+    offer_only(config, ["en", "es", "uk"])
+    result = await bot_py("check", "--strict", "--config", str(config))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    unreviewed = [line for line in lines if line.startswith("unreviewed")]
+    assert [line.split(":")[0] for line in unreviewed] == [
+        "unreviewed   Español (es)",
+        "unreviewed   Українська (uk)",
+    ]
+    assert lines[-1] == (
+        "check: 2 warnings: the bot can run; a clinician who speaks it reviews each language "
+        "(failing: --strict)"
+    )
 
 
 async def test_check_says_when_telegram_refuses_the_token(

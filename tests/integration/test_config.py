@@ -124,14 +124,41 @@ def test_a_clinic_can_point_texts_dir_at_its_own_adapted_copy(tmp_path: Path) ->
     ).startswith("<b>Our own aftercare")
 
 
-def test_a_clinic_copy_of_the_texts_is_checked_like_the_shipped_one(tmp_path: Path) -> None:
+def test_a_clinic_changes_one_sentence_without_copying_the_catalogue(tmp_path: Path) -> None:
+    from aftercare_bot.config import load_texts_and_plans
+
     own = tmp_path / "our-texts"
     own.mkdir()
-    (own / "en.toml").write_text('[plan]\naftercare = "Hi {name}"\n', "utf-8")
+    (own / "en.toml").write_text(
+        '[help]\npatient = "Call {clinic} on {phone} ({hours}); if very unwell, {emergency}."\n',
+        "utf-8",
+    )
+    config = load_config(write_config(tmp_path, extra='\n[texts]\ndir = "our-texts"\n'))
+    texts, _plans = load_texts_and_plans(config)
+    assert texts.render("en", "help.patient").startswith("Call ")
+    assert texts.render("en", "help.staff").startswith("<b>Staff commands</b>")
+    assert not texts.render("ru", "help.patient").startswith("Call ")
+
+
+def test_a_clinic_sentence_with_an_unknown_key_or_other_placeholders_is_named_at_start(
+    tmp_path: Path,
+) -> None:
+    own = tmp_path / "our-texts"
+    own.mkdir()
+    (own / "en.toml").write_text(
+        '[plan]\naftercare = "Hi {name}"\n[help]\npatinet = "typo"\n', "utf-8"
+    )
+    (own / "xx.toml").write_text('[help]\npatient = "?"\n', "utf-8")
     problems = problems_of(write_config(tmp_path, extra='\n[texts]\ndir = "our-texts"\n'))
-    [problem] = problems
-    assert problem.startswith('texts.dir: "our-texts": missing appointment.changed_asked, ')
-    assert problem.endswith("(expected every key of messages/en.toml)")
+    assert problems[0].startswith(
+        'texts.dir: "our-texts": en.toml: plan.aftercare has placeholders [\'name\'], '
+        "the shipped text has ["
+    )
+    assert problems[1:] == [
+        'texts.dir: "our-texts": en.toml: help.patinet is not a text of the bot',
+        'texts.dir: "our-texts": xx.toml: no shipped language \'xx\' (expected one of '
+        "en, de, es, fr, it, pt, ru, tr, uk)",
+    ]
 
 
 def test_a_plan_naming_a_text_that_does_not_exist_is_refused_at_start(tmp_path: Path) -> None:

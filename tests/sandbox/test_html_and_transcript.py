@@ -6,7 +6,7 @@ import pytest
 
 from aftercare_bot.sandbox import TelegramSimulator
 from aftercare_bot.sandbox.entities import detect_entities
-from aftercare_bot.sandbox.html_text import EntityParseError, parse_html
+from aftercare_bot.telegram_html import EntityParseError, parse_html
 
 
 def test_nested_tags_links_and_code_blocks_become_entities() -> None:
