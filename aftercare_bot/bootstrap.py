@@ -24,6 +24,10 @@ from aftercare_bot.adapters.persistence.instance_lock import instance_lock
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.handlers.appointments import appointment_handlers
 from aftercare_bot.adapters.telegram.handlers.check_ins import check_in_handlers, concern_labels
+from aftercare_bot.adapters.telegram.handlers.chosen_language import (
+    LANGUAGE_GROUP,
+    chosen_language_handler,
+)
 from aftercare_bot.adapters.telegram.handlers.digest import digest_handlers, post_scheduled_digest
 from aftercare_bot.adapters.telegram.handlers.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.handlers.export import export_handlers
@@ -147,6 +151,7 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
     application.add_handlers(patient_handlers())
     application.add_handler(repeat_guard(services.repeats), group=FIRST_GROUP)
     application.add_handlers(flood_handlers(floods), group=FLOOD_GROUP)
+    application.add_handler(chosen_language_handler(), group=LANGUAGE_GROUP)
     application.add_error_handler(on_error)
     return application
 

@@ -106,6 +106,12 @@ def extra_config() -> str:
 
 
 @pytest.fixture
+def languages() -> list[str] | None:
+    """clinic.languages: the default (the clinic's, English, Russian) unless a test lists some."""
+    return None
+
+
+@pytest.fixture
 def digest_at() -> str:
     """When the daily digest goes out: off (see VALID_CONFIG), unless a test is about it."""
     return "off"
@@ -125,13 +131,16 @@ async def bot(
     extra_config: str,
     digest_at: str,
     start_at: datetime,
+    languages: list[str] | None,
 ) -> AsyncIterator[RunningBot]:
     """The bot, built exactly as `python bot.py run` builds it, polling the simulator."""
     admin = simulator.add_user(first_name="Grey", language_code="en")
     config = load_config(
         write_config(
             tmp_path,
-            VALID_CONFIG.replace('digest_at = "off"', f'digest_at = "{digest_at}"'),
+            _with_languages(
+                VALID_CONFIG.replace('digest_at = "off"', f'digest_at = "{digest_at}"'), languages
+            ),
             database_url=database_url,
             base_url=simulator.base_url,
             admin_ids=(admin.id,),
@@ -143,3 +152,10 @@ async def bot(
     async with BotRuntime(config, clock=clock, pacer=pacer) as runtime:
         clock.on_change(runtime.heartbeat.wake)
         yield RunningBot(simulator, runtime, clock, admin, pacer)
+
+
+def _with_languages(config: str, languages: list[str] | None) -> str:
+    if languages is None:
+        return config
+    listed = ", ".join(f'"{code}"' for code in languages)
+    return config.replace("[clinic]\n", f"[clinic]\nlanguages = [{listed}]\n", 1)

@@ -21,7 +21,10 @@ from aftercare_bot.adapters.telegram.views.callback_data import (
     TimeZoneChoice,
     pattern,
 )
-from aftercare_bot.adapters.telegram.views.languages import language_of
+from aftercare_bot.adapters.telegram.views.languages import (
+    language_of,
+    remember_chosen_language,
+)
 from aftercare_bot.adapters.telegram.views.my_data import patient_copy, readable_pages
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outgoing import Outgoing
@@ -110,6 +113,8 @@ async def on_language(update: Update, context: AftercareContext) -> None:
     code = pressed.code
     assert update.effective_chat is not None
     patient = await context.services.patient_requests.set_language(update.effective_chat.id, code)
+    if patient is not None:
+        remember_chosen_language(context, code)  # what this update still says speaks it
     key = "lifecycle.language_set" if patient else "lifecycle.not_linked"
     await answer_in(update, context, code, key)
 

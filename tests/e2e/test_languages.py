@@ -1,0 +1,54 @@
+"""Each person in their own language: a patient's choice speaks in every answer, a Telegram
+language is used only when the clinic offers it, everyone else gets the clinic's."""
+
+import pytest
+
+from tests.e2e.conftest import RunningBot
+from tests.e2e.enrollment_steps import enroll
+from tests.e2e.test_delivery import linked
+
+
+async def test_a_patient_enrolled_in_russian_gets_help_in_russian_whatever_her_telegram_says(
+    bot: RunningBot,
+) -> None:
+    enrolled = await enroll(bot.admin, name="Olga", language_label="Русский")
+    olga = bot.simulator.add_user(first_name="Olga", language_code="en")
+    await olga.send(f"/start {enrolled.token}")
+    await olga.press(await olga.wait_for_reply(), "Да, я даю согласие")
+    await olga.wait_for_replies(2)
+    await olga.send("/help")
+    help_text, _aftercare = await olga.wait_for_replies(2)
+    assert help_text["text"].startswith("Что я умею")
+
+
+async def test_help_right_after_choosing_a_language_speaks_it(bot: RunningBot) -> None:
+    anna, _code = await linked(bot)  # her Telegram is in English
+    await anna.send("/language")
+    await anna.press(await anna.wait_for_reply(), "Русский")
+    assert "на русском" in (await anna.wait_for_reply())["text"]
+    await anna.send("/help")
+    help_text, aftercare = await anna.wait_for_replies(2)  # /help repeats her instructions
+    assert help_text["text"].startswith("Что я умею")
+    assert aftercare["text"].startswith("Уход после сеанса")
+    await anna.send("/next")
+    assert "Ваш следующий сеанс" in (await anna.wait_for_reply())["text"]
+
+
+async def test_a_telegram_language_the_clinic_does_not_offer_gets_the_clinics(
+    bot: RunningBot,
+) -> None:
+    lucia = bot.simulator.add_user(first_name="Lucía", language_code="es")
+    await lucia.send("/start")
+    assert (await lucia.wait_for_reply())["text"].startswith("Hello! I am")
+
+
+@pytest.mark.parametrize("languages", [["en", "es"]])
+async def test_an_offered_telegram_language_is_spoken_and_others_get_the_clinics(
+    bot: RunningBot,
+) -> None:
+    lucia = bot.simulator.add_user(first_name="Lucía", language_code="es")
+    await lucia.send("/start")
+    assert (await lucia.wait_for_reply())["text"].startswith("¡Hola! Soy el asistente")
+    boris = bot.simulator.add_user(first_name="Boris", language_code="ru")
+    await boris.send("/start")
+    assert (await boris.wait_for_reply())["text"].startswith("Hello! I am")
