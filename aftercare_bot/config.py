@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import fields
 from datetime import time, timedelta
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -46,7 +47,7 @@ from aftercare_bot.domain.plans import InvalidPlan, Plan, parse_plans
 from aftercare_bot.domain.privacy import DeleteMode
 from aftercare_bot.domain.quiet_hours import QuietHours, parse_quiet_hours
 from aftercare_bot.domain.triage import InvalidTriageRules, TriageRules
-from aftercare_bot.texts import CatalogueError, Texts
+from aftercare_bot.texts import CatalogueError, Texts, format_hours
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DEFAULT_SQLITE_NAME = "aftercare.sqlite3"
@@ -212,13 +213,14 @@ class ClinicConfig(_Section):
         return list(dict.fromkeys([self.language, *listed]))
 
     @property
-    def text_params(self) -> dict[str, str]:
-        """The clinic's details that many texts mention, filled into every text rendered."""
+    def text_params(self) -> dict[str, object]:
+        """The clinic's details that many texts mention, filled into every text rendered (the
+        hours written out in each reader's language)."""
         return {
             "clinic": self.name,
             "phone": self.phone,
             "emergency": self.emergency_number,
-            "hours": self.hours.text,
+            "hours": partial(format_hours, self.hours),
         }
 
     @property

@@ -10,15 +10,16 @@ import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_day_names
 
+from aftercare_bot.domain.clinic_hours import ClinicHours, OpeningSpan
 from aftercare_bot.telegram_html import EntityParseError, parse_html
 
 PACKAGE = "aftercare_bot.messages"
@@ -284,7 +285,11 @@ class Texts:
         if language not in self._catalogues:
             language = DEFAULT_LANGUAGE
         catalogue = self._catalogues[language]
-        safe = {name: _escaped(value) for name, value in {**self._defaults, **params}.items()}
+        defaults = {
+            name: value(language) if callable(value) else value
+            for name, value in self._defaults.items()
+        }
+        safe = {name: _escaped(value) for name, value in {**defaults, **params}.items()}
         count = params.get("count")
         if key not in catalogue and isinstance(count, int):
             key = _plural_key(catalogue, key, Locale.parse(language).plural_form(count))
@@ -318,6 +323,46 @@ def _check_html(code: str, key: str, text: str) -> None:
         ) from None
     except (ValueError, IndexError, KeyError) as error:
         raise CatalogueError(f"messages/{code}.toml: {key}: braces do not pair: {error}") from None
+
+
+# The shipped English is British (24-hour times, as the clinic's own line is written).
+_HOURS_LOCALES = {"en": "en_GB"}
+_TO = "\N{EN DASH}"  # a range: Mon-Fri, 09:00-19:00
+
+
+def format_hours(hours: ClinicHours, language: str) -> str:
+    """The clinic's hours as a reader of `language` writes them, from the parsed weekly spans:
+    "Mon-Fri 09:00-19:00, Sat 10:00-14:00" in English, "Pzt-Cum 09:00-19:00, Cmt 10:00-14:00"
+    in Turkish (with en dashes). Days in a row with the same times make one range; weekday
+    names and times come from CLDR (Babel).
+    """
+    if not hours.spans:
+        return hours.text
+    locale = _HOURS_LOCALES.get(language, language)
+    days = get_day_names("abbreviated", locale=locale)
+    groups: list[list[OpeningSpan]] = []
+    for span in sorted(hours.spans, key=lambda span: (span.weekday, span.opens)):
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and span.weekday == last.weekday + 1
+            and (span.opens, span.closes) == (last.opens, last.closes)
+        ):
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+
+    def clock(moment: time) -> str:
+        return "24:00" if moment == time.max else format_time(moment, "short", locale=locale)
+
+    parts = []
+    for group in groups:
+        first, last_day = group[0], group[-1]
+        named = days[first.weekday]
+        if last_day.weekday != first.weekday:
+            named += f"{_TO}{days[last_day.weekday]}"
+        parts.append(f"{named} {clock(first.opens)}{_TO}{clock(first.closes)}")
+    return ", ".join(parts)
 
 
 def _plural_key(catalogue: Mapping[str, str], key: str, form: str) -> str:

@@ -38,7 +38,7 @@ async def test_the_patient_links_with_one_tap_consents_and_gets_the_aftercare_at
     await anna.send(f"/start {enrolled.token}")
     welcome = await anna.wait_for_reply()
     assert "What is stored" in welcome["text"]
-    assert "Mon-Fri 09:00-19:00" in welcome["text"]
+    assert "Mon\u2013Fri 09:00\u201319:00" in welcome["text"]
     await anna.press(welcome, "Yes, I agree")
     thanks, aftercare = await anna.wait_for_replies(2)
     assert "You are now linked" in thanks["text"]

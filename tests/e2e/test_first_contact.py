@@ -20,7 +20,7 @@ async def test_help_says_what_the_bot_does_and_how_to_reach_the_clinic(bot: Runn
     await anna.send("/help")
     reply = await anna.wait_for_reply(timeout=5)
     assert "/start" in reply["text"]
-    assert "Mon-Fri 09:00-19:00, Sat 10:00-14:00" in reply["text"]
+    assert "Mon\u2013Fri 09:00\u201319:00, Sat 10:00\u201314:00" in reply["text"]
     assert "999" in reply["text"]
 
 

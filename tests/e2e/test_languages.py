@@ -52,3 +52,23 @@ async def test_an_offered_telegram_language_is_spoken_and_others_get_the_clinics
     boris = bot.simulator.add_user(first_name="Boris", language_code="ru")
     await boris.send("/start")
     assert (await boris.wait_for_reply())["text"].startswith("Hello! I am")
+
+
+@pytest.mark.parametrize("languages", [["en", "tr"]])
+async def test_the_clinic_hours_are_written_the_turkish_way_for_a_turkish_reader(
+    bot: RunningBot,
+) -> None:
+    """The config says "Mon-Fri 09:00-19:00, Sat 10:00-14:00"; a Turkish reader meets it in
+    Turkish weekday names, an English one in English."""
+    ayse = bot.simulator.add_user(first_name="Ayşe", language_code="tr")
+    await ayse.send("/help")
+    assert (
+        "Pzt\u2013Cum 09:00\u201319:00, Cmt 10:00\u201314:00"
+        in (await ayse.wait_for_reply())["text"]
+    )
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send("/help")
+    assert (
+        "Mon\u2013Fri 09:00\u201319:00, Sat 10:00\u201314:00"
+        in (await anna.wait_for_reply())["text"]
+    )

@@ -187,7 +187,7 @@ async def test_a_patients_own_words_reach_staff_and_the_patient_is_told_who_read
     await anna.send("the redness is spreading <a bit>")
     reply = await anna.wait_for_reply()
     assert "passed to the clinic team" in reply["text"]
-    assert "Mon-Fri 09:00-19:00" in reply["text"]
+    assert "Mon\u2013Fri 09:00\u201319:00" in reply["text"]
     notice = await bot.admin.wait_for_reply()
     assert f"Message from patient {code} (Anna): the redness is spreading <a bit>" == notice["text"]
     # It is a routine incident: someone owns the answer.
