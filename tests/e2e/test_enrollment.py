@@ -269,3 +269,20 @@ async def test_a_forged_consent_button_cannot_link_a_chat_without_the_token(
     async with bot.runtime.services.database.unit_of_work() as uow:
         patient = await uow.patients.by_code(enrolled.code)
     assert patient is not None and patient.chat_id is None
+
+
+async def test_a_typed_button_label_is_taken_as_the_button(bot: RunningBot) -> None:
+    """Staff who type "now", "In 3 weeks" or "Skip" instead of pressing get what the button
+    gives: "Skip" is never stored as the product's name."""
+    grey = bot.admin
+    await answer(grey, "/enroll")
+    await answer(grey, "Anna")
+    assert "Who performed the session?" in (await answer(grey, "now"))["text"]
+    assert "When is the next session?" in (await answer(grey, "Me (Grey)"))["text"]
+    language_question = await answer(grey, "in 3 weeks")
+    assert "Which language" in language_question["text"]
+    product_question = await press(grey, language_question, "English")
+    preview = await answer(grey, "Skip")
+    assert "Product: none" in preview["text"]
+    assert "Practitioner: Grey" in preview["text"]
+    assert "the product and its batch" in product_question["text"]

@@ -96,6 +96,39 @@ async def _pressed(update: Update, context: AftercareContext) -> str | None:
     return pressed.value if pressed is not None else None
 
 
+# The next-session buttons by the value they press: a typed label is taken as that press.
+_NEXT_CHOICES: dict[str, tuple[str, dict[str, object]]] = {
+    **{f"w{weeks}": ("buttons.in_weeks", {"count": weeks}) for weeks in (2, 3, 4)},
+    "none": ("buttons.unknown_next", {}),
+}
+
+
+def _typed(update: Update, context: AftercareContext, key: str, **params: object) -> bool:
+    """Whether the staff member typed a button's label, in any offered language, instead of
+    pressing it: a typed label is the button (never "Skip" stored as a product's name)."""
+    typed = " ".join(_text(update).split()).casefold()
+    texts = context.services.texts
+    return bool(typed) and any(
+        typed == texts.render(code, key, **params).casefold() for code in texts.languages
+    )
+
+
+def _typed_choice(
+    update: Update, context: AftercareContext, choices: dict[str, tuple[str, dict[str, object]]]
+) -> str | None:
+    """The value of the button whose label was typed, if any."""
+    if update.callback_query is not None:
+        return None
+    return next(
+        (
+            value
+            for value, (key, params) in choices.items()
+            if _typed(update, context, key, **params)
+        ),
+        None,
+    )
+
+
 def _text(update: Update) -> str:
     message = update.effective_message
     return (message.text or "").strip() if message else ""
@@ -140,7 +173,7 @@ async def on_session(update: Update, context: AftercareContext) -> int:
     """When the session took place: Now, or a typed date and time."""
     services = context.services
     now = services.clock.now()
-    if update.callback_query is not None:
+    if update.callback_query is not None or _typed(update, context, "buttons.now"):
         await _pressed(update, context)
         session_at = now
     else:
@@ -169,9 +202,10 @@ async def on_session(update: Update, context: AftercareContext) -> int:
 
 async def on_practitioner(update: Update, context: AftercareContext) -> int:
     """Who performed the session: the staff member, or a typed name."""
-    if update.callback_query is not None:
+    me = update.effective_user.first_name if update.effective_user else ""
+    if update.callback_query is not None or _typed(update, context, "buttons.me", name=me):
         await _pressed(update, context)
-        practitioner = update.effective_user.first_name if update.effective_user else ""
+        practitioner = me
     else:
         practitioner = " ".join(_text(update).split())[:MAX_FIELD]
         if not practitioner or practitioner.startswith("/"):
@@ -221,8 +255,9 @@ async def on_next(update: Update, context: AftercareContext) -> int:
     zone = context.services.config.clinic.timezone
     assert draft.session_at is not None
     next_at: datetime | None
-    if update.callback_query is not None:
-        value = await _pressed(update, context) or ""
+    typed = _typed_choice(update, context, _NEXT_CHOICES)
+    if update.callback_query is not None or typed is not None:
+        value = typed or await _pressed(update, context) or ""
         next_at = (
             same_time_weeks_later(draft.session_at, int(value[1:]), zone)
             if value.startswith("w") and value[1:].isdigit()
@@ -277,7 +312,7 @@ async def on_language(update: Update, context: AftercareContext) -> int:
 async def on_product(update: Update, context: AftercareContext) -> int:
     """Optionally the product and its batch, "Product, LOT123"."""
     product = batch = None
-    if update.callback_query is not None:
+    if update.callback_query is not None or _typed(update, context, "buttons.skip"):
         await _pressed(update, context)
     else:
         parts = [" ".join(part.split())[:MAX_FIELD] for part in _text(update).split(",")]
