@@ -33,8 +33,12 @@ HEADER = (
 )
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment is not None else ""
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A moment as the clinic reads it in a spreadsheet: its own time to the second, with the
+    offset that keeps it exact across a clock change ("2026-11-25 19:00:00+00:00")."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")
 
 
 async def export_rows(uow: ReportingUnitOfWork, since: datetime, zone: ZoneInfo) -> list[list[str]]:
@@ -51,9 +55,9 @@ async def export_rows(uow: ReportingUnitOfWork, since: datetime, zone: ZoneInfo)
                 row.practitioner or "",
                 row.batch or "",
                 "" if day is None else str(day),
-                _iso(row.opened_at),
-                _iso(row.answered_at),
-                _iso(row.missed_at),
+                _local(row.opened_at, zone),
+                _local(row.answered_at, zone),
+                _local(row.missed_at, zone),
                 (row.urgency or "") if row.state == CheckInState.ANSWERED else "",
                 *levels,
                 " ".join(sign.value for sign in WarningSign if sign in answers.signs),
@@ -80,7 +84,7 @@ async def export_rows(uow: ReportingUnitOfWork, since: datetime, zone: ZoneInfo)
                 "",
                 "",
                 "",
-                _iso(opened),
+                _local(opened, zone),
                 "",
                 "",
                 str(urgency),
@@ -90,8 +94,8 @@ async def export_rows(uow: ReportingUnitOfWork, since: datetime, zone: ZoneInfo)
                 "",
                 "",
                 owner or "",
-                _iso(acknowledged),
-                _iso(resolved),
+                _local(acknowledged, zone),
+                _local(resolved, zone),
                 outcome or "",
             ]
         )
