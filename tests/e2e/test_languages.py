@@ -72,3 +72,14 @@ async def test_the_clinic_hours_are_written_the_turkish_way_for_a_turkish_reader
         "Mon\u2013Fri 09:00\u201319:00, Sat 10:00\u201314:00"
         in (await anna.wait_for_reply())["text"]
     )
+
+
+async def test_the_qr_code_staff_show_a_patient_is_captioned_in_the_patients_language(
+    bot: RunningBot,
+) -> None:
+    """The English-speaking nurse reads the link's text; the Russian-speaking patient scans
+    the picture and reads its caption."""
+    enrolled = await enroll(bot.admin, name="Olga", language_label="Русский")
+    assert enrolled.qr_caption.endswith("отсканируйте камерой телефона, чтобы подключиться")
+    english = await enroll(bot.admin, name="Anna")
+    assert english.qr_caption.endswith("scan with the phone's camera to link")

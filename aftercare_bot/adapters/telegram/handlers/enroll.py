@@ -400,14 +400,31 @@ async def on_confirm(update: Update, context: AftercareContext) -> int:
     )
     enrolled, link = await services.staff_requests.enroll(enrollment)
     cast(dict[str, Any], context.user_data).pop(_DRAFT, None)
-    await send_link(update, context, enrolled.patient.code, draft.name, link.token, link.expires_at)
+    await send_link(
+        update,
+        context,
+        enrolled.patient.code,
+        draft.name,
+        link.token,
+        link.expires_at,
+        patient_language=draft.language,
+    )
     return ConversationHandler.END
 
 
 async def send_link(
-    update: Update, context: AftercareContext, code: str, name: str, token: str, expires: datetime
+    update: Update,
+    context: AftercareContext,
+    code: str,
+    name: str,
+    token: str,
+    expires: datetime,
+    *,
+    patient_language: str | None = None,
 ) -> None:
-    """The deep link as text, then the same link as a QR code to scan from the screen."""
+    """The deep link as text for the staff member, then the same link as a QR code to scan
+    from the screen, captioned in the patient's language (the staff member's when the patient
+    is to get their Telegram language, not known until they open the link)."""
     views = context.views
     language = language_of(update, context)
     link = deep_link(context, token)
@@ -423,7 +440,7 @@ async def send_link(
         expires=views.when(language, expires, zone),
     )
     await send(context.bot, chat_id, done)
-    caption = views.texts.render(language, "enroll.qr_caption", code=code)
+    caption = views.texts.render(patient_language or language, "enroll.qr_caption", code=code)
     await send_picture(context.bot, chat_id, qr_png(link), caption)
 
 
