@@ -164,6 +164,7 @@ async def play_journey(
     grey = simulator.user(admin_id)
     anna = simulator.add_user(first_name="Anna", language_code="en")
     boris = simulator.add_user(first_name="Boris", language_code="ru")
+    lucia = simulator.add_user(first_name="Lucía", language_code="es")
     staff_group = simulator.add_group("Clinic staff", [grey])
 
     menu = simulator.commands({"type": "all_private_chats"}, "en")
@@ -249,6 +250,11 @@ async def play_journey(
     await grey.wait_for_reply(timeout=REPLY_TIMEOUT_SECONDS, chat=staff_group)
     narrator.show_new_lines()
 
+    narrator.step("Lucía's phone is in Spanish: enrolled in her Telegram's language, she reads it")
+    token = await _enroll(narrator, grey, "Lucía", "Their Telegram language", product=None)
+    welcome = await _reply_to(narrator, lucia, lambda: lucia.send(f"/start {token}"))
+    await _exchange(narrator, lucia, lambda: lucia.press(welcome, "Sí, acepto"), replies=2)
+
     narrator.step("Someone opens the bot without a link, in Russian, and sends a sticker")
     await _exchange(narrator, boris, lambda: boris.send("/start"))
     await _exchange(narrator, boris, lambda: boris.send_sticker())
@@ -281,13 +287,23 @@ async def _answer_check_in(
         )
 
 
-async def _enroll(narrator: Narrator, grey: SimUser) -> str:
+async def _enroll(
+    narrator: Narrator,
+    grey: SimUser,
+    name: str = "Anna",
+    language: str = "English",
+    product: str | None = "Dermaheal HSR, LOT-42",
+) -> str:
     """Dr Grey's /enroll, answered step by step; returns the token of the link."""
     question = await _reply_to(narrator, grey, lambda: grey.send("/enroll"))
-    question = await _reply_to(narrator, grey, lambda: grey.send("Anna"))
-    for label in ("Now", "Me (Grey)", "In 3 weeks", "English"):
+    question = await _reply_to(narrator, grey, lambda: grey.send(name))
+    for label in ("Now", "Me (Grey)", "In 3 weeks", language):
         question = await _reply_to(narrator, grey, partial(grey.press, question, label))
-    preview = await _reply_to(narrator, grey, lambda: grey.send("Dermaheal HSR, LOT-42"))
+    preview = await _reply_to(
+        narrator,
+        grey,
+        (lambda: grey.send(product)) if product else partial(grey.press, question, "Skip"),
+    )
     await grey.press(preview, "Confirm and create the link")
     done, _qr = await grey.wait_for_replies(2, timeout=REPLY_TIMEOUT_SECONDS)
     narrator.show_new_lines()

@@ -34,6 +34,9 @@ def test_the_demo_plays_the_journey_and_logs_no_secrets_or_patients_words() -> N
     links = re.findall(r"start=([A-Za-z0-9_-]{8,})", transcript)
     assert links, "the demo shows the enrollment link"
     assert_plan_shows_at_the_patients_hours(transcript)
+    # A third language: Lucía's phone is in Spanish, and so is everything she reads.
+    assert "bot -> Lucía: ¡Hola, Lucía!" in transcript
+    assert "bot -> Lucía: Cuidados después de su sesión" in transcript
 
     records = [json.loads(line) for line in logged.splitlines()]  # every line one JSON object
     assert len(records) > 20
