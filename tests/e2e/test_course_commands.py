@@ -80,3 +80,19 @@ async def test_a_chat_that_follows_one_patient_cannot_take_over_another(bot: Run
     other = await enroll(bot.admin, name="Boris")
     await anna.send(f"/start {other.token}")
     assert "already follows another patient" in (await anna.wait_for_reply())["text"]
+
+
+async def test_staff_write_the_appointment_their_way_and_a_date_that_could_be_either_is_asked(
+    bot: RunningBot,
+) -> None:
+    code = await linked_patient(bot)
+    reply = await answer(bot.admin, f"/appointment {code} 3/12 15:00")
+    assert reply["text"] == (
+        "Did you mean Thu 3 Dec 2026, 15:00 or Thu 12 Mar 2026, 15:00? Please write the date so "
+        "only one can be meant, e.g. 2026-11-26 10:00."
+    )
+    reply = await answer(bot.admin, f"/appointment {code} 03.12.2026 15:00")
+    assert "Next appointment for Anna" in reply["text"]
+    assert "Thu 3 Dec 2026, 15:00" in reply["text"]
+    reply = await answer(bot.admin, f"/appointment {code} tomorrow 11:30")
+    assert "Thu 26 Nov 2026, 11:30" in reply["text"]

@@ -1,6 +1,9 @@
 """Staff enroll a patient after a session; the patient links with one tap and consents."""
 
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.domain.patients import PatientStatus
@@ -203,7 +206,7 @@ async def test_bad_answers_get_the_question_again_with_an_example(bot: RunningBo
     assert "just a first name" in (await answer(staff, "12345"))["text"]
     question = await answer(staff, "Anna")
     retry = await answer(staff, "tomorrow-ish")
-    assert "2026-11-26 10:00" in retry["text"]
+    assert "2026-11-24 10:00" in retry["text"]  # a session has happened: its example is past
     question = await press(staff, retry, "Now")
     question = await answer(staff, "Dr Who")
     retry = await answer(staff, "2020-01-01 10:00")
@@ -286,3 +289,47 @@ async def test_a_typed_button_label_is_taken_as_the_button(bot: RunningBot) -> N
     assert "Product: none" in preview["text"]
     assert "Practitioner: Grey" in preview["text"]
     assert "the product and its batch" in product_question["text"]
+
+
+async def _session_typed(bot: RunningBot, typed: str) -> dict[str, Any]:
+    """/enroll up to the session question, then the session typed as staff write it."""
+    await answer(bot.admin, "/enroll")
+    question = await answer(bot.admin, "Anna")
+    assert "e.g. 2026-11-24 10:00" in question["text"]  # the example is in the past
+    return await answer(bot.admin, typed)
+
+
+async def _preview_after(bot: RunningBot, practitioner_question: dict[str, Any]) -> str:
+    assert "Who performed the session?" in practitioner_question["text"]
+    question = await press(bot.admin, practitioner_question, "Me (Grey)")
+    question = await press(bot.admin, question, "Not known yet")
+    question = await press(bot.admin, question, "English")
+    preview = await press(bot.admin, question, "Skip")
+    return str(preview["text"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "echoed"),
+    [
+        ("24.11.2026 11:00", "Session: Tue 24 Nov 2026, 11:00"),
+        ("yesterday 15:00", "Session: Tue 24 Nov 2026, 15:00"),
+        ("today 09:30", "Session: Wed 25 Nov 2026, 09:30"),
+        ("2026-11-20 10:00", "Session: Fri 20 Nov 2026, 10:00"),
+    ],
+)
+async def test_staff_type_the_session_the_way_they_write_dates(
+    bot: RunningBot, typed: str, echoed: str
+) -> None:
+    """Each is echoed with its weekday and month name in the preview, before anything is
+    stored."""
+    preview = await _preview_after(bot, await _session_typed(bot, typed))
+    assert echoed in preview
+
+
+async def test_a_slashed_date_that_could_be_either_is_asked_not_guessed(bot: RunningBot) -> None:
+    which = await _session_typed(bot, "3/11 11:00")
+    assert which["text"] == "Which date do you mean?"
+    labels = [row[0]["text"] for row in which["reply_markup"]["inline_keyboard"]]
+    assert labels == ["Tue 3 Nov 2026, 11:00", "Wed 11 Mar 2026, 11:00"]
+    preview = await _preview_after(bot, await press(bot.admin, which, "Tue 3 Nov 2026, 11:00"))
+    assert "Session: Tue 3 Nov 2026, 11:00" in preview

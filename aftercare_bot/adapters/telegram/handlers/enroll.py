@@ -24,6 +24,7 @@ from telegram.warnings import PTBUserWarning
 from aftercare_bot.adapters.telegram.handlers.access import require_staff
 from aftercare_bot.adapters.telegram.handlers.pressed import take_press
 from aftercare_bot.adapters.telegram.handlers.staff import deep_link
+from aftercare_bot.adapters.telegram.handlers.typed_moments import read_typed
 from aftercare_bot.adapters.telegram.messenger import send, send_picture
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.views.callback_data import EnrollChoice, pattern
@@ -33,13 +34,13 @@ from aftercare_bot.domain.durations import format_duration
 from aftercare_bot.domain.local_time import (
     InvalidLocalTime,
     example_input,
-    parse_local_datetime,
     same_time_weeks_later,
 )
 from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import expand
+from aftercare_bot.domain.typed_dates import AmbiguousMoment
 
 NAME, SESSION, PRACTITIONER, PLAN, NEXT, LANGUAGE, PRODUCT, CONFIRM = range(8)
 _DRAFT = "enroll_draft"
@@ -82,7 +83,11 @@ async def _ask(
     update: Update, context: AftercareContext, key: str, buttons: Buttons = (), **params: object
 ) -> None:
     language = language_of(update, context)
-    example = example_input(context.services.clock.now(), context.services.config.clinic.timezone)
+    # A session has taken place: its example is yesterday; the next one's is tomorrow.
+    days = -1 if key in ("enroll.ask_session", "enroll.bad_session") else 1
+    example = example_input(
+        context.services.clock.now(), context.services.config.clinic.timezone, days_ahead=days
+    )
     question = Outgoing(
         context.views.texts.render(language, key, example=example, **params), buttons
     )
@@ -127,6 +132,31 @@ def _typed_choice(
         ),
         None,
     )
+
+
+_DATES = "enroll_dates"  # the two readings of an ambiguous typed date, while staff pick one
+async def _ask_which_date(
+    update: Update, context: AftercareContext, moment: AmbiguousMoment
+) -> None:
+    """3/12: 3 December or 12 March? Both, with weekday and month name, as buttons."""
+    cast(dict[str, Any], context.user_data)[_DATES] = (moment.day_first, moment.month_first)
+    language = language_of(update, context)
+    zone = context.services.config.clinic.timezone
+    views = context.views
+    buttons = tuple(
+        ((views.when(language, at, zone), EnrollChoice(f"date{index}").data()),)
+        for index, at in enumerate((moment.day_first, moment.month_first))
+    )
+    await _ask(update, context, "enroll.which_date", buttons)
+
+
+def _picked_date(context: AftercareContext, value: str | None) -> datetime | None:
+    """The reading pressed after `_ask_which_date`, if that is what was pressed."""
+    dates = cast(dict[str, Any], context.user_data).pop(_DATES, None)
+    if dates is None or value not in ("date0", "date1"):
+        return None
+    picked: datetime = dates[int(value[-1])]
+    return picked
 
 
 def _text(update: Update) -> str:
@@ -174,11 +204,15 @@ async def on_session(update: Update, context: AftercareContext) -> int:
     services = context.services
     now = services.clock.now()
     if update.callback_query is not None or _typed(update, context, "buttons.now"):
-        await _pressed(update, context)
-        session_at = now
+        picked = _picked_date(context, await _pressed(update, context))
+        session_at = picked or now
     else:
         try:
-            session_at = parse_local_datetime(_text(update), services.config.clinic.timezone)
+            typed = read_typed(context, _text(update))
+            if isinstance(typed, AmbiguousMoment):
+                await _ask_which_date(update, context, typed)
+                return SESSION
+            session_at = typed.at
         except InvalidLocalTime:
             language = language_of(update, context)
             await _ask(
@@ -258,14 +292,18 @@ async def on_next(update: Update, context: AftercareContext) -> int:
     typed = _typed_choice(update, context, _NEXT_CHOICES)
     if update.callback_query is not None or typed is not None:
         value = typed or await _pressed(update, context) or ""
-        next_at = (
+        next_at = _picked_date(context, value) or (
             same_time_weeks_later(draft.session_at, int(value[1:]), zone)
             if value.startswith("w") and value[1:].isdigit()
             else None
         )
     else:
         try:
-            next_at = parse_local_datetime(_text(update), zone)
+            moment = read_typed(context, _text(update))
+            if isinstance(moment, AmbiguousMoment):
+                await _ask_which_date(update, context, moment)
+                return NEXT
+            next_at = moment.at
         except InvalidLocalTime:
             next_at = None
         if next_at is None or next_at <= draft.session_at:

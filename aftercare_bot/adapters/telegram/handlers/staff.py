@@ -1,6 +1,7 @@
 """Staff commands outside enrollment: staff membership, the staff group, links, sessions."""
 
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -12,18 +13,16 @@ from aftercare_bot.adapters.telegram.handlers.answers import answer
 from aftercare_bot.adapters.telegram.handlers.incidents import staff_notifier
 from aftercare_bot.adapters.telegram.handlers.patient_lists import show_timeline
 from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
+from aftercare_bot.adapters.telegram.handlers.typed_moments import read_typed
 from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.runtime.identity import deep_link_for
 from aftercare_bot.adapters.telegram.views.callback_data import PickPatient, RemoveStaff, pattern
 from aftercare_bot.adapters.telegram.views.languages import language_of
-from aftercare_bot.domain.local_time import (
-    InvalidLocalTime,
-    example_input,
-    parse_local_datetime,
-)
+from aftercare_bot.domain.local_time import InvalidLocalTime, example_input
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, looks_like_code
+from aftercare_bot.domain.typed_dates import TypedMoment
 from aftercare_bot.services.courses import CourseComplete
 
 PatientAction = Callable[[Update, AftercareContext, Patient, list[str]], Awaitable[None]]
@@ -179,7 +178,9 @@ async def _session(
     now = services.clock.now()
     zone = services.config.clinic.timezone
     try:
-        held_at = parse_local_datetime(" ".join(rest), zone) if rest else now
+        held_at = await _typed_moment(update, context, rest) if rest else now
+        if held_at is None:
+            return
     except InvalidLocalTime:
         await answer(
             update,
@@ -218,6 +219,32 @@ async def _session(
         )
 
 
+async def _typed_moment(
+    update: Update, context: AftercareContext, rest: list[str]
+) -> datetime | None:
+    """The moment typed after a patient's code; None (and the question asked) when a slashed
+    date could be either ("3/12": 3 December or 12 March?).
+
+    Raises:
+        InvalidLocalTime: not a date and time.
+    """
+    typed = read_typed(context, " ".join(rest))
+    if isinstance(typed, TypedMoment):
+        return typed.at
+    language = language_of(update, context)
+    zone = context.services.config.clinic.timezone
+    views = context.views
+    await answer(
+        update,
+        context,
+        "staff.which_date",
+        first=views.when(language, typed.day_first, zone),
+        second=views.when(language, typed.month_first, zone),
+        example=example_input(context.services.clock.now(), zone),
+    )
+    return None
+
+
 async def _appointment(
     update: Update, context: AftercareContext, patient: Patient, rest: list[str]
 ) -> None:
@@ -225,7 +252,10 @@ async def _appointment(
     now = services.clock.now()
     zone = services.config.clinic.timezone
     try:
-        at = parse_local_datetime(" ".join(rest), zone)
+        typed = await _typed_moment(update, context, rest)
+        if typed is None:
+            return
+        at = typed
     except InvalidLocalTime:
         await answer(update, context, "staff.usage_appointment", example=example_input(now, zone))
         return
