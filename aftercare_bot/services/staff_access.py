@@ -40,3 +40,23 @@ class StaffAccess:
             if await staff.staff_role(uow, chat_id, self.admin_ids) is not None:
                 return True
             return chat_id == await staff.staff_group(uow, self.configured_group)
+
+    async def language(self, user_id: int) -> str | None:
+        """The language this staff member reads (their Telegram's, as last seen), if known:
+        what the bot posts to them privately (re-pages, reminders, notices) is written in it."""
+        async with self.units.unit_of_work() as uow:
+            return await uow.settings.get(_language_key(user_id))
+
+    async def saw_language(self, user_id: int, language: str) -> None:
+        """Remember the language a staff member's Telegram is in; nobody else's is kept."""
+        async with self.units.unit_of_work() as uow:
+            if await staff.staff_role(uow, user_id, self.admin_ids) is None:
+                return
+            if await uow.settings.get(_language_key(user_id)) == language:
+                return
+            await uow.settings.put(_language_key(user_id), language, self.clock.now())
+            await uow.commit()
+
+
+def _language_key(user_id: int) -> str:
+    return f"staff_language:{user_id}"

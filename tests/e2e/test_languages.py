@@ -1,11 +1,14 @@
 """Each person in their own language: a patient's choice speaks in every answer, a Telegram
 language is used only when the clinic offers it, everyone else gets the clinic's."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.e2e.conftest import RunningBot
 from tests.e2e.enrollment_steps import enroll
 from tests.e2e.test_delivery import linked
+from tests.e2e.test_incidents import incident_post, report_severe, staff_group
 
 
 async def test_a_patient_enrolled_in_russian_gets_help_in_russian_whatever_her_telegram_says(
@@ -83,3 +86,29 @@ async def test_the_qr_code_staff_show_a_patient_is_captioned_in_the_patients_lan
     assert enrolled.qr_caption.endswith("отсканируйте камерой телефона, чтобы подключиться")
     english = await enroll(bot.admin, name="Anna")
     assert english.qr_caption.endswith("scan with the phone's camera to link")
+
+
+@pytest.mark.parametrize("languages", [["en", "uk"]])
+async def test_a_ukrainian_nurse_is_re_paged_in_ukrainian_while_the_group_reads_english(
+    bot: RunningBot,
+) -> None:
+    group = await staff_group(bot)
+    await bot.admin.send("/addstaff")
+    link = (await bot.admin.wait_for_reply())["text"].split("?start=")[1].split()[0]
+    olena = bot.simulator.add_user(first_name="Olena", language_code="uk")
+    await olena.send(f"/start {link}")
+    await olena.wait_for_reply()
+    await olena.send("/oncall")
+    assert (await olena.wait_for_reply())["text"].startswith("Ви на чергуванні")
+    anna, _code = await linked(bot)
+    await report_severe(bot, anna)
+    post = await incident_post(bot, group)
+    assert post["text"].startswith("URGENT")  # the group's post, in the clinic's language
+    await bot.live_until(bot.clock.now() + timedelta(minutes=16))
+    pages = [m for m in bot.simulator.messages_in(olena) if "повтор" in m.get("text", "")]
+    assert pages, [m.get("text") for m in bot.simulator.messages_in(olena)]
+    assert pages[0]["text"].startswith("⏰ Досі не прийнято (повтор 1)")
+    labels = [b["text"] for row in pages[0]["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[0] == "Прийняти"
+    group_texts = [m.get("text", "") for m in bot.simulator.messages_in(group)]
+    assert not any("повтор" in text or "Прийняти" in text for text in group_texts)

@@ -135,6 +135,8 @@ def _typed_choice(
 
 
 _DATES = "enroll_dates"  # the two readings of an ambiguous typed date, while staff pick one
+
+
 async def _ask_which_date(
     update: Update, context: AftercareContext, moment: AmbiguousMoment
 ) -> None:

@@ -70,27 +70,38 @@ class TelegramStaffNotifier:
         """A re-page: a header over the full card, so nobody pages blind."""
         views = self._services.views
         key = "incident.page_admins" if round_number == ADMIN_ROUND else "incident.repage"
-        header = views.texts.render(staff_language(views), key, round=round_number)
-        outgoing = card(views, incident, header)
         for chat_id in dict.fromkeys(chat_ids):
+            language = await self._language_of(chat_id)
+            header = views.texts.render(language, key, round=round_number)
+            outgoing = card(views, incident, header, language=language)
             await self._send(chat_id, outgoing, incident, PAGE_COPY)
+
+    async def _language_of(self, chat_id: int) -> str:
+        """A staff member's own language in their private chat; the clinic's elsewhere."""
+        services = self._services
+        own = await services.staff_access.language(chat_id)
+        return own if own in services.texts.languages else staff_language(services.views)
 
     async def remind_owner(self, incident: Incident) -> None:
         """The acknowledger's reminder, with the card so they can resolve it from there."""
         if incident.acknowledged_by is None:
             return
         views = self._services.views
-        header = views.texts.render(staff_language(views), "incident.ack_reminder_header")
+        language = await self._language_of(incident.acknowledged_by)
+        header = views.texts.render(language, "incident.ack_reminder_header")
         await self._send(
-            incident.acknowledged_by, card(views, incident, header), incident, REMINDER_COPY
+            incident.acknowledged_by,
+            card(views, incident, header, language=language),
+            incident,
+            REMINDER_COPY,
         )
 
     async def refresh(self, incident: Incident) -> None:
         """Edit every copy to the incident's state (copies that cannot be edited are dropped)."""
         assert incident.id is not None
-        outgoing = card(self._services.views, incident)
         for copy in await self._copies.cards(incident.id):
-            await self.show(copy, outgoing)
+            language = await self._language_of(copy.chat_id)
+            await self.show(copy, card(self._services.views, incident, language=language))
 
     async def show(self, copy: IncidentCopy, outgoing: Outgoing) -> None:
         """Edit one copy to `outgoing`; one that is gone is forgotten."""

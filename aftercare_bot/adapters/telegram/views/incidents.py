@@ -16,15 +16,23 @@ def staff_language(views: Views) -> str:
     return views.config.clinic.language
 
 
-def card(views: Views, incident: Incident, header: str = "") -> Outgoing:
+def card(
+    views: Views, incident: Incident, header: str = "", *, language: str | None = None
+) -> Outgoing:
     """The incident as it stands: an optional header (a re-page), the clinical summary, who
-    acknowledged or resolved it and how, and the buttons its state allows."""
-    return Outgoing(card_text(views, incident, header), buttons(views, incident))
+    acknowledged or resolved it and how, and the buttons its state allows; in `language` (a
+    staff member's own, privately), else the clinic's. The summary is kept as it was posted."""
+    return Outgoing(
+        card_text(views, incident, header, language=language),
+        buttons(views, incident, language=language),
+    )
 
 
-def card_text(views: Views, incident: Incident, header: str = "") -> str:
+def card_text(
+    views: Views, incident: Incident, header: str = "", *, language: str | None = None
+) -> str:
     """The card's text alone."""
-    language = staff_language(views)
+    language = language or staff_language(views)
     zone = views.config.clinic.timezone
     lines = [header] if header else []
     lines.append(incident.post_text or "")
@@ -59,10 +67,10 @@ def outcome_label(views: Views, language: str, outcome: str | None) -> str:
     return views.texts.render(language, f"outcome.{IncidentOutcome(outcome).name.lower()}")
 
 
-def buttons(views: Views, incident: Incident) -> Buttons:
+def buttons(views: Views, incident: Incident, *, language: str | None = None) -> Buttons:
     """Acknowledge while open; Resolved and Message patient until resolved; none after."""
     assert incident.id is not None
-    texts, language = views.texts, staff_language(views)
+    texts, language = views.texts, language or staff_language(views)
     row: list[tuple[str, str]] = []
     if incident.state == IncidentState.OPEN:
         row.append(
