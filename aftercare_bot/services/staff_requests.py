@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from aftercare_bot.domain.outbox import Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Enrollment, Patient
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
@@ -25,6 +26,9 @@ class IssuedLink:
 
     token: str
     expires_at: datetime
+
+
+APPOINTMENT_NOTICE_VALID_FOR = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -132,9 +136,24 @@ class StaffRequests:
             patient = await uow.patients.by_id(patient_id)
             if patient is None:
                 return False
+            now = self.clock.now()
             course = await courses.set_appointment(
-                uow, patient, at, self.plans, self.quiet, staff_id, self.clock.now()
+                uow, patient, at, self.plans, self.quiet, staff_id, now
             )
+            if course is not None and patient.id is not None:
+                # The patient hears the new date at once, in their language and zone.
+                await uow.outbox.add_unless_present(
+                    ScheduledMessage(
+                        unique_key=f"appointment-set:{patient.id}:{int(at.timestamp())}",
+                        patient_id=patient.id,
+                        kind="info",
+                        message_key="appointment.set",
+                        due_at=now,
+                        valid_until=min(at, now + APPOINTMENT_NOTICE_VALID_FOR),
+                        priority=Priority.REPLY,
+                    )
+                )
+                await uow.commit()
         self.wake.wake()
         return course is not None
 

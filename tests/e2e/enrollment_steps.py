@@ -48,9 +48,11 @@ async def enroll(
     return await confirm(staff, preview)
 
 
-async def confirm(staff: SimUser, preview: dict[str, Any]) -> EnrolledLink:
+async def confirm(
+    staff: SimUser, preview: dict[str, Any], label: str = "Confirm and create the link"
+) -> EnrolledLink:
     """Press Confirm on the dry run and collect the link and its QR code."""
-    await staff.press(preview, "Confirm and create the link")
+    await staff.press(preview, label)
     done, qr = await staff.wait_for_replies(2)
     match = LINK.search(done["text"])
     assert match is not None, done["text"]

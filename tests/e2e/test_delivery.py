@@ -22,6 +22,8 @@ async def linked(bot: RunningBot, name: str = "Anna") -> tuple[SimUser, str]:
     await patient.send(f"/start {enrolled.token}")
     await patient.press(await patient.wait_for_reply(), "Yes, I agree")
     await patient.wait_for_replies(2)
+    told = await bot.admin.wait_for_reply()  # the nurse who enrolled her hears she is linked
+    assert told["text"].startswith(f"{name} ({enrolled.code}) has opened the link")
     await bot.settle()
     return patient, enrolled.code
 

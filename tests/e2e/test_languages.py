@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from aftercare_bot.texts import Texts
 from tests.e2e.conftest import RunningBot
-from tests.e2e.enrollment_steps import enroll
+from tests.e2e.enrollment_steps import answer, confirm, enroll, press
 from tests.e2e.test_delivery import linked
 from tests.e2e.test_incidents import incident_post, report_severe, staff_group
 
@@ -112,3 +113,46 @@ async def test_a_ukrainian_nurse_is_re_paged_in_ukrainian_while_the_group_reads_
     assert labels[0] == "Прийняти"
     group_texts = [m.get("text", "") for m in bot.simulator.messages_in(group)]
     assert not any("повтор" in text or "Прийняти" in text for text in group_texts)
+
+
+async def test_a_new_appointment_is_told_to_the_patient_in_her_language(bot: RunningBot) -> None:
+    enrolled = await enroll(bot.admin, name="Olga", language_label="Русский")
+    olga = bot.simulator.add_user(first_name="Olga", language_code="en")
+    await olga.send(f"/start {enrolled.token}")
+    await olga.press(await olga.wait_for_reply(), "Да, я даю согласие")
+    await olga.wait_for_replies(2)
+    await bot.settle()
+    reply = await answer(bot.admin, f"/appointment {enrolled.code} 18.12.2026 15:00")
+    assert "Fri 18 Dec 2026, 15:00" in reply["text"]  # the nurse reads English
+    told = await olga.wait_for_reply()
+    assert told["text"].startswith("Olga, ваш следующий приём в клинике Riverside Hair Clinic")
+    assert "18 дек. 2026" in told["text"]
+
+
+@pytest.mark.parametrize("languages", [["en", "uk"]])
+async def test_the_nurse_who_enrolled_a_patient_hears_in_her_language_when_she_links(
+    bot: RunningBot,
+) -> None:
+    await bot.admin.send("/addstaff")
+    link = (await bot.admin.wait_for_reply())["text"].split("?start=")[1].split()[0]
+    olena = bot.simulator.add_user(first_name="Olena", language_code="uk")
+    await olena.send(f"/start {link}")
+    await olena.wait_for_reply()
+    # Olena enrolls in Ukrainian, typing what the buttons say where she likes.
+    ukrainian = Texts.load()
+    await answer(olena, "/enroll")
+    await answer(olena, "Anna")
+    await answer(olena, "now")
+    await answer(olena, "Me (Olena)")
+    language_question = await answer(olena, "in 3 weeks")
+    await press(olena, language_question, "English")
+    preview = await answer(olena, "Skip")
+    enrolled = await confirm(olena, preview, ukrainian.render("uk", "buttons.confirm"))
+    anna = bot.simulator.add_user(first_name="Anna", language_code="en")
+    await anna.send(f"/start {enrolled.token}")
+    await anna.press(await anna.wait_for_reply(), "Yes, I agree")
+    await anna.wait_for_replies(2)
+    told = await olena.wait_for_reply()
+    assert told["text"] == (
+        f"Anna ({enrolled.code}): посилання відкрито, згоду отримано, супровід розпочато."
+    )

@@ -31,6 +31,8 @@ async def linked(bot: RunningBot, language: str = "en", name: str = "Anna") -> t
     agree = "Yes, I agree" if language == "en" else "Да, я даю согласие"
     await patient.press(await patient.wait_for_reply(), agree)
     await patient.wait_for_replies(2)
+    told = await bot.admin.wait_for_reply()  # the nurse who enrolled her hears she is linked
+    assert told["text"].startswith(f"{name} ({enrolled.code}) has opened the link")
     await bot.settle()
     return patient, enrolled.code
 

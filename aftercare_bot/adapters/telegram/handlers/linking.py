@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import reply, set_buttons
-from aftercare_bot.adapters.telegram.notices.staff_notices import notify_staff
+from aftercare_bot.adapters.telegram.notices.staff_notices import notify_staff, tell_staff_member
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.views.callback_data import Consent, pattern
 from aftercare_bot.adapters.telegram.views.languages import language_of
@@ -119,6 +119,15 @@ async def _answer_consent(update: Update, context: AftercareContext, outcome: ob
         if outcome.moved_from_chat is not None:
             await notify_staff(
                 context, "consent.staff_moved", code=patient.code, name=patient.display_name
+            )
+        elif patient.enrolled_by is not None:
+            await tell_staff_member(
+                context.bot,
+                context.services,
+                patient.enrolled_by,
+                "consent.staff_linked",
+                code=patient.code,
+                name=patient.display_name,
             )
         return
     assert isinstance(outcome, Patient)

@@ -44,3 +44,16 @@ class StaffNotifier:
 async def notify_staff(context: AftercareContext, key: str, **params: object) -> None:
     """Send a staff notice from a handler."""
     await StaffNotifier(context.bot, context.services)(key, **params)
+
+
+async def tell_staff_member(
+    bot: Bot, services: Services, user_id: int, key: str, **params: object
+) -> None:
+    """A notice for one staff member, privately, in their own language (the clinic's when it
+    is not known); one who never opened the bot cannot be written to, and is not."""
+    own = await services.staff_access.language(user_id)
+    language = own if own in services.texts.languages else services.config.clinic.language
+    try:
+        await send(bot, user_id, services.views.texts.render(language, key, **params))
+    except TelegramError as error:
+        logger.warning("staff notice %s to staff member %s failed: %s", key, user_id, error)
