@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aftercare_bot.domain.outbox import Priority, ScheduledMessage
-from aftercare_bot.domain.patients import Enrollment, Patient
+from aftercare_bot.domain.patients import Enrollment, Patient, PatientStatus
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.staff import StaffMember
@@ -29,6 +29,7 @@ class IssuedLink:
 
 
 APPOINTMENT_NOTICE_VALID_FOR = timedelta(days=2)
+_IN_FOLLOW_UP = (PatientStatus.NOT_LINKED, PatientStatus.LINKED, PatientStatus.UNREACHABLE)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,17 @@ class StaffRequests:
         """The patient a code or name names, or the candidates to pick from."""
         async with self.units.unit_of_work() as uow:
             return await find_patient(uow, query)
+
+    async def followed_named(self, name: str) -> Sequence[Patient]:
+        """Patients in follow-up (linked or about to be) who go by `name`: a second "Maria"
+        enrolled without a word is easily mixed up with the first."""
+        async with self.units.unit_of_work() as uow:
+            return [
+                patient
+                for patient in await uow.patients.matching(name)
+                if patient.display_name.casefold() == name.casefold()
+                and patient.status in _IN_FOLLOW_UP
+            ]
 
     async def patient(self, code: str) -> Patient | None:
         """The patient with this (normalised) code."""

@@ -333,3 +333,19 @@ async def test_a_slashed_date_that_could_be_either_is_asked_not_guessed(bot: Run
     assert labels == ["Tue 3 Nov 2026, 11:00", "Wed 11 Mar 2026, 11:00"]
     preview = await _preview_after(bot, await press(bot.admin, which, "Tue 3 Nov 2026, 11:00"))
     assert "Session: Tue 3 Nov 2026, 11:00" in preview
+
+
+async def test_a_second_patient_with_a_followed_first_name_is_pointed_out(
+    bot: RunningBot,
+) -> None:
+    first = await enroll(bot.admin, name="Maria")
+    await answer(bot.admin, "/enroll")
+    question = await answer(bot.admin, "maria")
+    assert question["text"].startswith(
+        f"Note: a patient called maria is already followed ({first.code})."
+    )
+    assert "When was the session?" in question["text"]
+    await answer(bot.admin, "/cancel")
+    await answer(bot.admin, "/enroll")
+    question = await answer(bot.admin, "Marta")
+    assert question["text"].startswith("When was the session?")

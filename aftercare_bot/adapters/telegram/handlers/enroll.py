@@ -88,9 +88,9 @@ async def _ask(
     example = example_input(
         context.services.clock.now(), context.services.config.clinic.timezone, days_ahead=days
     )
-    question = Outgoing(
-        context.views.texts.render(language, key, example=example, **params), buttons
-    )
+    note = str(params.pop("note", ""))  # a warning before the question, in the same message
+    text = context.views.texts.render(language, key, example=example, **params)
+    question = Outgoing(f"{note}\n\n{text}" if note else text, buttons)
     assert update.effective_chat is not None
     await send(context.bot, update.effective_chat.id, question)
 
@@ -187,11 +187,17 @@ async def on_name(update: Update, context: AftercareContext) -> int:
         return NAME
     _save(context, replace(_draft(context), name=name))
     language = language_of(update, context)
+    namesakes = await context.services.staff_requests.followed_named(name)
+    note = ""
+    if namesakes:
+        codes = ", ".join(patient.code for patient in namesakes)
+        note = context.views.texts.render(language, "enroll.same_name", name=name, codes=codes)
     await _ask(
         update,
         context,
         "enroll.ask_session",
         ((_button(context, language, "buttons.now", "now"),),),
+        note=note,
     )
     return SESSION
 
