@@ -1,7 +1,7 @@
 """Each person in their own language: a patient's choice speaks in every answer, a Telegram
 language is used only when the clinic offers it, everyone else gets the clinic's."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -156,3 +156,16 @@ async def test_the_nurse_who_enrolled_a_patient_hears_in_her_language_when_she_l
     assert told["text"] == (
         f"Anna ({enrolled.code}): посилання відкрито, згоду отримано, супровід розпочато."
     )
+
+
+async def test_a_language_change_applies_to_a_reminder_already_scheduled(bot: RunningBot) -> None:
+    """The reminder was planned at enrollment, in English; it is written when it goes out."""
+    anna, _code = await linked(bot)
+    await anna.send("/language")
+    await anna.press(await anna.wait_for_reply(), "Русский")
+    await anna.wait_for_reply()
+    await bot.live_until(datetime(2026, 12, 15, 10, 0, tzinfo=UTC))  # the day before her session
+    reminder = bot.simulator.messages_in(anna)[-1]
+    assert reminder["text"].startswith("Напоминание: ваш следующий сеанс")
+    labels = [b["text"] for row in reminder["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(labels) == 3 and "Confirm" not in labels
