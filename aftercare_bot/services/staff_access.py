@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aftercare_bot.domain.staff import StaffRole
 from aftercare_bot.services import staff
-from aftercare_bot.services.ports import Clock, UnitsOfWork
+from aftercare_bot.services.ports import Clock, UnitOfWork, UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -42,21 +42,43 @@ class StaffAccess:
             return chat_id == await staff.staff_group(uow, self.configured_group)
 
     async def language(self, user_id: int) -> str | None:
-        """The language this staff member reads (their Telegram's, as last seen), if known:
-        what the bot posts to them privately (re-pages, reminders, notices) is written in it."""
+        """The language this staff member reads, if known: the one they chose with /language,
+        else their Telegram's as last seen. What the bot writes to them privately (re-pages,
+        reminders, notices, lists) is in it; the staff group reads the clinic's."""
         async with self.units.unit_of_work() as uow:
-            return await uow.settings.get(_language_key(user_id))
+            return await _own_language(uow, user_id)
 
-    async def saw_language(self, user_id: int, language: str) -> None:
-        """Remember the language a staff member's Telegram is in; nobody else's is kept."""
+    async def saw_language(self, user_id: int, language: str | None) -> str | None:
+        """Remember the language a staff member's Telegram is in (nobody else's is kept), and
+        return the one to answer them in: their choice, else that. None for non-staff."""
         async with self.units.unit_of_work() as uow:
             if await staff.staff_role(uow, user_id, self.admin_ids) is None:
-                return
-            if await uow.settings.get(_language_key(user_id)) == language:
-                return
-            await uow.settings.put(_language_key(user_id), language, self.clock.now())
+                return None
+            if language is not None and await uow.settings.get(_seen_key(user_id)) != language:
+                await uow.settings.put(_seen_key(user_id), language, self.clock.now())
+                await uow.commit()
+            return await _own_language(uow, user_id)
+
+    async def choose_language(self, user_id: int, language: str) -> bool:
+        """A staff member's own choice (/language), kept over their Telegram's; False for
+        someone who is not staff (nothing is stored for them)."""
+        async with self.units.unit_of_work() as uow:
+            if await staff.staff_role(uow, user_id, self.admin_ids) is None:
+                return False
+            await uow.settings.put(_chosen_key(user_id), language, self.clock.now())
             await uow.commit()
+            return True
 
 
-def _language_key(user_id: int) -> str:
+async def _own_language(uow: UnitOfWork, user_id: int) -> str | None:
+    return await uow.settings.get(_chosen_key(user_id)) or await uow.settings.get(
+        _seen_key(user_id)
+    )
+
+
+def _seen_key(user_id: int) -> str:
     return f"staff_language:{user_id}"
+
+
+def _chosen_key(user_id: int) -> str:
+    return f"staff_language_chosen:{user_id}"

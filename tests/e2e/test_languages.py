@@ -169,3 +169,47 @@ async def test_a_language_change_applies_to_a_reminder_already_scheduled(bot: Ru
     assert reminder["text"].startswith("Напоминание: ваш следующий сеанс")
     labels = [b["text"] for row in reminder["reply_markup"]["inline_keyboard"] for b in row]
     assert len(labels) == 3 and "Confirm" not in labels
+
+
+async def test_a_nurse_who_chooses_russian_reads_her_private_lists_in_it_the_group_stays_english(
+    bot: RunningBot,
+) -> None:
+    """Her Telegram is in English; /language makes her private chat Russian (cards, lists,
+    digest), while /incidents asked in the staff group is answered for everyone there."""
+    group = await staff_group(bot)
+    anna, _code = await linked(bot)
+    await report_severe(bot, anna)
+    await incident_post(bot, group)
+    await bot.admin.send("/language")
+    await bot.admin.press(await bot.admin.wait_for_reply(), "Русский")
+    chosen = (await bot.admin.wait_for_reply())["text"]
+    assert chosen.startswith("Теперь я буду писать вам в личных сообщениях по-русски")
+    assert chosen.endswith("язык клиники: английский.")
+    await bot.admin.send("/incidents")
+    title, incident_card = await bot.admin.wait_for_replies(2)
+    assert "Открытые случаи" in title["text"]
+    assert incident_card["text"].startswith("URGENT")  # the clinical summary, as posted
+    labels = [b["text"] for row in incident_card["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[0] == "Принять"
+    await bot.admin.send("/patients")
+    assert "Пациенты" in (await bot.admin.wait_for_reply())["text"]
+    await bot.admin.send("/digest")
+    assert "Сводка на" in (await bot.admin.wait_for_reply())["text"]
+    await bot.admin.send("/incidents", chat=group)
+    title, incident_card = await bot.admin.wait_for_replies(2, chat=group)
+    assert "Open incidents" in title["text"]
+    labels = [b["text"] for row in incident_card["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[0] == "Acknowledge"
+
+
+async def test_a_patient_cannot_change_a_staff_members_language_and_a_stranger_stores_none(
+    bot: RunningBot,
+) -> None:
+    """/language from someone who is neither a linked patient nor staff changes nothing."""
+    stranger = bot.simulator.add_user(first_name="Eve", language_code="en")
+    await stranger.send("/language")
+    await stranger.press(await stranger.wait_for_reply(), "Русский")
+    reply = (await stranger.wait_for_reply())["text"]
+    assert "ссылку" in reply  # told, in the language she pressed, to open her clinic's link
+    await stranger.send("/help")
+    assert not (await stranger.wait_for_reply())["text"].startswith("Что я умею")

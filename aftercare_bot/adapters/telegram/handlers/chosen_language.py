@@ -3,9 +3,10 @@
 The language a patient chose (at enrollment or with /language) is stored with them; reading
 it once an update, before any handler answers, makes every answer of that update speak it:
 /help right after /language included, not only the scheduled messages. Nobody else has a
-stored choice, so staff and strangers are answered in their Telegram language when the clinic
-offers it, else in the clinic's; a staff member's is kept, for the posts the bot sends them
-unasked (re-pages, reminders, notices), while the staff group reads the clinic's language.
+choice but staff: a staff member's /language choice, else their Telegram language (kept, for
+the posts the bot sends them unasked: re-pages, reminders, notices), answers them privately;
+strangers get their Telegram language when the clinic offers it, else the clinic's, and the
+staff group always reads the clinic's language.
 """
 
 from typing import Any
@@ -22,18 +23,25 @@ LANGUAGE_GROUP = FLOOD_GROUP + 1  # after floods are held back, before anything 
 
 
 async def learn_chosen_language(update: Update, context: AftercareContext) -> None:
-    """Remember, for this chat, the language its patient chose (None: their Telegram's); and
-    a staff member's Telegram language, for what the bot posts to them unasked (re-pages)."""
+    """Remember, for this chat, the language its patient or staff member reads (None: their
+    Telegram's); a staff member's Telegram language is kept for what is posted to them."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type != ChatType.PRIVATE:
         return
     services = context.services
     patient = await services.patient_requests.patient_in(chat.id)
-    remember_chosen_language(context, patient.language if patient else None)
-    if patient is None and user is not None and user.language_code:
-        spoken = user.language_code.split("-")[0].lower()
-        if spoken in services.texts.languages:
-            await services.staff_access.saw_language(user.id, spoken)
+    if patient is not None:
+        remember_chosen_language(context, patient.language)
+        return
+    spoken = user.language_code.split("-")[0].lower() if user and user.language_code else None
+    own = (
+        await services.staff_access.saw_language(
+            user.id, spoken if spoken in services.texts.languages else None
+        )
+        if user is not None
+        else None
+    )
+    remember_chosen_language(context, own)
 
 
 def chosen_language_handler() -> BaseHandler[Update, Any, None]:

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.handlers.access import require_staff
 from aftercare_bot.adapters.telegram.messenger import reply, send
+from aftercare_bot.adapters.telegram.notices.staff_notices import staff_member_language
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.views.languages import language_of
 from aftercare_bot.adapters.telegram.views.rendering import Views
@@ -152,11 +153,12 @@ async def post_scheduled_digest(bot: Bot, services: Services) -> bool:
     if not await services.staff_reports.digest_due(digest_at):
         return False
     group = await services.staff_access.group()
-    pages = await digest_pages(services, config.clinic.language)
     admins = list(config.staff.admin_ids)
     recipients = [group] if group is not None else admins
     delivered = False
     for chat_id in recipients:
+        # the group reads the clinic's language; an admin, privately, their own
+        pages = await digest_pages(services, await staff_member_language(services, chat_id))
         try:
             for page in pages:
                 await send(bot, chat_id, page)

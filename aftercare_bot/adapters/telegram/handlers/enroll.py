@@ -28,7 +28,7 @@ from aftercare_bot.adapters.telegram.handlers.typed_moments import read_typed
 from aftercare_bot.adapters.telegram.messenger import send, send_picture
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.views.callback_data import EnrollChoice, pattern
-from aftercare_bot.adapters.telegram.views.languages import language_of
+from aftercare_bot.adapters.telegram.views.languages import language_buttons, language_of
 from aftercare_bot.adapters.telegram.views.qr import qr_png
 from aftercare_bot.domain.durations import format_duration
 from aftercare_bot.domain.local_time import (
@@ -320,13 +320,7 @@ async def on_next(update: Update, context: AftercareContext) -> int:
     language = language_of(update, context)
     texts = context.services.texts
     buttons = (
-        tuple(
-            (
-                texts.render(code, "meta.language_name"),
-                EnrollChoice(code).data(),
-            )
-            for code in texts.languages
-        ),
+        *language_buttons(texts, lambda code: EnrollChoice(code).data()),
         (_button(context, language, "buttons.telegram_language", "auto"),),
     )
     await _ask(update, context, "enroll.ask_language", buttons)

@@ -148,7 +148,10 @@ async def _ask_outcome(update: Update, context: AftercareContext, incident_id: i
     if not incident.is_open:
         await _already(update, context, AlreadyHandled(incident))
         return
-    await set_buttons(update, Outgoing("", outcome_buttons(context.views, incident_id)))
+    await set_buttons(
+        update,
+        Outgoing("", outcome_buttons(context.views, incident_id, language_of(update, context))),
+    )
 
 
 async def _show_card_buttons(update: Update, context: AftercareContext, incident_id: int) -> None:
@@ -157,7 +160,8 @@ async def _show_card_buttons(update: Update, context: AftercareContext, incident
     incident = await staff_incidents(context.bot, context.services).incident(incident_id)
     if incident is None:
         return
-    await set_buttons(update, Outgoing("", buttons(context.views, incident)))
+    language = language_of(update, context)
+    await set_buttons(update, Outgoing("", buttons(context.views, incident, language=language)))
 
 
 async def _resolve(
@@ -212,7 +216,8 @@ async def _show_on_pressed(
         return
     now = context.services.clock.now()
     pressed = IncidentCopy(incident.id, chat_id, message_id, CARD_COPY, now)
-    await staff_notifier(context).show(pressed, card(context.views, incident))
+    language = language_of(update, context)
+    await staff_notifier(context).show(pressed, card(context.views, incident, language=language))
 
 
 async def on_note_reply(update: Update, context: AftercareContext) -> None:

@@ -5,12 +5,13 @@ import logging
 from typing import Any, cast
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from aftercare_bot.adapters.telegram.handlers.answers import answer_in
 from aftercare_bot.adapters.telegram.handlers.incidents import escalate
-from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import reply, reply_file
 from aftercare_bot.adapters.telegram.notices.erasure_notices import announce_departure
 from aftercare_bot.adapters.telegram.notices.staff_notices import notify_staff
@@ -22,6 +23,8 @@ from aftercare_bot.adapters.telegram.views.callback_data import (
     pattern,
 )
 from aftercare_bot.adapters.telegram.views.languages import (
+    language_buttons,
+    language_name,
     language_of,
     remember_chosen_language,
 )
@@ -88,17 +91,8 @@ async def on_start_word(update: Update, context: AftercareContext) -> None:
 
 
 async def language_command(update: Update, context: AftercareContext) -> None:
-    """Buttons for the supported languages."""
-    texts = context.services.texts
-    buttons = (
-        tuple(
-            (
-                texts.render(code, "meta.language_name"),
-                LanguageChoice(code).data(),
-            )
-            for code in texts.languages
-        ),
-    )
+    """Buttons for the offered languages (a patient's messages, or a staff member's own)."""
+    buttons = language_buttons(context.services.texts, lambda code: LanguageChoice(code).data())
     prompt = Outgoing(
         context.views.texts.render(language_of(update, context), "lifecycle.language_pick"), buttons
     )
@@ -106,17 +100,28 @@ async def language_command(update: Update, context: AftercareContext) -> None:
 
 
 async def on_language(update: Update, context: AftercareContext) -> None:
-    """Every later message uses the chosen language."""
+    """Every later message uses the chosen language: a patient's, or a staff member's private
+    posts (the staff group keeps the clinic's)."""
     pressed = await take_press(update, context, LanguageChoice.parse, clear=True)
     if pressed is None or pressed.code not in context.services.texts.languages:
         return
     code = pressed.code
     assert update.effective_chat is not None
-    patient = await context.services.patient_requests.set_language(update.effective_chat.id, code)
+    services = context.services
+    patient = await services.patient_requests.set_language(update.effective_chat.id, code)
     if patient is not None:
         remember_chosen_language(context, code)  # what this update still says speaks it
-    key = "lifecycle.language_set" if patient else "lifecycle.not_linked"
-    await answer_in(update, context, code, key)
+        await answer_in(update, context, code, "lifecycle.language_set")
+        return
+    if (
+        update.effective_chat.type == ChatType.PRIVATE
+        and await services.staff_access.choose_language(presser(update).user_id, code)
+    ):
+        remember_chosen_language(context, code)
+        group = language_name(services.config.clinic.language, code)
+        await answer_in(update, context, code, "staff.language_set", group_language=group)
+        return
+    await answer_in(update, context, code, "lifecycle.not_linked")
 
 
 async def timezone_command(update: Update, context: AftercareContext) -> None:

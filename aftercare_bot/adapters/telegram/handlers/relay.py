@@ -14,6 +14,7 @@ from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply, set_buttons
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.views.callback_data import RelayChoice, pattern
+from aftercare_bot.adapters.telegram.views.languages import language_of
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.relay import MAX_RELAY_TEXT
 from aftercare_bot.services.relay import (
@@ -40,7 +41,7 @@ async def ask_for_message(update: Update, context: AftercareContext, incident_id
     begun = await services.staff_relay.begin(
         incident_id, staff.id, staff.first_name, message.chat_id
     )
-    language = services.config.clinic.language
+    language = language_of(update, context)
     if begun is None:
         await reply(update, context.views.texts.render(language, "relay.unavailable"))
         return
@@ -61,15 +62,15 @@ async def on_staff_reply(update: Update, context: AftercareContext) -> None:
     if outcome is None:
         return  # a reply to something else: conversation among staff
     if isinstance(outcome, Refused):
-        await reply(update, _refusal(context, outcome, length=len(message.text)))
+        await reply(update, _refusal(update, context, outcome, length=len(message.text)))
         return
-    confirm = _confirmation(context, outcome)
+    confirm = _confirmation(update, context, outcome)
     await reply(update, confirm)
 
 
-def _confirmation(context: AftercareContext, drafted: Drafted) -> Outgoing:
+def _confirmation(update: Update, context: AftercareContext, drafted: Drafted) -> Outgoing:
     """The text shown back, with Send / Cancel naming its draft."""
-    views, language = context.views, context.services.config.clinic.language
+    views, language = context.views, language_of(update, context)
     draft, patient = drafted.draft, drafted.patient
     assert draft.id is not None
     return Outgoing(
@@ -106,12 +107,12 @@ async def on_confirm(update: Update, context: AftercareContext) -> None:
     if isinstance(outcome, Refused):
         await _refuse_press(update, context, outcome)
         return
-    await edit_pressed(update, _done(context, outcome))
+    await edit_pressed(update, _done(update, context, outcome))
 
 
-def _done(context: AftercareContext, outcome: Sent | Cancelled) -> str:
+def _done(update: Update, context: AftercareContext, outcome: Sent | Cancelled) -> str:
     """What the confirmation says once it is acted on (it loses its buttons)."""
-    language, draft = context.services.config.clinic.language, outcome.draft
+    language, draft = language_of(update, context), outcome.draft
     if isinstance(outcome, Cancelled):
         return context.views.texts.render(language, "relay.cancelled", staff=draft.staff_name)
     return context.views.texts.render(
@@ -128,14 +129,16 @@ async def _refuse_press(update: Update, context: AftercareContext, refused: Refu
     """Tell the presser why not; a confirmation that is out of date loses its buttons."""
     if refused.reason in _STALE:
         await set_buttons(update, None)
-    await reply(update, _refusal(context, refused))
+    await reply(update, _refusal(update, context, refused))
 
 
-def _refusal(context: AftercareContext, refused: Refused, *, length: int = 0) -> str:
+def _refusal(
+    update: Update, context: AftercareContext, refused: Refused, *, length: int = 0
+) -> str:
     """Why a draft was not taken, sent or cancelled, as staff read it."""
     author = refused.draft.staff_name if refused.draft else ""
     return context.views.texts.render(
-        context.services.config.clinic.language,
+        language_of(update, context),
         f"relay.refused_{refused.reason.value}",
         staff=author,
         length=length,

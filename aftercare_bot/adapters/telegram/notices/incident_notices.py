@@ -11,9 +11,10 @@ from telegram import Bot, Message
 from telegram.error import TelegramError
 
 from aftercare_bot.adapters.telegram.messenger import Edit, edit, send
+from aftercare_bot.adapters.telegram.notices.staff_notices import staff_member_language
 from aftercare_bot.adapters.telegram.runtime.context import Services
 from aftercare_bot.adapters.telegram.runtime.pacing import sent_as
-from aftercare_bot.adapters.telegram.views.incidents import card, staff_language
+from aftercare_bot.adapters.telegram.views.incidents import card
 from aftercare_bot.domain.incidents import (
     CARD_COPY,
     PAGE_COPY,
@@ -50,8 +51,8 @@ class TelegramStaffNotifier:
         recipients: list[int] = [group] if group is not None else admins
         posted_in_group: int | None = None
         posted_anywhere = False
-        outgoing = card(services.views, incident)
         for chat_id in recipients:
+            outgoing = card(services.views, incident, language=await self._language_of(chat_id))
             sent = await self._send(chat_id, outgoing, incident, POST_COPY)
             if sent is None:
                 if chat_id == group:
@@ -78,9 +79,7 @@ class TelegramStaffNotifier:
 
     async def _language_of(self, chat_id: int) -> str:
         """A staff member's own language in their private chat; the clinic's elsewhere."""
-        services = self._services
-        own = await services.staff_access.language(chat_id)
-        return own if own in services.texts.languages else staff_language(services.views)
+        return await staff_member_language(self._services, chat_id)
 
     async def remind_owner(self, incident: Incident) -> None:
         """The acknowledger's reminder, with the card so they can resolve it from there."""
@@ -119,8 +118,11 @@ class TelegramStaffNotifier:
                 logger.error("incident %s thread reply failed: %s", incident.id, error)
 
     async def send_card(self, chat_id: int, incident: Incident) -> None:
-        """An /incidents card: a copy like any other, with the incident's buttons."""
-        await self._send(chat_id, card(self._services.views, incident), incident, CARD_COPY)
+        """An /incidents card: a copy like any other, with the incident's buttons, in the
+        staff member's language in their private chat."""
+        language = await self._language_of(chat_id)
+        outgoing = card(self._services.views, incident, language=language)
+        await self._send(chat_id, outgoing, incident, CARD_COPY)
 
     async def remember(self, incident_id: int, message: Message, kind: str) -> None:
         """Remember a message that shows (or asks about) an incident. A new /incidents card

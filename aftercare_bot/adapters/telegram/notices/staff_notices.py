@@ -24,13 +24,15 @@ class StaffNotifier:
         self._services = services
 
     async def __call__(self, key: str, **params: object) -> None:
-        """Render `key` in the clinic's language and post it where staff will see it."""
+        """Render `key` in the clinic's language and post it where staff will see it; with no
+        staff group, each admin reads it privately in their own language."""
         services = self._services
         config = services.config
         group = await services.staff_access.group()
         recipients = [group] if group is not None else list(config.staff.admin_ids)
-        text = services.views.texts.render(config.clinic.language, key, **params)
         for chat_id in recipients:
+            language = await staff_member_language(services, chat_id)
+            text = services.views.texts.render(language, key, **params)
             try:
                 await send(self._bot, chat_id, text)
             except TelegramError as error:
@@ -51,9 +53,15 @@ async def tell_staff_member(
 ) -> None:
     """A notice for one staff member, privately, in their own language (the clinic's when it
     is not known); one who never opened the bot cannot be written to, and is not."""
-    own = await services.staff_access.language(user_id)
-    language = own if own in services.texts.languages else services.config.clinic.language
+    language = await staff_member_language(services, user_id)
     try:
         await send(bot, user_id, services.views.texts.render(language, key, **params))
     except TelegramError as error:
         logger.warning("staff notice %s to staff member %s failed: %s", key, user_id, error)
+
+
+async def staff_member_language(services: Services, chat_id: int) -> str:
+    """A staff member's own language in their private chat (their /language choice, else their
+    Telegram's); the clinic's for the staff group and for anyone not known."""
+    own = await services.staff_access.language(chat_id)
+    return own if own in services.texts.languages else services.config.clinic.language

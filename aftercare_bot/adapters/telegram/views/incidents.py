@@ -12,7 +12,8 @@ from aftercare_bot.domain.outgoing import Buttons, Outgoing
 
 
 def staff_language(views: Views) -> str:
-    """Staff posts are in the clinic's language."""
+    """What the staff group reads: the clinic's language (a staff member's private chat is
+    in their own, see notices/incident_notices.py)."""
     return views.config.clinic.language
 
 
@@ -96,9 +97,8 @@ def buttons(views: Views, incident: Incident, *, language: str | None = None) ->
     return (tuple(row),) if row else ()
 
 
-def outcome_buttons(views: Views, incident_id: int) -> Buttons:
+def outcome_buttons(views: Views, incident_id: int, language: str) -> Buttons:
     """What was done, asked when Resolved is pressed; Back returns to the card's buttons."""
-    language = staff_language(views)
     choices = [
         (
             outcome_label(views, language, outcome.value).capitalize(),
