@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.domain.local_time import InvalidLocalTime
@@ -28,6 +29,15 @@ _WORD = re.compile(rf"^(?P<word>[^\d\s]+)\s+{_TIME}$")
 
 # Days from today for each relative word; a language's own words are added by the caller.
 RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+
+
+class Expected(Enum):
+    """Which side of now a date without a year is on: a session held is past, an appointment
+    to come is future ("3.01" typed in December is next January's appointment)."""
+
+    ANY = "any"
+    PAST = "past"
+    FUTURE = "future"
 
 
 @dataclass(frozen=True)
@@ -51,11 +61,14 @@ def read_typed_moment(
     now: datetime,
     zone: ZoneInfo,
     relative_words: Iterable[tuple[str, int]] = (),
+    expected: Expected = Expected.ANY,
 ) -> TypedMoment | AmbiguousMoment:
     """Read a date and time a staff member typed, as wall time in `zone`.
 
     `relative_words` adds words for today (0), yesterday (-1) and tomorrow (1) in the staff
-    member's language to the English ones; a year left out is the current one.
+    member's language to the English ones. A year left out is the current one, unless that
+    puts the moment on the wrong side of now for what is `expected`: then the nearest year
+    on the right side (the year before for a past session, after for an appointment to come).
 
     Raises:
         InvalidLocalTime: none of the forms, or not a real date or time of day.
@@ -67,10 +80,10 @@ def read_typed_moment(
             _at(text, zone, int(match["year"]), int(match["month"]), int(match["day"]), match)
         )
     if match := _DOTTED.match(typed):
-        year = _year(match["year"], today)
-        return TypedMoment(_at(text, zone, year, int(match["month"]), int(match["day"]), match))
+        at = _dated(text, zone, now, expected, int(match["month"]), int(match["day"]), match)
+        return TypedMoment(at)
     if match := _SLASHED.match(typed):
-        return _slashed(text, zone, today, match)
+        return _slashed(text, zone, now, expected, match)
     if match := _WORD.match(typed):
         words = {**RELATIVE_DAYS, **{word.casefold(): days for word, days in relative_words}}
         if match["word"] not in words:
@@ -81,23 +94,52 @@ def read_typed_moment(
 
 
 def _slashed(
-    text: str, zone: ZoneInfo, today: date, match: re.Match[str]
+    text: str, zone: ZoneInfo, now: datetime, expected: Expected, match: re.Match[str]
 ) -> TypedMoment | AmbiguousMoment:
     first, second = int(match["first"]), int(match["second"])
-    year = _year(match["year"], today)
     if first == second or first > 12 or second > 12:
         day, month = (second, first) if second > 12 else (first, second)
-        return TypedMoment(_at(text, zone, year, month, day, match))
+        return TypedMoment(_dated(text, zone, now, expected, month, day, match))
     return AmbiguousMoment(
-        day_first=_at(text, zone, year, second, first, match),
-        month_first=_at(text, zone, year, first, second, match),
+        day_first=_dated(text, zone, now, expected, second, first, match),
+        month_first=_dated(text, zone, now, expected, first, second, match),
     )
 
 
-def _year(typed: str | None, today: date) -> int:
-    if typed is None:
-        return today.year
-    return int(typed) + 2000 if len(typed) == 2 else int(typed)
+def _dated(
+    text: str,
+    zone: ZoneInfo,
+    now: datetime,
+    expected: Expected,
+    month: int,
+    day: int,
+    match: re.Match[str],
+) -> datetime:
+    """The moment on `day`.`month` of the year typed; without one, of this year or the
+    nearest on the `expected` side of now."""
+    typed = match["year"]
+    if typed is not None:
+        year = int(typed) + 2000 if len(typed) == 2 else int(typed)
+        return _at(text, zone, year, month, day, match)
+    year = now.astimezone(zone).year
+    if expected == Expected.ANY:
+        return _at(text, zone, year, month, day, match)
+    step = -1 if expected == Expected.PAST else 1
+    for _ in range(9):  # 29 February is at most eight years away
+        if _is_date(year, month, day):
+            at = _at(text, zone, year, month, day, match)
+            if (at <= now) if step < 0 else (at >= now):
+                return at
+        year += step
+    raise InvalidLocalTime(text)
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _at(

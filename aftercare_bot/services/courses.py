@@ -48,6 +48,10 @@ async def record_session(
     if course is None or course.id is None:
         return None
     previous = await uow.patients.latest_session(course.id)
+    if previous is not None and previous.held_at == held_at:
+        # The same session again (a second press on its read-back, two staff at once): it is
+        # recorded already, and its plan must not start a second time.
+        return SessionRecorded(previous, course)
     number = previous.number + 1 if previous else 1
     if number > course.sessions_planned:
         return CourseComplete(course)

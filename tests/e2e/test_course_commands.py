@@ -43,6 +43,11 @@ async def test_recording_the_next_session_cancels_what_is_left_and_restarts_the_
 async def test_moving_the_appointment_replaces_its_reminders(bot: RunningBot) -> None:
     code = await linked_patient(bot)
     reply = await answer(bot.admin, f"/appointment {code} 2026-12-18 15:00")
+    assert reply["text"] == (
+        f"Set the next appointment for Anna ({code}) to Fri 18 Dec 2026, "
+        "15:00? Press the date to set it."
+    )
+    reply = await press(bot.admin, reply, "Fri 18 Dec 2026, 15:00")
     assert "Next appointment for Anna" in reply["text"]
     assert "Fri 18 Dec 2026, 15:00" in reply["text"]
     states = await states_by_step(bot, code)
@@ -85,14 +90,61 @@ async def test_a_chat_that_follows_one_patient_cannot_take_over_another(bot: Run
 async def test_staff_write_the_appointment_their_way_and_a_date_that_could_be_either_is_asked(
     bot: RunningBot,
 ) -> None:
+    """Typed on Wednesday 25 November 2026: "3/12" is asked (12 March is next year's, since
+    an appointment is to come), every date is read back and stored only when pressed."""
     code = await linked_patient(bot)
     reply = await answer(bot.admin, f"/appointment {code} 3/12 15:00")
     assert reply["text"] == (
-        "Did you mean Thu 3 Dec 2026, 15:00 or Thu 12 Mar 2026, 15:00? Please write the date so "
-        "only one can be meant, e.g. 2026-11-26 10:00."
+        f"For Anna ({code}): did you mean Thu 3 Dec 2026, 15:00 or "
+        "Fri 12 Mar 2027, 15:00? Press the one you mean."
     )
-    reply = await answer(bot.admin, f"/appointment {code} 03.12.2026 15:00")
-    assert "Next appointment for Anna" in reply["text"]
+    reply = await press(bot.admin, reply, "Thu 3 Dec 2026, 15:00")
+    assert reply["text"].startswith("Next appointment for Anna")
     assert "Thu 3 Dec 2026, 15:00" in reply["text"]
-    reply = await answer(bot.admin, f"/appointment {code} tomorrow 11:30")
+    reply = await answer(bot.admin, f"/appointment {code} 03.12.2026 16:00")
+    assert "Thu 3 Dec 2026, 16:00" in reply["text"]
+    reply = await press(bot.admin, reply, "Cancel")
+    assert reply["text"] == "Nothing was recorded."
+    reply = await answer(bot.admin, "/appointment Anna tomorrow 11:30")
+    reply = await press(bot.admin, reply, "Thu 26 Nov 2026, 11:30")
     assert "Thu 26 Nov 2026, 11:30" in reply["text"]
+    async with bot.runtime.services.database.unit_of_work() as uow:
+        patient = await uow.patients.by_code(code)
+        assert patient is not None and patient.id is not None
+        course = await uow.patients.current_course(patient.id)
+    assert course is not None and course.next_appointment_at is not None
+    assert course.next_appointment_at.isoformat() == "2026-11-26T11:30:00+00:00"
+
+
+async def test_a_session_typed_with_a_date_is_read_back_and_a_second_press_records_nothing(
+    bot: RunningBot,
+) -> None:
+    code = await linked_patient(bot)
+    bot.clock.advance(timedelta(days=2))
+    reply = await answer(bot.admin, f"/session {code} yesterday 15:00")
+    assert reply["text"] == (
+        f"Record a session for Anna ({code}) held on Thu 26 Nov 2026, "
+        "15:00? Press the date to record it."
+    )
+    assert (await states_by_step(bot, code))["aftercare"] == [MessageState.SENT.value]
+    read_back = reply
+    reply = await press(bot.admin, read_back, "Thu 26 Nov 2026, 15:00")
+    assert "Recorded session 2 of 4" in reply["text"]
+    # the same button pressed again before its buttons went (a double tap on a slow network)
+    data = read_back["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.admin.forge_press(read_back, data)
+    again = await bot.admin.wait_for_reply()
+    assert "Recorded session 2 of 4" in again["text"]  # the same session, not a third
+    await bot.settle()
+    states = await states_by_step(bot, code)
+    assert states["aftercare"] == [MessageState.SENT.value, MessageState.SENT.value]
+
+
+async def test_an_appointment_read_back_pressed_after_its_time_is_refused(
+    bot: RunningBot,
+) -> None:
+    code = await linked_patient(bot)
+    reply = await answer(bot.admin, f"/appointment {code} today 15:00")
+    bot.clock.advance(timedelta(hours=6))
+    reply = await press(bot.admin, reply, "Wed 25 Nov 2026, 15:00")
+    assert reply["text"].startswith("Wed 25 Nov 2026, 15:00 has already passed: nothing was set.")

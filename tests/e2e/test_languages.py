@@ -123,6 +123,7 @@ async def test_a_new_appointment_is_told_to_the_patient_in_her_language(bot: Run
     await olga.wait_for_replies(2)
     await bot.settle()
     reply = await answer(bot.admin, f"/appointment {enrolled.code} 18.12.2026 15:00")
+    reply = await press(bot.admin, reply, "Fri 18 Dec 2026, 15:00")
     assert "Fri 18 Dec 2026, 15:00" in reply["text"]  # the nurse reads English
     told = await olga.wait_for_reply()
     assert told["text"].startswith("Olga, ваш следующий приём в клинике Riverside Hair Clinic")

@@ -306,6 +306,21 @@ async def test_a_session_past_the_planned_ones_reports_the_course_complete(desk:
     assert await pending(desk, patient) == last_plan  # the fourth session's aftercare goes on
 
 
+async def test_the_same_session_recorded_twice_is_kept_once_with_one_plan(desk: Desk) -> None:
+    """Two presses on one read-back (or two staff at once, one after the other) record one
+    session, and its aftercare is planned once."""
+    patient = await linked(desk)
+    assert patient.id is not None
+    desk.clock.advance(timedelta(days=2))
+    held_at = desk.clock.now()
+    first = await desk.requests.record_session(patient.id, held_at, NINA)
+    plan = await pending(desk, patient)
+    again = await desk.requests.record_session(patient.id, held_at, ADMIN)
+    assert isinstance(first, SessionRecorded) and isinstance(again, SessionRecorded)
+    assert again.session.number == first.session.number == 2
+    assert await pending(desk, patient) == plan
+
+
 async def test_a_session_for_a_patient_who_is_gone_is_none(desk: Desk) -> None:
     assert await desk.requests.record_session(GONE, NOW, NINA) is None
     assert desk.wakes.count == 0

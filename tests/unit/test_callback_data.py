@@ -8,6 +8,7 @@ from aftercare_bot.adapters.telegram.views.callback_data import (
     FAMILIES,
     CheckInAnswer,
     Consent,
+    CourseDate,
     EnrollChoice,
     EraseChoice,
     IncidentAction,
@@ -30,6 +31,9 @@ EVERY_PRESS = [
     Consent(42, agreed=False),
     EnrollChoice("Dr.Grey"),
     PickPatient("patient", "P-ABCD"),
+    CourseDate(CourseDate.SESSION, "P-ABCD", 1796374800),
+    CourseDate(CourseDate.APPOINTMENT, "P-ABCD", 1796374800),
+    CourseDate(CourseDate.CANCEL),
     RemoveStaff(700000001),
     ReminderReply(17, ReminderAnswer.RESCHEDULE),
     TaskDone(9),
@@ -101,6 +105,10 @@ def test_an_id_longer_than_any_row_or_telegram_id_is_refused_as_forged() -> None
         (TimeZoneChoice.parse, "tz:one"),
         (PickPatient.parse, "pick::P-ABCD"),
         (LanguageChoice.parse, "lang"),
+        (CourseDate.parse, "cdate:discharge:P-ABCD:1796374800"),
+        (CourseDate.parse, "cdate:session:P-ABCD:soon"),
+        (CourseDate.parse, "cdate:session::1796374800"),
+        (CourseDate.parse, "cdate:cancel:P-ABCD"),
     ],
 )
 def test_anything_no_button_of_ours_carries_is_refused(parse: object, data: str | None) -> None:

@@ -40,7 +40,7 @@ from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import expand
-from aftercare_bot.domain.typed_dates import AmbiguousMoment
+from aftercare_bot.domain.typed_dates import AmbiguousMoment, Expected
 
 NAME, SESSION, PRACTITIONER, PLAN, NEXT, LANGUAGE, PRODUCT, CONFIRM = range(8)
 _DRAFT = "enroll_draft"
@@ -216,7 +216,7 @@ async def on_session(update: Update, context: AftercareContext) -> int:
         session_at = picked or now
     else:
         try:
-            typed = read_typed(context, _text(update))
+            typed = read_typed(context, _text(update), Expected.PAST)
             if isinstance(typed, AmbiguousMoment):
                 await _ask_which_date(update, context, typed)
                 return SESSION
@@ -307,7 +307,7 @@ async def on_next(update: Update, context: AftercareContext) -> int:
         )
     else:
         try:
-            moment = read_typed(context, _text(update))
+            moment = read_typed(context, _text(update), Expected.FUTURE)
             if isinstance(moment, AmbiguousMoment):
                 await _ask_which_date(update, context, moment)
                 return NEXT

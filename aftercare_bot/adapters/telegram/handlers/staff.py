@@ -1,7 +1,6 @@
 """Staff commands outside enrollment: staff membership, the staff group, links, sessions."""
 
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -10,20 +9,23 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.handlers.access import require_staff
 from aftercare_bot.adapters.telegram.handlers.answers import answer
+from aftercare_bot.adapters.telegram.handlers.course_dates import (
+    appointment,
+    course_date_handlers,
+    session,
+)
 from aftercare_bot.adapters.telegram.handlers.incidents import staff_notifier
 from aftercare_bot.adapters.telegram.handlers.patient_lists import show_timeline
 from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
-from aftercare_bot.adapters.telegram.handlers.typed_moments import read_typed
+from aftercare_bot.adapters.telegram.handlers.typed_moments import relative_words
 from aftercare_bot.adapters.telegram.messenger import reply
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.runtime.identity import deep_link_for
 from aftercare_bot.adapters.telegram.views.callback_data import PickPatient, RemoveStaff, pattern
 from aftercare_bot.adapters.telegram.views.languages import language_of
-from aftercare_bot.domain.local_time import InvalidLocalTime, example_input
+from aftercare_bot.domain.local_time import example_input
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.patients import Patient, looks_like_code
-from aftercare_bot.domain.typed_dates import TypedMoment
-from aftercare_bot.services.courses import CourseComplete
 
 PatientAction = Callable[[Update, AftercareContext, Patient, list[str]], Awaitable[None]]
 
@@ -120,7 +122,7 @@ async def _with_patient(
     if not args:
         await answer(update, context, usage, example=example)
         return
-    query, rest = _split_patient_query(args)
+    query, rest = _split_patient_query(args, relative_words(context))
     found = await context.services.staff_requests.find(query)
     if found.patient is not None:
         await run(update, context, found.patient, rest)
@@ -140,13 +142,16 @@ async def _with_patient(
     await reply(update, prompt)
 
 
-def _split_patient_query(args: list[str]) -> tuple[str, list[str]]:
-    """`Anna Maria 2026-12-01 10:00` -> ("Anna Maria", ["2026-12-01", "10:00"]);
-    a code is always the whole query: `P-7K3Q soon` -> ("P-7K3Q", ["soon"])."""
+def _split_patient_query(args: list[str], relative: set[str]) -> tuple[str, list[str]]:
+    """`Anna Maria 03.12.2026 10:00` -> ("Anna Maria", ["03.12.2026", "10:00"]), also with a
+    word for today, yesterday or tomorrow before the time; a code is always the whole query:
+    `P-7K3Q soon` -> ("P-7K3Q", ["soon"]). Names hold no digits, dates always do."""
     if looks_like_code(args[0]):
         return args[0], args[1:]
     for index, arg in enumerate(args):
-        if arg[:4].isdigit() and "-" in arg:
+        if arg[:1].isdigit():
+            if index > 0 and args[index - 1].casefold() in relative:
+                index -= 1
             return " ".join(args[:index]), args[index:]
     return " ".join(args), []
 
@@ -171,107 +176,6 @@ async def _newlink(
     )
 
 
-async def _session(
-    update: Update, context: AftercareContext, patient: Patient, rest: list[str]
-) -> None:
-    services = context.services
-    now = services.clock.now()
-    zone = services.config.clinic.timezone
-    try:
-        held_at = await _typed_moment(update, context, rest) if rest else now
-        if held_at is None:
-            return
-    except InvalidLocalTime:
-        await answer(
-            update,
-            context,
-            "staff.bad_datetime",
-            text=" ".join(rest),
-            example=example_input(now, zone),
-        )
-        return
-    assert update.effective_user is not None
-    outcome = await services.staff_requests.record_session(
-        patient.id or 0, held_at, update.effective_user.id
-    )
-    if outcome is None:
-        await answer(update, context, "staff.patient_not_found", query=patient.code)
-    elif isinstance(outcome, CourseComplete):
-        await answer(
-            update,
-            context,
-            "staff.session_course_complete",
-            name=patient.display_name,
-            code=patient.code,
-            sessions=outcome.course.sessions_planned,
-        )
-    else:
-        when = context.views.when(language_of(update, context), held_at, zone)
-        await answer(
-            update,
-            context,
-            "staff.session_done",
-            number=outcome.session.number,
-            sessions=outcome.course.sessions_planned,
-            name=patient.display_name,
-            code=patient.code,
-            when=when,
-        )
-
-
-async def _typed_moment(
-    update: Update, context: AftercareContext, rest: list[str]
-) -> datetime | None:
-    """The moment typed after a patient's code; None (and the question asked) when a slashed
-    date could be either ("3/12": 3 December or 12 March?).
-
-    Raises:
-        InvalidLocalTime: not a date and time.
-    """
-    typed = read_typed(context, " ".join(rest))
-    if isinstance(typed, TypedMoment):
-        return typed.at
-    language = language_of(update, context)
-    zone = context.services.config.clinic.timezone
-    views = context.views
-    await answer(
-        update,
-        context,
-        "staff.which_date",
-        first=views.when(language, typed.day_first, zone),
-        second=views.when(language, typed.month_first, zone),
-        example=example_input(context.services.clock.now(), zone),
-    )
-    return None
-
-
-async def _appointment(
-    update: Update, context: AftercareContext, patient: Patient, rest: list[str]
-) -> None:
-    services = context.services
-    now = services.clock.now()
-    zone = services.config.clinic.timezone
-    try:
-        typed = await _typed_moment(update, context, rest)
-        if typed is None:
-            return
-        at = typed
-    except InvalidLocalTime:
-        await answer(update, context, "staff.usage_appointment", example=example_input(now, zone))
-        return
-    assert update.effective_user is not None
-    await services.staff_requests.set_appointment(patient.id or 0, at, update.effective_user.id)
-    when = context.views.when(language_of(update, context), at, zone)
-    await answer(
-        update,
-        context,
-        "staff.appointment_done",
-        name=patient.display_name,
-        code=patient.code,
-        when=when,
-    )
-
-
 async def _discharge(
     update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
 ) -> None:
@@ -284,8 +188,8 @@ async def _discharge(
 
 _PATIENT_ACTIONS: dict[str, tuple[PatientAction, str]] = {
     "newlink": (_newlink, "staff.usage_newlink"),
-    "session": (_session, "staff.usage_session"),
-    "appointment": (_appointment, "staff.usage_appointment"),
+    "session": (session, "staff.usage_session"),
+    "appointment": (appointment, "staff.usage_appointment"),
     "discharge": (_discharge, "lifecycle.discharge_usage"),
     "patient": (show_timeline, "staff.usage_patient"),
 }
@@ -326,4 +230,5 @@ def staff_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
         *(CommandHandler(action, _patient_command(action)) for action in _PATIENT_ACTIONS),
         CallbackQueryHandler(on_remove_staff, pattern=pattern(RemoveStaff.FAMILY)),
         CallbackQueryHandler(on_pick_patient, pattern=pattern(PickPatient.FAMILY)),
+        *course_date_handlers(),
     ]

@@ -2,21 +2,42 @@
 tomorrow in every offered language (the rules are in domain/typed_dates.py)."""
 
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
-from aftercare_bot.domain.typed_dates import AmbiguousMoment, TypedMoment, read_typed_moment
+from aftercare_bot.domain.typed_dates import (
+    AmbiguousMoment,
+    Expected,
+    TypedMoment,
+    read_typed_moment,
+)
 
 _RELATIVE = (("today", 0), ("yesterday", -1), ("tomorrow", 1))
 
 
-def read_typed(context: AftercareContext, text: str) -> TypedMoment | AmbiguousMoment:
-    """The moment typed, in the clinic's zone.
+def _words(context: AftercareContext) -> list[tuple[str, int]]:
+    texts = context.services.texts
+    return [
+        (texts.render(code, f"dates.{word}"), days)
+        for code in texts.languages
+        for word, days in _RELATIVE
+    ]
+
+
+def relative_words(context: AftercareContext) -> set[str]:
+    """Every word for today, yesterday and tomorrow, in every offered language, casefolded."""
+    return {word.casefold() for word, _days in _words(context)} | {
+        word for word, _days in _RELATIVE
+    }
+
+
+def read_typed(
+    context: AftercareContext, text: str, expected: Expected = Expected.ANY
+) -> TypedMoment | AmbiguousMoment:
+    """The moment typed, in the clinic's zone; a date without a year on the `expected` side
+    of now.
 
     Raises:
         InvalidLocalTime: not a date and time in any form staff write them.
     """
     services = context.services
-    words = [
-        (services.texts.render(code, f"dates.{word}"), days)
-        for code in services.texts.languages
-        for word, days in _RELATIVE
-    ]
-    return read_typed_moment(text, services.clock.now(), services.config.clinic.timezone, words)
+    return read_typed_moment(
+        text, services.clock.now(), services.config.clinic.timezone, _words(context), expected
+    )

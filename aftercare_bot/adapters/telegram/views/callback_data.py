@@ -9,6 +9,8 @@ must keep working after an upgrade):
 - `consent:<link id>:yes|no`: the patient's answer to the consent question;
 - `enroll:<value>`: a choice during /enroll;
 - `pick:<command>:<code>`: staff picked one of several patients matching a name;
+- `cdate:session|appointment:<code>:<unix time>`, `cdate:cancel`: staff confirm (or drop) the
+  date they typed for /session or /appointment, shown back with weekday and month name;
 - `rmstaff:<telegram user id>`: an admin removes a staff member;
 - `appt:<message id>:confirm|reschedule|changed`: an answer to an appointment reminder;
 - `task:<task id>`: staff closed a task;
@@ -123,6 +125,35 @@ class PickPatient:
         if args is None or len(args) != 2 or not all(args):
             return None
         return cls(args[0], args[1])
+
+
+@dataclass(frozen=True)
+class CourseDate:
+    """Staff confirm the date typed for `command` ("session" or "appointment") for patient
+    `code`, as read back to them; `command` "cancel" drops it."""
+
+    FAMILY: ClassVar[str] = "cdate"
+    SESSION: ClassVar[str] = "session"
+    APPOINTMENT: ClassVar[str] = "appointment"
+    CANCEL: ClassVar[str] = "cancel"
+    command: str
+    code: str = ""
+    at: int = 0  # seconds since the epoch, UTC
+
+    def data(self) -> str:
+        if self.command == self.CANCEL:
+            return pack(self.FAMILY, self.CANCEL)
+        return pack(self.FAMILY, self.command, self.code, self.at)
+
+    @classmethod
+    def parse(cls, data: str | None) -> Self | None:
+        args = arguments(data, cls.FAMILY)
+        if args == (cls.CANCEL,):
+            return cls(cls.CANCEL)
+        if args is None or len(args) != 3 or args[0] not in (cls.SESSION, cls.APPOINTMENT):
+            return None
+        at = _number(args[2])
+        return cls(args[0], args[1], at) if args[1] and at is not None else None
 
 
 @dataclass(frozen=True)
@@ -348,6 +379,7 @@ FAMILIES: tuple[str, ...] = tuple(
         Consent,
         EnrollChoice,
         PickPatient,
+        CourseDate,
         RemoveStaff,
         ReminderReply,
         TaskDone,
