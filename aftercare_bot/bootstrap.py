@@ -52,6 +52,7 @@ from aftercare_bot.adapters.telegram.handlers.relay import (
 )
 from aftercare_bot.adapters.telegram.handlers.staff import staff_handlers
 from aftercare_bot.adapters.telegram.handlers.stats import stats_handlers
+from aftercare_bot.adapters.telegram.handlers.stop_words import stop_start_words
 from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.notices.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.notices.timer_actions import TimerActions
@@ -106,6 +107,7 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
         FloodWatch(FloodLimit(limits.max_messages, limits.window)),
         services.clock,
         concern_labels(services.texts),
+        stop_start_words(services.texts),
     )
     # Without it PTB 22 turns a 429's retry_after into a deprecation warning instead of a
     # timedelta; the rest of the bot reads RetryAfter.retry_after as a timedelta.
@@ -137,7 +139,7 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
     application.add_handlers(enroll_handlers())
     application.add_handlers(staff_handlers())
     application.add_handlers(appointment_handlers())
-    application.add_handlers(lifecycle_handlers())
+    application.add_handlers(lifecycle_handlers(stop_start_words(services.texts)))
     application.add_handlers(check_in_handlers())
     application.add_handlers(incident_handlers())
     application.add_handlers(digest_handlers())

@@ -214,3 +214,33 @@ async def test_a_patient_cannot_change_a_staff_members_language_and_a_stranger_s
     assert "ссылку" in reply  # told, in the language she pressed, to open her clinic's link
     await stranger.send("/help")
     assert not (await stranger.wait_for_reply())["text"].startswith("Что я умею")
+
+
+@pytest.mark.parametrize("languages", [["en", "es"]])
+async def test_a_spanish_patient_stops_and_resumes_with_her_own_words(bot: RunningBot) -> None:
+    enrolled = await enroll(bot.admin, name="Lucía", language_label="Español")
+    lucia = bot.simulator.add_user(first_name="Lucía", language_code="es")
+    await lucia.send(f"/start {enrolled.token}")
+    await lucia.press(await lucia.wait_for_reply(), "Sí, acepto")
+    await lucia.wait_for_replies(2)
+    await lucia.send("Reanudar")  # her messages are on: she is told so, nothing changes
+    assert (await lucia.wait_for_reply())["text"].startswith(
+        "Sus mensajes de seguimiento están activos, Lucía."
+    )
+    await lucia.send("PARAR")
+    assert (await lucia.wait_for_reply())["text"].startswith("Hecho: ya no recibirá más mensajes")
+    await lucia.send("reanudar")
+    assert (await lucia.wait_for_reply())["text"].startswith("Hola de nuevo, Lucía")
+
+
+@pytest.mark.parametrize("languages", [["en", "pt"]])
+async def test_a_brazilian_patient_types_her_city_with_its_accent(bot: RunningBot) -> None:
+    enrolled = await enroll(bot.admin, name="Ana", language_label="Português (Brasil)")
+    ana = bot.simulator.add_user(first_name="Ana", language_code="pt")
+    await ana.send(f"/start {enrolled.token}")
+    await ana.press(await ana.wait_for_reply(), "Sim, concordo")
+    await ana.wait_for_replies(2)
+    await ana.send("/timezone São Paulo")
+    assert (await ana.wait_for_reply())["text"] == (
+        "O seu fuso horário agora é America/Sao_Paulo. Os lembretes seguem o seu horário local."
+    )

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from aftercare_bot.adapters.telegram.handlers.answers import answer_in
 from aftercare_bot.adapters.telegram.handlers.incidents import escalate
 from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
+from aftercare_bot.adapters.telegram.handlers.stop_words import StopStartWords
 from aftercare_bot.adapters.telegram.messenger import reply, reply_file
 from aftercare_bot.adapters.telegram.notices.erasure_notices import announce_departure
 from aftercare_bot.adapters.telegram.notices.staff_notices import notify_staff
@@ -36,8 +37,6 @@ from aftercare_bot.domain.time_zones import find_zone
 
 logger = logging.getLogger(__name__)
 
-STOP_WORDS = r"(?i)^\s*(stop|стоп)\s*[.!]?\s*$"
-START_WORDS = r"(?i)^\s*(start|старт)\s*[.!]?\s*$"
 _AWAITING_ZONE = "awaiting_time_zone"
 
 
@@ -85,9 +84,16 @@ async def resume_if_stopped(update: Update, context: AftercareContext) -> Patien
 
 
 async def on_start_word(update: Update, context: AftercareContext) -> None:
-    """The plain word START works like /start for a stopped patient."""
-    if await resume_if_stopped(update, context) is None:
+    """The plain word START (or the patient's own word for it) works like /start for a
+    stopped patient; one whose messages are on is told so."""
+    if await resume_if_stopped(update, context) is not None:
+        return
+    patient = await _patient(update, context)
+    if patient is None:
         await answer_in(update, context, language_of(update, context), "lifecycle.not_linked")
+        return
+    language = context.views.language_of(patient)
+    await answer_in(update, context, language, "lifecycle.already_on", name=patient.display_name)
 
 
 async def language_command(update: Update, context: AftercareContext) -> None:
@@ -272,13 +278,13 @@ async def forward_patient_message(update: Update, context: AftercareContext) -> 
     return True
 
 
-def lifecycle_handlers() -> list[BaseHandler[Update, AftercareContext, None]]:
-    """The patient's commands and their buttons; STOP/START words before free text."""
+def lifecycle_handlers(words: StopStartWords) -> list[BaseHandler[Update, AftercareContext, None]]:
+    """The patient's commands and their buttons; stop and start words before free text."""
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("stop", stop_command, filters=private),
-        MessageHandler(private & filters.Regex(STOP_WORDS), stop_command),
-        MessageHandler(private & filters.Regex(START_WORDS), on_start_word),
+        MessageHandler(private & filters.Regex(words.stop), stop_command),
+        MessageHandler(private & filters.Regex(words.start), on_start_word),
         CommandHandler("language", language_command, filters=private),
         CommandHandler("timezone", timezone_command, filters=private),
         CommandHandler("mydata", mydata_command, filters=private),

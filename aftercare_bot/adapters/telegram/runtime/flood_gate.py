@@ -6,13 +6,12 @@ its chat's earlier updates; each message is judged when its turn comes (see
 """
 
 import logging
-import re
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Message, Update
 
-from aftercare_bot.adapters.telegram.handlers.patient_settings import START_WORDS, STOP_WORDS
+from aftercare_bot.adapters.telegram.handlers.stop_words import StopStartWords
 from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
 from aftercare_bot.domain.floods import Flooding, FloodWatch
 from aftercare_bot.services.ports import Clock
@@ -20,7 +19,6 @@ from aftercare_bot.services.ports import Clock
 logger = logging.getLogger(__name__)
 
 _EXEMPT_COMMANDS = frozenset({"/checkin", "/stop", "/start"})
-_STOP_OR_START = (re.compile(STOP_WORDS), re.compile(START_WORDS))
 
 
 def _private_message(update: object) -> Message | None:
@@ -31,36 +29,35 @@ def _private_message(update: object) -> Message | None:
     return update.message or update.edited_message
 
 
-def never_held(message: Message, concern_labels: set[str]) -> bool:
+def never_held(message: Message, concern_labels: set[str], words: StopStartWords) -> bool:
     """Messages flood control never touches: a patient in trouble must always get through."""
     text = (message.text or "").strip()
     command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text else ""
-    return (
-        command in _EXEMPT_COMMANDS
-        or text in concern_labels
-        or any(words.match(text) for words in _STOP_OR_START)
-    )
+    return command in _EXEMPT_COMMANDS or text in concern_labels or words.matches(text)
 
 
 class FloodGate:
     """Notes every private message as it arrives, and judges it when its turn comes."""
 
-    def __init__(self, watch: FloodWatch, clock: Clock, concern_labels: set[str]) -> None:
+    def __init__(
+        self, watch: FloodWatch, clock: Clock, concern_labels: set[str], words: StopStartWords
+    ) -> None:
         self._watch = watch
         self._clock = clock
         self._concern_labels = concern_labels
+        self._words = words
 
     def arrived(self, update: object) -> None:
         """Count a private message against its chat's pace, as it arrives."""
         message = _private_message(update)
-        if message is None or never_held(message, self._concern_labels):
+        if message is None or never_held(message, self._concern_labels, self._words):
             return
         self._watch.arrived(message.chat_id, self._clock.now())
 
     def judge(self, update: object) -> Flooding | None:
         """Whether this update, now its turn has come, is a message in a flood."""
         message = _private_message(update)
-        if message is None or never_held(message, self._concern_labels):
+        if message is None or never_held(message, self._concern_labels, self._words):
             return None
         return self._watch.judge(message.chat_id, self._clock.now())
 
