@@ -84,9 +84,14 @@ async def test_the_qr_code_staff_show_a_patient_is_captioned_in_the_patients_lan
     """The English-speaking nurse reads the link's text; the Russian-speaking patient scans
     the picture and reads its caption."""
     enrolled = await enroll(bot.admin, name="Olga", language_label="Русский")
-    assert enrolled.qr_caption.endswith("отсканируйте камерой телефона, чтобы подключиться")
+    assert (
+        "отсканируйте камерой телефона, чтобы подключиться, или откройте https://t.me/"
+        in enrolled.qr_caption
+    )
     english = await enroll(bot.admin, name="Anna")
-    assert english.qr_caption.endswith("scan with the phone's camera to link")
+    assert english.qr_caption.startswith(
+        f"{english.code}: scan with the phone's camera to link, or open {english.link}"
+    )
 
 
 @pytest.mark.parametrize("languages", [["en", "uk"]])

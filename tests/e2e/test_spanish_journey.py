@@ -25,7 +25,10 @@ DAY_BEFORE = datetime(2026, 12, 15, 10, 0, tzinfo=UTC)  # next session: Wed 16 D
 async def test_a_spanish_patients_whole_journey_is_in_spanish(bot: RunningBot) -> None:
     group = await staff_group(bot)
     enrolled = await enroll(bot.admin, name="Lucía", language_label="Español")
-    assert enrolled.qr_caption.endswith("escanee con la cámara del teléfono para vincularse")
+    assert enrolled.qr_caption == (
+        f"{enrolled.code}: escanee con la cámara del teléfono para vincularse, o abra "
+        f"{enrolled.link} (válido hasta el mié 2 dic 2026, 10:00)."
+    )
     lucia = bot.simulator.add_user(first_name="Lucía", language_code="en")  # her phone: English
     await lucia.send(f"/start {enrolled.token}")
     welcome = await lucia.wait_for_reply()

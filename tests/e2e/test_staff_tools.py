@@ -193,9 +193,9 @@ async def test_export_is_a_csv_that_reads_back_with_formulas_neutralised(
     assert (anna_check_in["redness"], anna_check_in["result"]) == ("severe", "urgent")
     assert anna_check_in["day_since_session"] == "1"
     # In the clinic's time (London: UTC in November), to the second, with its offset.
-    assert re.fullmatch(
-        r"2026-11-\d\d \d\d:\d\d:\d\d\+00:00", anna_check_in["answered_at"]
-    ), anna_check_in["answered_at"]
+    assert re.fullmatch(r"2026-11-\d\d \d\d:\d\d:\d\d\+00:00", anna_check_in["answered_at"]), (
+        anna_check_in["answered_at"]
+    )
     incident = next(r for r in records if r["record"] == "incident")
     assert (incident["patient"], incident["result"]) == (code, "urgent")
     noted = next(r for r in records if r["patient"] == "P-CCCC")

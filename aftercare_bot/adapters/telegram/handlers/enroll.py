@@ -480,7 +480,16 @@ async def send_link(
         expires=views.when(language, expires, zone),
     )
     await send(context.bot, chat_id, done)
-    caption = views.texts.render(patient_language or language, "enroll.qr_caption", code=code)
+    # The picture (and its caption, with the link) is what staff show or forward to the
+    # patient: in the patient's language, dated for her.
+    reader = patient_language or language
+    caption = views.texts.render(
+        reader,
+        "enroll.qr_caption",
+        code=code,
+        link=link,
+        expires=views.when(reader, expires, zone),
+    )
     await send_picture(context.bot, chat_id, qr_png(link), caption)
 
 
