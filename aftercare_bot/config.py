@@ -332,6 +332,45 @@ class StaffConfig(_Section):
     digest_at: TimeOfDay = time(9, 0)
 
 
+class WebConfig(_Section):
+    """The staff console in a browser and inside Telegram (a Mini App), served by the bot
+    itself on every instance; nothing of it is loaded unless `enabled`."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # The address staff open, as the reverse proxy serves it ("https://care.clinic.example");
+    # sign-in links are made from it, cookies are Secure when it is https, and the Mini App
+    # button (Telegram requires https) is offered only then. Empty: http://listen:port.
+    public_url: str = ""
+    # A console session ends after this long without a request.
+    session_idle: Duration = timedelta(minutes=30)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError('is not an http(s) URL (expected e.g. "https://care.clinic.example")')
+        return value.rstrip("/")
+
+    @field_validator("session_idle")
+    @classmethod
+    def _idle_bounds(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= timedelta(hours=12):
+            raise ValueError('is out of bounds (expected 1m to 12h, e.g. "30m")')
+        return value
+
+    @property
+    def base_url(self) -> str:
+        """Where the console is reached, without a trailing slash."""
+        return self.public_url or f"http://{self.listen}:{self.port}"
+
+    @property
+    def secure(self) -> bool:
+        """Whether staff reach it over https (cookies are then Secure)."""
+        return self.base_url.startswith("https://")
+
+
 class Config(BaseSettings):
     """The whole validated config; `source` is the file it came from."""
 
@@ -355,6 +394,7 @@ class Config(BaseSettings):
     floods: FloodsConfig = FloodsConfig()
     escalation: EscalationConfig = EscalationConfig()
     ha: HaConfig = HaConfig()
+    web: WebConfig = WebConfig()
     logging: LoggingConfig = LoggingConfig()
     triage: dict[str, Any] = Field(default_factory=dict)
     plans: dict[str, Any] = Field(default_factory=dict)

@@ -17,6 +17,7 @@ from aftercare_bot.services.repositories import (
     AuditTrail,
     CheckIns,
     ClinicOverview,
+    ConsoleAccess,
     Incidents,
     Links,
     Outbox,
@@ -66,6 +67,8 @@ class UnitOfWork(Protocol):
     def relay_drafts(self) -> RelayDrafts: ...
     @property
     def reachable_chats(self) -> ReachableChats: ...
+    @property
+    def console(self) -> ConsoleAccess: ...
 
     async def __aenter__(self) -> "UnitOfWork":
         """Begin the transaction."""

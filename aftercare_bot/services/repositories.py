@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.consent import ConsentEvent
+from aftercare_bot.domain.console_access import ConsoleSession, ConsoleSignIn
 from aftercare_bot.domain.digest import Appointment, CheckInDay, OpenIncident, OpenTask, PatientRef
 from aftercare_bot.domain.enrollment_links import EnrollmentLink, LinkPurpose
 from aftercare_bot.domain.incidents import Incident, IncidentCopy
@@ -492,4 +493,37 @@ class ClinicOverview(Protocol):
     async def incidents_for_export(self, since: datetime) -> list[tuple[Any, ...]]:
         """Incidents opened since `since`: code, urgency, opened, acknowledged by/at, resolved,
         outcome. An incident whose patient was erased stays, without a code (adverse events)."""
+        ...
+
+
+class ConsoleAccess(Protocol):
+    """The staff console's one-time sign-in links and sessions, by the hash of their secret."""
+
+    async def add_sign_in(self, sign_in: ConsoleSignIn) -> None:
+        """Store a new sign-in link."""
+        ...
+
+    async def take_sign_in(self, token_hash: str, now: datetime) -> ConsoleSignIn | None:
+        """Mark the link used and return it, if it is unused and unexpired; at most one
+        caller ever gets a link."""
+        ...
+
+    async def add_session(self, session: ConsoleSession) -> None:
+        """Store a new session."""
+        ...
+
+    async def session(self, token_hash: str) -> ConsoleSession | None:
+        """The session whose secret hashes to `token_hash`, ended or not."""
+        ...
+
+    async def touch(self, token_hash: str, now: datetime) -> None:
+        """The session was used now."""
+        ...
+
+    async def end(self, token_hash: str, now: datetime) -> None:
+        """Sign this session out."""
+        ...
+
+    async def end_all_of(self, user_id: int, now: datetime) -> int:
+        """End every open session of this person; how many."""
         ...

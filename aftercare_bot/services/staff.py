@@ -48,6 +48,7 @@ async def remove_staff(
     if member is None or member.removed_at is not None:
         return None
     member.removed_at = now
+    await uow.console.end_all_of(user_id, now)  # their console sessions end at once
     await uow.audit.record(AuditEvent(now, "staff.removed", admin_id, subject=str(user_id)))
     await uow.commit()
     return member

@@ -8,6 +8,7 @@ from aftercare_bot.services.ports import UnitsOfWork
 from aftercare_bot.services.reachable_chats import ReachableChats
 from tests.fakes.audit import FakeAuditRepository
 from tests.fakes.check_ins import FakeCheckInRepository
+from tests.fakes.console import FakeConsoleAccessRepository
 from tests.fakes.held_updates import FakeHeldUpdateRepository
 from tests.fakes.incidents import FakeIncidentRepository
 from tests.fakes.leases import FakeLeaseRepository
@@ -45,6 +46,7 @@ class FakeUnitOfWork:
         self.leases = FakeLeaseRepository(self.session)
         self.relay_drafts = FakeRelayDraftRepository(self.session)
         self.held_updates = FakeHeldUpdateRepository(self.session)
+        self.console = FakeConsoleAccessRepository(self.session)
         return self
 
     async def __aexit__(

@@ -151,12 +151,12 @@ def test_a_clinic_sentence_with_an_unknown_key_or_other_placeholders_is_named_at
     (own / "xx.toml").write_text('[help]\npatient = "?"\n', "utf-8")
     problems = problems_of(write_config(tmp_path, extra='\n[texts]\ndir = "our-texts"\n'))
     assert problems[0].startswith(
-        'texts.dir: "our-texts": en.toml: plan.aftercare has placeholders [\'name\'], '
+        "texts.dir: \"our-texts\": en.toml: plan.aftercare has placeholders ['name'], "
         "the shipped text has ["
     )
     assert problems[1:] == [
         'texts.dir: "our-texts": en.toml: help.patinet is not a text of the bot',
-        'texts.dir: "our-texts": xx.toml: no shipped language \'xx\' (expected one of '
+        "texts.dir: \"our-texts\": xx.toml: no shipped language 'xx' (expected one of "
         "en, de, es, fr, it, pt, ru, tr, uk)",
     ]
 

@@ -327,3 +327,28 @@ staff_tasks = Table(
         "incident_id", ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True, index=True
     ),
 )
+
+# The staff console: one-time sign-in links and signed-in sessions, each secret kept only as
+# its SHA-256. Who is staff, and as what, is read from staff_members on every request.
+console_sign_ins = Table(
+    "console_sign_ins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=True),
+)

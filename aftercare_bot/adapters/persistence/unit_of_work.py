@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftercare_bot.adapters.persistence.audit import AuditRepository
 from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
+from aftercare_bot.adapters.persistence.console import ConsoleAccessRepository
 from aftercare_bot.adapters.persistence.held_updates import HeldUpdateRepository
 from aftercare_bot.adapters.persistence.incidents import IncidentRepository
 from aftercare_bot.adapters.persistence.leases import LeaseRepository
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     leases: LeaseRepository
     relay_drafts: RelayDraftRepository
     held_updates: HeldUpdateRepository
+    console: ConsoleAccessRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], reachable_chats: ReachableChats
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
         self.leases = LeaseRepository(self.session)
         self.relay_drafts = RelayDraftRepository(self.session)
         self.held_updates = HeldUpdateRepository(self.session)
+        self.console = ConsoleAccessRepository(self.session)
         return self
 
     async def __aexit__(
