@@ -10,7 +10,7 @@ import os
 import signal
 from datetime import timedelta
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
@@ -28,6 +28,7 @@ from aftercare_bot.adapters.telegram.handlers.chosen_language import (
     LANGUAGE_GROUP,
     chosen_language_handler,
 )
+from aftercare_bot.adapters.telegram.handlers.console_link import console_link_handlers
 from aftercare_bot.adapters.telegram.handlers.digest import digest_handlers, post_scheduled_digest
 from aftercare_bot.adapters.telegram.handlers.enroll import enroll_handlers
 from aftercare_bot.adapters.telegram.handlers.export import export_handlers
@@ -80,6 +81,9 @@ from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
 from aftercare_bot.services.ports import Clock
 from aftercare_bot.services.retention import forget_expired
+
+if TYPE_CHECKING:  # the console's modules load only when it is switched on
+    from aftercare_bot.adapters.web.server import ConsoleServer
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +142,7 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
     application.add_handlers(linking_handlers())
     application.add_handlers(enroll_handlers())
     application.add_handlers(staff_handlers())
+    application.add_handlers(console_link_handlers())
     application.add_handlers(appointment_handlers())
     application.add_handlers(lifecycle_handlers(stop_start_words(services.texts)))
     application.add_handlers(check_in_handlers())
@@ -220,12 +225,33 @@ class BotRuntime:
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
         self.heartbeat.every(DIGEST_CHECK_INTERVAL, "digest", self._post_digest)
         self.heartbeat.every(RETENTION_CHECK_INTERVAL, "retention", self._forget_expired)
+        self.console = self._console() if config.web.enabled else None
+
+    def _console(self) -> "ConsoleServer":
+        """The staff console; its modules are imported only when it is switched on."""
+        from aftercare_bot.adapters.telegram.handlers.incidents import paging_rules
+        from aftercare_bot.adapters.web.server import ConsoleServer, console_deps
+
+        services = self.services
+        return ConsoleServer(
+            console_deps(
+                services.config,
+                services.texts,
+                services.views,
+                services.database,
+                services.clock,
+                self.heartbeat,
+                paging_rules(services),
+            )
+        )
 
     async def __aenter__(self) -> "BotRuntime":
         await self.application.initialize()
         await self.dispatch_bot.initialize()
         await self.application.start()
         self.heartbeat.start()
+        if self.console is not None:
+            await self.console.start()  # on every instance: a standby's console works too
         await self._lead()
         if not self.active:
             logger.info("standing by: another instance is active")
@@ -289,6 +315,8 @@ class BotRuntime:
         application = self.application
         updates = application.update_processor
         assert isinstance(updates, ChatOrderedUpdates)
+        if self.console is not None:
+            await self.console.stop()
         await asyncio.gather(
             self.heartbeat.shutdown(self.stop_grace),
             updates.stop_handling(self.stop_grace),

@@ -19,8 +19,18 @@ from typing import Any
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 _LINK = re.compile(r"(start=|/start\s+)[A-Za-z0-9_-]{8,}")
 MASK = "***"
-# Libraries whose DEBUG lines hold request parameters (the texts sent to patients).
-CHATTY = ("telegram", "httpx", "httpcore", "apscheduler", "aiohttp.access", "tornado.access")
+# Libraries whose DEBUG lines hold request parameters (the texts sent to patients): never
+# below INFO, whatever level the operator asks for.
+CHATTY = (
+    "telegram",
+    "httpx",
+    "httpcore",
+    "apscheduler",
+    "aiohttp.access",
+    "tornado.access",
+)
+# The database drivers' lines hold SQL parameters (names, notes) at DEBUG and SQL at INFO.
+DATABASE_LOGGERS = ("aiosqlite", "sqlalchemy", "psycopg")
 
 
 def mask(text: str) -> str:
@@ -83,4 +93,6 @@ def configure(level: str = "INFO", as_json: bool = False, secrets: Iterable[str]
     for name in CHATTY:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
     for name in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "tornado.access"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in DATABASE_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -39,7 +39,13 @@ CHECK_IN_ABANDON = "checkin_abandon"
 # for any patient status (a patient who stopped halfway still has their answers triaged).
 # A patient's messages held during a flood reach staff as one post when this timer fires.
 FLOOD_POST = "flood_post"
-ACTED_ON_KINDS = INCIDENT_KINDS | {CHECK_IN_EXPIRY, CHECK_IN_ABANDON, FLOOD_POST}
+# What a front end that must not send itself (the console, on any instance) leaves to the
+# active instance: an incident's Telegram copies brought up to date, and the patient told who
+# took her report. Never stood down with the incident's timers: a resolution must show.
+INCIDENT_REFRESH = "incident_refresh"
+INCIDENT_SEEN = "incident_seen"
+DEFERRED_NOTICES = frozenset({INCIDENT_REFRESH, INCIDENT_SEEN})
+ACTED_ON_KINDS = INCIDENT_KINDS | DEFERRED_NOTICES | {CHECK_IN_EXPIRY, CHECK_IN_ABANDON, FLOOD_POST}
 
 
 class MessageState(StrEnum):

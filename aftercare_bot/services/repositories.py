@@ -473,9 +473,14 @@ class ClinicOverview(Protocol):
         ...
 
     async def patient_summaries(
-        self, offset: int, limit: int, search: str | None = None
+        self,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        status: PatientStatus | None = None,
     ) -> tuple[list[PatientSummary], int]:
-        """One page of the patients staff follow (newest first), and how many there are."""
+        """One page of the patients staff follow (newest first), and how many there are;
+        only those in `status` (one of the listed ones) when given."""
         ...
 
     async def timeline(self, patient_id: int) -> list[TimelineEvent]:

@@ -13,6 +13,7 @@ from aftercare_bot.domain.incidents import (
     IncidentOutcome,
     IncidentUrgency,
 )
+from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services import escalation
 from aftercare_bot.services.escalation import (
     ONCALL_SETTING,
@@ -107,6 +108,19 @@ class StaffIncidents:
         """One incident as it stands."""
         async with self.units.unit_of_work() as uow:
             return await uow.incidents.by_id(incident_id)
+
+    async def with_patient(self, incident_id: int) -> tuple[Incident, Patient | None] | None:
+        """One incident and its patient (None once erased), as they stand."""
+        async with self.units.unit_of_work() as uow:
+            incident = await uow.incidents.by_id(incident_id)
+            if incident is None:
+                return None
+            patient = (
+                await uow.patients.by_id(incident.patient_id)
+                if incident.patient_id is not None
+                else None
+            )
+            return incident, patient
 
     async def open_incidents(self) -> Sequence[Incident]:
         """Open incidents, urgent first, oldest first."""

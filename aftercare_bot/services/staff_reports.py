@@ -3,6 +3,7 @@ statistics over a window, the export of check-ins and incidents (audited), the l
 patients and one patient's timeline. Each call opens its own unit of work; the front end
 renders the plain results."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.digest import DigestFacts
 from aftercare_bot.domain.patient_summary import PatientSummary, TimelineEvent
-from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.patients import Patient, PatientStatus
 from aftercare_bot.domain.statistics import ClinicStats, TrendPoint
 from aftercare_bot.services.digest import due_today, gather_digest, mark_posted
 from aftercare_bot.services.export import export_rows
@@ -59,12 +60,39 @@ class StaffReports:
         return rows
 
     async def patients(
-        self, offset: int, limit: int, search: str | None = None
+        self,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        status: PatientStatus | None = None,
     ) -> tuple[list[PatientSummary], int]:
         """One page of the patients the clinic follows (newest enrollment first), matching
-        `search` when given, and how many there are."""
+        `search` and in `status` when given, and how many there are."""
         async with self.units.unit_of_work() as uow:
-            return await uow.overview.patient_summaries(offset, limit, search)
+            return await uow.overview.patient_summaries(offset, limit, search, status)
+
+    async def view_timeline(
+        self, code: str, viewer: int, via: str
+    ) -> tuple[Patient, list[TimelineEvent]] | None:
+        """One patient's record as staff open it, kept in the audit trail (who, which patient,
+        from where); None when there is no such patient."""
+        now = self.clock.now()
+        async with self.units.unit_of_work() as uow:
+            patient = await uow.patients.by_code(code)
+            if patient is None or patient.id is None:
+                return None
+            events = await uow.overview.timeline(patient.id)
+            await uow.audit.record(
+                AuditEvent(now, "patient.viewed", viewer, subject=patient.code, detail=via)
+            )
+            await uow.commit()
+            return patient, events
+
+    async def audit_trail(self, since: timedelta) -> Sequence[AuditEvent]:
+        """What was done in the last `since`, newest first (ids and codes only)."""
+        async with self.units.unit_of_work() as uow:
+            events = await uow.audit.since(self.clock.now() - since)
+        return sorted(events, key=lambda event: event.occurred_at, reverse=True)
 
     async def patient(self, code: str) -> Patient | None:
         """The patient with this (normalised) code."""

@@ -16,9 +16,15 @@ def test_every_python_package_in_the_source_tree_is_declared() -> None:
         ".".join(init.parent.relative_to(REPOSITORY).parts)
         for init in (REPOSITORY / "aftercare_bot").rglob("__init__.py")
     }
-    # The texts, and the simulator's Bot API spec: data-only packages (no __init__.py),
-    # declared so that setuptools ships them without warning.
-    data_only = {"aftercare_bot.messages", "aftercare_bot.sandbox.spec"}
+    # The texts, the simulator's Bot API spec and the console's templates and static files:
+    # data-only packages (no __init__.py), declared so that setuptools ships them without
+    # warning.
+    data_only = {
+        "aftercare_bot.messages",
+        "aftercare_bot.sandbox.spec",
+        "aftercare_bot.adapters.web.templates",
+        "aftercare_bot.adapters.web.static",
+    }
     assert found | data_only == declared_packages()
 
 
@@ -29,3 +35,5 @@ def test_texts_and_migrations_are_shipped_as_package_data() -> None:
     assert (REPOSITORY / "messages" / "__init__.py").exists()
     assert data["aftercare_bot.sandbox.spec"] == ["*"]
     assert (REPOSITORY / "aftercare_bot" / "sandbox" / "spec" / "api.json").exists()
+    assert data["aftercare_bot.adapters.web.templates"] == ["*.html"]
+    assert data["aftercare_bot.adapters.web.static"] == ["*.css", "*.js"]

@@ -126,3 +126,24 @@ def test_what_run_loads_imports_neither_the_simulator_nor_the_demo() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_with_the_console_off_none_of_its_modules_is_loaded() -> None:
+    """A bot built from a config without `web.enabled` imports nothing of the console (nor
+    Jinja), in a fresh interpreter; with it on, the console is built."""
+    script = (
+        "import sys, tempfile, pathlib\n"
+        "from tests.config_files import write_config\n"
+        "from aftercare_bot.config import load_config\n"
+        "from aftercare_bot.bootstrap import BotRuntime\n"
+        "folder = pathlib.Path(tempfile.mkdtemp())\n"
+        "off = BotRuntime(load_config(write_config(folder)))\n"
+        "print(off.console is None, sorted(m for m in sys.modules"
+        " if m.startswith(('aftercare_bot.adapters.web', 'jinja2'))))\n"
+        "on = BotRuntime(load_config(write_config(folder, extra='[web]\\nenabled = true\\n')))\n"
+        "print(on.console is not None)\n"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert printed[:2] == ["True []", "True"]

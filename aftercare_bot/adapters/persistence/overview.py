@@ -172,10 +172,17 @@ class ClinicOverview:
         return [BatchCount(name, int(hits or 0), int(total)) for name, hits, total in rows]
 
     async def patient_summaries(
-        self, offset: int, limit: int, search: str | None = None
+        self,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        status: PatientStatus | None = None,
     ) -> tuple[list[PatientSummary], int]:
-        """One page of the patients staff follow (newest first), and how many there are."""
-        condition: ColumnElement[bool] = patients.c.status.in_(LISTED_STATUSES)
+        """One page of the patients staff follow (newest first), and how many there are;
+        only those in `status` when given."""
+        condition: ColumnElement[bool] = patients.c.status.in_(
+            [status] if status in LISTED_STATUSES else LISTED_STATUSES
+        )
         if search:
             pattern = f"%{search.strip().lower()}%"
             condition = and_(

@@ -21,6 +21,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -114,15 +115,24 @@ def _markup(message: Outgoing, markup: Markup | None) -> Markup | None:
 
 
 async def reply(
-    update: Update, message: Outgoing | str, *, markup: Markup | None = None
+    update: Update,
+    message: Outgoing | str,
+    *,
+    markup: Markup | None = None,
+    preview: bool = True,
 ) -> Message:
     """Answer in the chat the update came from (a handler only replies to a message or a
-    press, which always come from one)."""
+    press, which always come from one). `preview=False` for a one-time link: Telegram would
+    fetch a preview of it, and a fetched link must not count as an opened one."""
     target = update.effective_message
     if target is None:
         raise LookupError(f"update {update.update_id} came from no chat: nowhere to reply")
     outgoing = _outgoing(message)
-    return await target.reply_html(outgoing.text, reply_markup=_markup(outgoing, markup))
+    return await target.reply_html(
+        outgoing.text,
+        reply_markup=_markup(outgoing, markup),
+        link_preview_options=None if preview else LinkPreviewOptions(is_disabled=True),
+    )
 
 
 async def send(

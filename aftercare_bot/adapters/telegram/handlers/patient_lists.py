@@ -15,18 +15,14 @@ from aftercare_bot.adapters.telegram.handlers.pressed import take_press
 from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.views.callback_data import PatientsPage, TimelinePage, pattern
-from aftercare_bot.adapters.telegram.views.check_ins import answers_summary
-from aftercare_bot.adapters.telegram.views.incidents import outcome_label
 from aftercare_bot.adapters.telegram.views.languages import language_of
 from aftercare_bot.adapters.telegram.views.rendering import Views
-from aftercare_bot.domain.check_in_answers import stored_answers
+from aftercare_bot.adapters.telegram.views.timeline import event_line
 from aftercare_bot.domain.outgoing import Outgoing
 from aftercare_bot.domain.pages import MESSAGE_LIMIT, paginate
 from aftercare_bot.domain.patient_summary import (
     PATIENTS_PER_PAGE,
-    EventKind,
     PatientSummary,
-    TimelineEvent,
 )
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.texts import Html
@@ -125,57 +121,13 @@ async def on_patients_page(update: Update, context: AftercareContext) -> None:
     await edit_pressed(update, listing)
 
 
-def _event_line(views: Views, language: str, event: TimelineEvent) -> str:
-    texts, details = views.texts, event.details
-    when = views.when(language, event.at, views.config.clinic.timezone)
-    if event.kind == EventKind.CHECK_IN:
-        answers = stored_answers(details.get("answers"))
-        urgency = details.get("urgency") or "nothing"
-        return texts.render(
-            language,
-            "timeline.check_in",
-            when=when,
-            answers=Html(answers_summary(texts, language, answers)),
-            result=texts.render(language, f"timeline.result_{urgency}"),
-        )
-    if event.kind == EventKind.SESSION:
-        product = details.get("product", "")
-        return texts.render(
-            language,
-            "timeline.session",
-            when=when,
-            number=details["number"],
-            who=details["who"],
-            product=Html(
-                texts.render(language, "timeline.product", product=product) if product else ""
-            ),
-        )
-    if event.kind == EventKind.APPOINTMENT:
-        return texts.render(language, f"timeline.appointment_{details['confirmed']}", when=when)
-    if event.kind == EventKind.CONSENT:
-        return texts.render(language, f"timeline.consent_{details['change']}", when=when)
-    if event.kind == EventKind.INCIDENT:
-        return texts.render(
-            language,
-            "timeline.incident",
-            when=when,
-            urgency=texts.render(language, f"incident.urgency_{details['urgency']}"),
-        )
-    if event.kind == EventKind.RESOLVED and details.get("outcome"):
-        outcome = outcome_label(views, language, details["outcome"])
-        return texts.render(language, "timeline.resolved_outcome", when=when, outcome=outcome)
-    if event.kind == EventKind.RESOLVED:
-        return texts.render(language, "timeline.resolved", when=when)
-    return texts.render(language, f"timeline.{event.kind.value}", when=when, **details)
-
-
 async def _timeline_page(
     context: AftercareContext, language: str, patient: Patient, page: int
 ) -> Outgoing:
     views = context.views
     assert patient.id is not None
     events = await context.services.staff_reports.timeline(patient.id)
-    lines = [_event_line(views, language, event) for event in events]
+    lines = [event_line(views, language, event) for event in events]
     pages = paginate(lines, limit=MESSAGE_LIMIT, header_room=HEADER_ROOM)
     page = min(max(page, 0), len(pages) - 1)
     title = views.texts.render(

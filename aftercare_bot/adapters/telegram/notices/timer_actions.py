@@ -6,7 +6,7 @@ from telegram import Bot
 
 from aftercare_bot.adapters.telegram.handlers.check_ins import tell_staff
 from aftercare_bot.adapters.telegram.handlers.flood_control import bundle_text
-from aftercare_bot.adapters.telegram.handlers.incidents import escalate, roster
+from aftercare_bot.adapters.telegram.handlers.incidents import escalate, roster, staff_incidents
 from aftercare_bot.adapters.telegram.notices.incident_notices import (
     TelegramPatientMessenger,
     TelegramStaffNotifier,
@@ -16,7 +16,9 @@ from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.outbox import (
     CHECK_IN_ABANDON,
     CHECK_IN_EXPIRY,
+    DEFERRED_NOTICES,
     FLOOD_POST,
+    INCIDENT_REFRESH,
     INCIDENT_TASK,
     ScheduledMessage,
 )
@@ -45,6 +47,10 @@ class TimerActions:
         if timer.kind == FLOOD_POST:
             await self._post_held_messages(timer.patient_id)
             return
+        if timer.kind in DEFERRED_NOTICES:
+            if subject.isdigit():
+                await self._deferred(timer.kind, int(subject))
+            return
         services = self._services
         await escalation.act_on_timer(
             services.database,
@@ -54,6 +60,21 @@ class TimerActions:
             roster(services),
             services.clock.now(),
         )
+
+    async def _deferred(self, kind: str, incident_id: int) -> None:
+        """What the console left to the active instance: an incident's Telegram copies
+        brought up to date, or its patient told who took her report."""
+        services = self._services
+        found = await staff_incidents(self._bot, services).with_patient(incident_id)
+        if found is None:
+            return
+        incident, patient = found
+        if kind == INCIDENT_REFRESH:
+            await TelegramStaffNotifier(self._bot, services).refresh(incident)
+            return
+        if patient is not None and incident.acknowledged_by_name and incident.patient_reported:
+            messenger = TelegramPatientMessenger(self._bot, services)
+            await messenger.seen_by(patient, incident.acknowledged_by_name)
 
     async def _close_check_in(self, check_in_id: int) -> None:
         """Never started: missed. Started and left: closed, and its answers triaged."""

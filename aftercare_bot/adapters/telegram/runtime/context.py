@@ -19,6 +19,7 @@ from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.appointment_replies import AppointmentReplies
 from aftercare_bot.services.check_ins import CheckInTiming
+from aftercare_bot.services.console_access import ConsoleAccess
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_links import PatientLinks
 from aftercare_bot.services.patient_requests import PatientRequests
@@ -117,6 +118,13 @@ class Services:
             self.clock,
             self.config.staff.admin_ids,
             self.config.staff.escalation_chat_id,
+        )
+
+    @property
+    def console_access(self) -> ConsoleAccess:
+        """Sign-in links to the staff console."""
+        return ConsoleAccess(
+            self.database, self.clock, self.config.staff.admin_ids, self.config.web.session_idle
         )
 
     @property

@@ -1,0 +1,70 @@
+"""What the console's routes work with, and the aiohttp application that serves them.
+
+`ConsoleDeps` holds the use cases (the same ones the Telegram handlers call, built with ports
+that leave every Telegram message to the outbox) and what the pages need to render; the app
+is built once per instance and shares the bot's event loop.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+
+from aiohttp import web
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from aftercare_bot.adapters.telegram.views.rendering import Views
+from aftercare_bot.config import Config
+from aftercare_bot.services.console_access import ConsoleAccess
+from aftercare_bot.services.ports import Clock
+from aftercare_bot.services.staff_access import StaffAccess
+from aftercare_bot.services.staff_incidents import StaffIncidents
+from aftercare_bot.services.staff_reports import StaffReports
+from aftercare_bot.texts import Texts
+
+
+@dataclass(frozen=True)
+class ConsoleDeps:
+    """The console's use cases and rendering."""
+
+    config: Config
+    texts: Texts
+    views: Views
+    clock: Clock
+    access: ConsoleAccess
+    staff: StaffAccess
+    incidents: StaffIncidents
+    reports: StaffReports
+    bot_token: str
+
+    @property
+    def languages(self) -> Sequence[str]:
+        """The languages the clinic offers."""
+        return self.texts.languages
+
+
+DEPS = web.AppKey("deps", ConsoleDeps)
+TEMPLATES = web.AppKey("templates", Environment)
+
+
+def build_console_app(deps: ConsoleDeps) -> web.Application:
+    """The console's aiohttp application, its routes and middlewares."""
+    from aftercare_bot.adapters.web import audit_pages, incident_pages, patient_pages, sign_in
+    from aftercare_bot.adapters.web.guard import guard, security_headers
+
+    app = web.Application(middlewares=[security_headers, guard], client_max_size=64 * 1024)
+    app[DEPS] = deps
+    app[TEMPLATES] = Environment(
+        loader=PackageLoader("aftercare_bot.adapters.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    app.router.add_get("/", sign_in.home)
+    app.router.add_get("/console", sign_in.home)
+    app.router.add_get("/console/", sign_in.home)
+    for routes in (sign_in.ROUTES, incident_pages.ROUTES, patient_pages.ROUTES, audit_pages.ROUTES):
+        app.router.add_routes(routes)
+    app.router.add_static(
+        "/console/static/", str(files("aftercare_bot.adapters.web") / "static"), name="static"
+    )
+    return app

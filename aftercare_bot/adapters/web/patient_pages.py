@@ -1,0 +1,144 @@
+"""The patients page (filtered by state, paged, searched) and one patient's timeline.
+
+A search is a form posted, never an address: what staff type (a name) stays out of URLs,
+browser history and server logs. Opening a patient's timeline is kept in the audit trail.
+"""
+
+import math
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from aftercare_bot.adapters.telegram.views.timeline import event_line
+from aftercare_bot.adapters.web.pages import deps_of, language_of, plain, render, see_other, user_of
+from aftercare_bot.domain.patient_summary import LISTED_STATUSES, PatientSummary
+from aftercare_bot.domain.patients import PatientStatus, looks_like_code
+
+ROUTES = web.RouteTableDef()
+PER_PAGE = 25
+MAX_SEARCH = 50
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    """One line of the patients page."""
+
+    code: str
+    name: str
+    state: str
+    session: str
+    last_check_in: str
+    open_incidents: int
+
+
+@ROUTES.get("/console/patients", name="patients")
+async def patients(request: web.Request) -> web.StreamResponse:
+    """Everyone the clinic follows, newest enrollment first, a page at a time."""
+    deps = deps_of(request)
+    status = _status(request.query.get("state", ""))
+    page = _page(request.query.get("page", "1"))
+    rows, total = await deps.reports.patients((page - 1) * PER_PAGE, PER_PAGE, None, status)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    return render(
+        request,
+        "patients.html",
+        rows=[_row(request, row) for row in rows],
+        total=total,
+        page=page,
+        pages=pages,
+        state=status.value if status else "",
+        states=_state_choices(request),
+        searched=None,
+    )
+
+
+@ROUTES.post("/console/patients/search", name="patients_search")
+async def search(request: web.Request) -> web.StreamResponse:
+    """Patients whose first name or code contains what was typed."""
+    form = await request.post()
+    typed = form.get("q")
+    text = typed.strip()[:64] if isinstance(typed, str) else ""
+    if not text:
+        return see_other("/console/patients")
+    rows, total = await deps_of(request).reports.patients(0, MAX_SEARCH, text)
+    return render(
+        request,
+        "patients.html",
+        rows=[_row(request, row) for row in rows],
+        total=total,
+        page=1,
+        pages=1,
+        state="",
+        states=_state_choices(request),
+        searched=text,
+    )
+
+
+@ROUTES.get("/console/patients/{code}", name="patient")
+async def patient(request: web.Request) -> web.StreamResponse:
+    """One patient's follow-up, newest first (the view is audited)."""
+    code = request.match_info["code"]
+    if not looks_like_code(code):
+        raise web.HTTPNotFound()
+    deps, user = deps_of(request), user_of(request)
+    found = await deps.reports.view_timeline(code, user.user_id, "console")
+    if found is None:
+        raise web.HTTPNotFound()
+    patient_, events = found
+    language = language_of(request)
+    return render(
+        request,
+        "patient.html",
+        code=patient_.code,
+        name=patient_.display_name,
+        state=plain(deps.texts.render(language, f"patients.state_{patient_.status.value}")),
+        events=[plain(event_line(deps.views, language, event)) for event in events],
+    )
+
+
+def _row(request: web.Request, row: PatientSummary) -> PatientRow:
+    deps = deps_of(request)
+    language, texts = language_of(request), deps.texts
+    session = (
+        plain(
+            texts.render(
+                language, "patients.session", number=row.session, planned=row.sessions_planned
+            )
+        )
+        if row.session is not None and row.sessions_planned is not None
+        else ""
+    )
+    last = (
+        deps.views.when(language, row.last_check_in, deps.config.clinic.timezone)
+        if row.last_check_in is not None
+        else ""
+    )
+    return PatientRow(
+        code=row.code,
+        name=row.name,
+        state=plain(texts.render(language, f"patients.state_{row.status.value}")),
+        session=session,
+        last_check_in=last,
+        open_incidents=row.open_incidents,
+    )
+
+
+def _state_choices(request: web.Request) -> list[tuple[str, str]]:
+    deps, language = deps_of(request), language_of(request)
+    return [
+        (status.value, plain(deps.texts.render(language, f"patients.state_{status.value}")))
+        for status in LISTED_STATUSES
+    ]
+
+
+def _status(text: str) -> PatientStatus | None:
+    try:
+        status = PatientStatus(text)
+    except ValueError:
+        return None
+    return status if status in LISTED_STATUSES else None
+
+
+def _page(text: str) -> int:
+    return min(max(int(text), 1), MAX_PAGE) if text.isdigit() and len(text) < 7 else 1
