@@ -4,13 +4,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 CONFIG ?= config.toml
 
-.PHONY: help demo test lint run bench bench-quick db-upgrade clean
+.PHONY: help demo test test-browser screenshots lint run bench bench-quick db-upgrade clean
 
 help:
 	@echo "make demo   play a patient journey against the built-in Telegram simulator (no token)"
 	@echo "make test   run the whole test suite (SQLite; PostgreSQL with AFTERCARE_TEST_DATABASE_URL)"
 	@echo "make run    start the real bot from $(CONFIG)"
 	@echo "make lint   ruff and mypy"
+	@echo "make test-browser  the console's journeys in a real Chromium (installs Debian's chromium where missing)"
 	@echo "make bench  benchmarks (not part of make test; about an hour)"
 	@echo "make bench-quick  the same at small sizes, a few minutes (BENCH_ARGS=--quick)"
 
@@ -37,7 +38,26 @@ demo: $(VENV)/.installed-runtime
 TEST_WORKERS ?= 3
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal
+	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal --ignore=tests/browser
+
+$(VENV)/.installed-browser: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,browser]'
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-runtime
+
+# Debian's Chromium and its chromedriver (Playwright's and Selenium's own browser downloads
+# are not reachable from every machine); installed once, where missing.
+CHROMIUM_PACKAGES := chromium chromium-driver
+/usr/bin/chromium /usr/bin/chromedriver:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get install -y --no-install-recommends $(CHROMIUM_PACKAGES) >/dev/null \
+	  || { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends $(CHROMIUM_PACKAGES) >/dev/null; }
+
+test-browser: $(VENV)/.installed-browser /usr/bin/chromium /usr/bin/chromedriver
+	$(PY) -m pytest tests/browser
+
+# The README's pictures of the console, taken by the browser journeys.
+screenshots: $(VENV)/.installed-browser /usr/bin/chromium /usr/bin/chromedriver
+	AFTERCARE_SCREENSHOTS=tests/browser/screenshots $(PY) -m pytest tests/browser -q
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check aftercare_bot tests bot.py benchmarks

@@ -242,6 +242,7 @@ class BotRuntime:
                 services.clock,
                 self.heartbeat,
                 paging_rules(services),
+                services.plans,
             )
         )
 

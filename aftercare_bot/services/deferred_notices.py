@@ -85,8 +85,9 @@ async def _leave(
     if incident.id is None or incident.patient_id is None:
         return  # the patient was erased: nothing left to show or tell in Telegram
     now = clock.now()
-    once = kind == INCIDENT_SEEN  # one "seen"; a refresh for every change
-    unique = f"{kind}:{incident.id}" if once else f"{kind}:{incident.id}:{now.isoformat()}"
+    once = kind == INCIDENT_SEEN  # one "seen"; a refresh for every change of state
+    change = f"{incident.state.value}:{now.isoformat()}"
+    unique = f"{kind}:{incident.id}" if once else f"{kind}:{incident.id}:{change}"
     async with units.unit_of_work() as uow:
         await uow.outbox.add_unless_present(
             ScheduledMessage(

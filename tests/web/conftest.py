@@ -148,7 +148,9 @@ async def console(database_url: str, tmp_path: Path, web_extra: str) -> AsyncIte
     database = Database(config.database_url)
     clock = ManualClock(NOW)
     wakes = Wakes()
-    deps = console_deps(config, texts, Views(texts, config), database, clock, wakes, RULES)
+    deps = console_deps(
+        config, texts, Views(texts, config), database, clock, wakes, RULES, dict(PLANS)
+    )
     server = TestServer(build_console_app(deps))
     await server.start_server(access_log=ACCESS_LOG)  # served as ConsoleServer serves it
     client: TestClient[Any, Any] = TestClient(server)

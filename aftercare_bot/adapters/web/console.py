@@ -12,13 +12,17 @@ from importlib.resources import files
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from aftercare_bot.adapters.telegram.runtime.identity import bot_id
 from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.config import Config
+from aftercare_bot.domain.plans import Plan
+from aftercare_bot.services.bot_username import remembered_username
 from aftercare_bot.services.console_access import ConsoleAccess
-from aftercare_bot.services.ports import Clock
+from aftercare_bot.services.ports import Clock, UnitsOfWork
 from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_incidents import StaffIncidents
 from aftercare_bot.services.staff_reports import StaffReports
+from aftercare_bot.services.staff_requests import StaffRequests
 from aftercare_bot.texts import Texts
 
 
@@ -34,7 +38,21 @@ class ConsoleDeps:
     staff: StaffAccess
     incidents: StaffIncidents
     reports: StaffReports
+    requests: StaffRequests
+    plans: dict[str, Plan]
+    units: UnitsOfWork
     bot_token: str
+
+    async def bot_username(self) -> str:
+        """The bot's @username, as the running bot last learnt it (links are made with it).
+
+        Raises:
+            LookupError: the bot has never started on this database.
+        """
+        username = await remembered_username(self.units, bot_id(self.bot_token))
+        if username is None:
+            raise LookupError("the bot's username is not known yet: start the bot once")
+        return username
 
     @property
     def languages(self) -> Sequence[str]:
@@ -48,7 +66,13 @@ TEMPLATES = web.AppKey("templates", Environment)
 
 def build_console_app(deps: ConsoleDeps) -> web.Application:
     """The console's aiohttp application, its routes and middlewares."""
-    from aftercare_bot.adapters.web import audit_pages, incident_pages, patient_pages, sign_in
+    from aftercare_bot.adapters.web import (
+        audit_pages,
+        enroll_pages,
+        incident_pages,
+        patient_pages,
+        sign_in,
+    )
     from aftercare_bot.adapters.web.guard import guard, security_headers
 
     app = web.Application(middlewares=[security_headers, guard], client_max_size=64 * 1024)
@@ -62,7 +86,8 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     app.router.add_get("/", sign_in.home)
     app.router.add_get("/console", sign_in.home)
     app.router.add_get("/console/", sign_in.home)
-    for routes in (sign_in.ROUTES, incident_pages.ROUTES, patient_pages.ROUTES, audit_pages.ROUTES):
+    pages = (sign_in, incident_pages, patient_pages, enroll_pages, audit_pages)
+    for routes in (page.ROUTES for page in pages):
         app.router.add_routes(routes)
     app.router.add_static(
         "/console/static/", str(files("aftercare_bot.adapters.web") / "static"), name="static"

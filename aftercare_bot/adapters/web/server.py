@@ -13,6 +13,7 @@ from aiohttp import web
 from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.adapters.web.console import ConsoleDeps, build_console_app
 from aftercare_bot.config import Config
+from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.console_access import ConsoleAccess
 from aftercare_bot.services.deferred_notices import DeferredPatientMessenger, DeferredStaffNotifier
 from aftercare_bot.services.escalation import PagingRules
@@ -20,6 +21,7 @@ from aftercare_bot.services.ports import Clock, ReportingUnitsOfWork, WakeUp
 from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_incidents import StaffIncidents
 from aftercare_bot.services.staff_reports import StaffReports
+from aftercare_bot.services.staff_requests import StaffRequests
 from aftercare_bot.texts import Texts
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def console_deps(
     clock: Clock,
     wake: WakeUp,
     rules: PagingRules,
+    plans: dict[str, Plan],
 ) -> ConsoleDeps:
     """The console's use cases over this instance's database."""
     staff = config.staff
@@ -54,6 +57,17 @@ def console_deps(
             DeferredPatientMessenger(units, clock, wake),
         ),
         reports=StaffReports(units, clock, config.clinic.timezone),
+        requests=StaffRequests(
+            units,
+            clock,
+            wake,
+            plans,
+            config.schedule.quiet_hours,
+            config.enrollment.link_lifetime,
+            staff.escalation_chat_id,
+        ),
+        plans=plans,
+        units=units,
         bot_token=config.require_token(),
     )
 
