@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,19 @@ def demo_command(args: argparse.Namespace) -> int:
     logs.configure(args.log_level, as_json=args.json_logs, secrets=[DEMO_TOKEN])
     from aftercare_bot.demo.journey import play_demo
 
-    exit_code: int = asyncio.run(play_demo())
+    if not args.console:
+        exit_code: int = asyncio.run(play_demo())
+        return exit_code
+    return asyncio.run(_demo_with_console(play_demo, args.console_port))
+
+
+async def _demo_with_console(play: Any, port: int) -> int:
+    """The demo, then the bot and its console kept running until Ctrl-C or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    exit_code: int = await play(console_port=port, stay=stop.wait)
     return exit_code
 
 
@@ -210,6 +223,17 @@ def add_demo_command(commands: Subcommands) -> None:
         help="also show the bot's own log lines from this level on stderr (default: ERROR)",
     )
     demo.add_argument("--json-logs", action="store_true", help="log lines as JSON objects")
+    demo.add_argument(
+        "--console",
+        action="store_true",
+        help="then keep the demo clinic running with its staff console, and print a sign-in link",
+    )
+    demo.add_argument(
+        "--console-port",
+        type=int,
+        default=8080,
+        help="the console's port on 127.0.0.1 (default: 8080)",
+    )
 
 
 def add_check_command(commands: Subcommands, config: argparse.ArgumentParser) -> None:

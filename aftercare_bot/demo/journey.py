@@ -32,9 +32,13 @@ WaitForPlan = Callable[[], Awaitable[None]]
 
 
 def demo_config(
-    directory: Path, simulator_url: str = "http://127.0.0.1:1/bot", admin_id: int = 0
+    directory: Path,
+    simulator_url: str = "http://127.0.0.1:1/bot",
+    admin_id: int = 0,
+    console_port: int | None = None,
 ) -> Config:
-    """The shipped demo config, with a database in `directory` and the simulator's address."""
+    """The shipped demo config, with a database in `directory` and the simulator's address;
+    with `console_port`, the staff console on 127.0.0.1 at that port."""
     path = directory / "demo.toml"
     text = DEMO_TOML.replace("admin_ids = [700001]", f"admin_ids = [{admin_id or 700001}]")
     file_url = simulator_url.replace("/bot", "/file/bot")
@@ -43,6 +47,8 @@ def demo_config(
         f'[telegram]\nbase_url = "{simulator_url}"\nbase_file_url = "{file_url}"\n',
     )
     text += f'\n[database]\nurl = "sqlite:///{directory / "demo.sqlite3"}"\n'
+    if console_port is not None:
+        text += f'\n[web]\nenabled = true\nlisten = "127.0.0.1"\nport = {console_port}\n'
     path.write_text(text, encoding="utf-8")
     return load_config(path)
 
@@ -330,8 +336,17 @@ async def _skip_to_next_plan_message(runtime: BotRuntime, clock: DemoClock) -> N
     clock.skip_to(due)
 
 
-async def play_demo(out: TextIO = sys.stdout) -> int:
-    """Run the simulator and the bot, play the journey, print the transcript; 0 on success."""
+async def play_demo(
+    out: TextIO = sys.stdout,
+    console_port: int | None = None,
+    stay: "Callable[[], Awaitable[None]] | None" = None,
+) -> int:
+    """Run the simulator and the bot, play the journey, print the transcript; 0 on success.
+
+    With `console_port`, the staff console runs too; after the journey the bot and the
+    simulator keep running and a sign-in link for the demo's admin is printed, until `stay`
+    returns (Ctrl-C from the command line), so a newcomer can click through the demo clinic.
+    """
     started = monotonic()
     with tempfile.TemporaryDirectory(prefix="aftercare-demo-") as folder:
         config = demo_config(Path(folder))
@@ -350,7 +365,9 @@ async def play_demo(out: TextIO = sys.stdout) -> int:
         await simulator.start()
         narrator = Narrator(simulator, out, zone)
         try:
-            config = demo_config(Path(folder), simulator.base_url, admin_id=grey.id)
+            config = demo_config(
+                Path(folder), simulator.base_url, admin_id=grey.id, console_port=console_port
+            )
             narrator.say(f"Telegram Bot API simulator listening at {simulator.base_url}")
             await asyncio.to_thread(migrate.upgrade, config.database_url)
             async with BotRuntime(config, clock=clock) as runtime:
@@ -362,6 +379,8 @@ async def play_demo(out: TextIO = sys.stdout) -> int:
                 )
                 wait_for_plan = partial(_skip_to_next_plan_message, runtime, clock)
                 await play_journey(simulator, narrator, grey.id, wait_for_plan)
+                if console_port is not None and stay is not None:
+                    await _keep_console_open(runtime, narrator, grey.id, config, stay)
         except (TimeoutError, LookupError) as error:
             narrator.show_new_lines()
             narrator.say(f"\nThe bot did not answer as expected ({error}): the demo failed.")
@@ -370,3 +389,22 @@ async def play_demo(out: TextIO = sys.stdout) -> int:
             await simulator.stop()
     narrator.say(f"\nDemo finished in {monotonic() - started:.1f} s.")
     return 0
+
+
+async def _keep_console_open(
+    runtime: BotRuntime,
+    narrator: "Narrator",
+    admin_id: int,
+    config: Config,
+    stay: "Callable[[], Awaitable[None]]",
+) -> None:
+    """Leave the demo clinic running with its console, and hand the newcomer a way in."""
+    secret = await runtime.services.console_access.issue_sign_in(admin_id, "Grey")
+    base = config.web.base_url
+    narrator.say(
+        f"\nThe staff console of the demo clinic is at {base}/console\n"
+        f"Sign in as Grey, the demo's admin (the link works once, for five minutes):\n"
+        f"  {base}/console/sign-in/{secret}\n"
+        "Press Ctrl-C to stop."
+    )
+    await stay()

@@ -170,6 +170,28 @@ async def write_draft(
     return Drafted(draft, patient, replaced)
 
 
+async def write_draft_text(
+    uow: UnitOfWork, draft_id: int, staff_id: int, text: str, now: datetime
+) -> Drafted | Refused:
+    """A draft's text written where there is no prompt to reply to (the console's form): the
+    same checks as a reply to a prompt, the draft found by its id."""
+    draft = await uow.relay_drafts.by_id(draft_id)
+    if draft is None:
+        return Refused(RefusalReason.UNKNOWN)
+    if draft.staff_id != staff_id:
+        return Refused(RefusalReason.NOT_AUTHOR, draft)
+    if len(text) > MAX_RELAY_TEXT:
+        return Refused(RefusalReason.TOO_LONG, draft)
+    patient = await _recipient(uow, draft)
+    if isinstance(patient, RefusalReason):
+        return Refused(patient, draft)
+    if not await uow.relay_drafts.move(draft, DraftState.AWAITING_TEXT, DraftState.READY, now):
+        return Refused(_refusal_to_press(draft, staff_id) or RefusalReason.UNKNOWN, draft)
+    draft.text = text
+    await uow.commit()
+    return Drafted(draft, patient)
+
+
 async def send_draft(
     uow: UnitOfWork, draft_id: int, staff_id: int, now: datetime
 ) -> Sent | Refused:

@@ -145,6 +145,12 @@ class StaffIncidents:
             draft = await uow.relay_drafts.by_prompt(chat_id, message_id)
         return (copy is not None and copy.kind == NOTE_PROMPT) or draft is not None
 
+    async def on_call(self) -> int | None:
+        """Who said last that they are on call, if anyone."""
+        async with self.units.unit_of_work() as uow:
+            value = await uow.settings.get(ONCALL_SETTING)
+        return int(value) if value and value.lstrip("-").isdigit() else None
+
     async def go_on_call(self, user_id: int) -> None:
         """This staff member is on call now: unacknowledged urgent reports also page them."""
         async with self.units.unit_of_work() as uow:

@@ -6,6 +6,7 @@ commits its own unit of work; a sent draft wakes the dispatcher, which delivers 
 from dataclasses import dataclass
 
 from aftercare_bot.domain.patients import Patient
+from aftercare_bot.domain.relay import RelayDraft
 from aftercare_bot.services import relay
 from aftercare_bot.services.ports import Clock, UnitsOfWork, WakeUp
 from aftercare_bot.services.relay import Cancelled, Drafted, Refused, Sent
@@ -47,6 +48,31 @@ class StaffRelay:
             return await relay.write_draft(
                 uow, chat_id, prompt_id, staff_id, text, self.clock.now()
             )
+
+    async def compose(
+        self, incident_id: int, staff_id: int, staff_name: str, text: str
+    ) -> Drafted | Refused | None:
+        """A draft with its text at once, for a front end with a form instead of a prompt
+        (the console); shown back with Send / Cancel like any other. None if the incident or
+        its patient is gone."""
+        async with self.units.unit_of_work() as uow:
+            draft = await relay.begin_draft(
+                uow, incident_id, staff_id, staff_name, staff_id, self.clock.now()
+            )
+            if draft is None or draft.id is None:
+                return None
+            return await relay.write_draft_text(uow, draft.id, staff_id, text, self.clock.now())
+
+    async def draft(self, draft_id: int) -> tuple[RelayDraft, Patient | None] | None:
+        """A draft and its patient, to show it again."""
+        async with self.units.unit_of_work() as uow:
+            found = await uow.relay_drafts.by_id(draft_id)
+            if found is None:
+                return None
+            patient = (
+                await uow.patients.by_id(found.patient_id) if found.patient_id is not None else None
+            )
+            return found, patient
 
     async def send(self, draft_id: int, staff_id: int) -> Sent | Refused:
         """Queue the draft for its patient, signed by its author (the author only)."""

@@ -20,11 +20,12 @@ from aftercare_bot.adapters.web.server import ACCESS_LOG, console_deps
 from aftercare_bot.clock import ManualClock
 from aftercare_bot.config import Config, load_config
 from aftercare_bot.domain.console_access import sign_launch_data
+from aftercare_bot.domain.enrollment_links import LinkProblem
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.patients import Enrollment, Patient
 from aftercare_bot.services.enrollment import enroll_patient
 from aftercare_bot.services.escalation import PagingRules
-from aftercare_bot.services.linking import Opening, open_link
+from aftercare_bot.services.linking import Opening, accept_consent, open_link
 from aftercare_bot.services.staff import invite_staff
 from aftercare_bot.services.staff_incidents import StaffIncidents
 from aftercare_bot.texts import Texts
@@ -97,6 +98,26 @@ class Console:
                 timedelta(days=7),
             )
         return done.patient
+
+    async def linked_patient(self, name: str = "Anna", chat_id: int = 5001) -> Patient:
+        """A patient enrolled now who opened her link in chat `chat_id` and agreed."""
+        async with self.database.unit_of_work() as uow:
+            done = await enroll_patient(
+                uow,
+                Enrollment(name, NOW, "Grey", PLAN, "Europe/London", enrolled_by=ADMIN),
+                PLANS[PLAN],
+                self.clock.now(),
+                timedelta(days=7),
+            )
+        async with self.database.unit_of_work() as uow:
+            link = await open_link(uow, done.token, chat_id, name, self.clock.now())
+        assert link.link_id is not None
+        async with self.database.unit_of_work() as uow:
+            given = await accept_consent(
+                uow, link.link_id, chat_id, "en", PLANS, None, self.clock.now()
+            )
+        assert not isinstance(given, LinkProblem)
+        return given.patient
 
     async def incident(
         self, patient: Patient, text: str = "URGENT check-in: redness severe"

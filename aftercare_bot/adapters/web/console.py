@@ -21,6 +21,7 @@ from aftercare_bot.services.console_access import ConsoleAccess
 from aftercare_bot.services.ports import Clock, UnitsOfWork
 from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_incidents import StaffIncidents
+from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
 from aftercare_bot.services.staff_requests import StaffRequests
 from aftercare_bot.texts import Texts
@@ -39,6 +40,7 @@ class ConsoleDeps:
     incidents: StaffIncidents
     reports: StaffReports
     requests: StaffRequests
+    relay: StaffRelay
     plans: dict[str, Plan]
     units: UnitsOfWork
     bot_token: str
@@ -69,9 +71,12 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     from aftercare_bot.adapters.web import (
         audit_pages,
         enroll_pages,
+        export_pages,
         incident_pages,
+        message_pages,
         patient_pages,
         sign_in,
+        staff_pages,
     )
     from aftercare_bot.adapters.web.guard import guard, security_headers
 
@@ -86,7 +91,16 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     app.router.add_get("/", sign_in.home)
     app.router.add_get("/console", sign_in.home)
     app.router.add_get("/console/", sign_in.home)
-    pages = (sign_in, incident_pages, patient_pages, enroll_pages, audit_pages)
+    pages = (
+        sign_in,
+        incident_pages,
+        message_pages,
+        patient_pages,
+        enroll_pages,
+        staff_pages,
+        export_pages,
+        audit_pages,
+    )
     for routes in (page.ROUTES for page in pages):
         app.router.add_routes(routes)
     app.router.add_static(

@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 COOKIE = "console_session"
 SECURE_COOKIE = "__Host-console_session"  # with https: bound to this host, path / and Secure
 PUBLIC = frozenset({"home", "sign_in_form", "sign_in", "mini_app", "mini_app_launch", "static"})
-ADMIN_ONLY = frozenset({"audit"})
+# As in Telegram: /export, /addstaff and /removestaff are the admins'.
+ADMIN_ONLY = frozenset({"audit", "export", "export_csv", "staff_invite", "staff_remove"})
 # Telegram's web clients show a Mini App in a frame; nobody else may frame the console.
 FRAME_ANCESTORS = "https://web.telegram.org"
 

@@ -20,6 +20,7 @@ from aftercare_bot.services.escalation import PagingRules
 from aftercare_bot.services.ports import Clock, ReportingUnitsOfWork, WakeUp
 from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_incidents import StaffIncidents
+from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
 from aftercare_bot.services.staff_requests import StaffRequests
 from aftercare_bot.texts import Texts
@@ -66,6 +67,7 @@ def console_deps(
             config.enrollment.link_lifetime,
             staff.escalation_chat_id,
         ),
+        relay=StaffRelay(units, clock, wake),
         plans=plans,
         units=units,
         bot_token=config.require_token(),

@@ -1,0 +1,38 @@
+"""The export: the check-ins and incidents of the last days as a CSV file, as /export sends
+it (the same use case, the same audit entry)."""
+
+import csv
+import io
+from datetime import timedelta
+
+from aiohttp import web
+
+from aftercare_bot.adapters.web.pages import deps_of, render, user_of
+
+ROUTES = web.RouteTableDef()
+DEFAULT_DAYS = 30
+MAX_DAYS = 365
+
+
+@ROUTES.get("/console/export", name="export")
+async def export_form(request: web.Request) -> web.StreamResponse:
+    """How many days, and the button."""
+    return render(request, "export.html", days=DEFAULT_DAYS, max_days=MAX_DAYS)
+
+
+@ROUTES.post("/console/export", name="export_csv")
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    """The CSV file, downloaded (never cached: it is health data)."""
+    form = await request.post()
+    typed = form.get("days")
+    days = int(typed) if isinstance(typed, str) and typed.isdigit() and len(typed) < 4 else 0
+    days = min(max(days, 1), MAX_DAYS) if days else DEFAULT_DAYS
+    rows = await deps_of(request).reports.export(timedelta(days=days), user_of(request).user_id)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return web.Response(
+        body=buffer.getvalue().encode("utf-8"),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="aftercare-{days}-days.csv"'},
+    )
