@@ -13,7 +13,7 @@ import sys
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
-from benchmarks import burst, flood, latency, scale
+from benchmarks import burst, console, flood, latency, scale
 from benchmarks.options import Options, progress
 from benchmarks.report import (
     QUICK_RESULTS,
@@ -25,7 +25,7 @@ from benchmarks.report import (
     write_markdown,
 )
 
-BENCHMARKS = ("burst", "scale", "latency", "flood")
+BENCHMARKS = ("burst", "scale", "latency", "flood", "console")
 DEFAULT_RUNS = 5
 QUICK_RUNS = 1
 
@@ -51,7 +51,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=BENCHMARKS,
         action="append",
         help="run only this benchmark (repeatable): burst (1, 2), scale (3, 5a), latency (4, 5b), "
-        "flood (6)",
+        "flood (6), console (7)",
     )
     parser.add_argument(
         "--sizes",
@@ -103,6 +103,9 @@ async def run_all(options: Options, selected: Sequence[str]) -> list[Section]:
     if "flood" in selected:
         progress("6: another chat's answer during a flood")
         sections += await _stamped(flood.run(options))
+    if "console" in selected:
+        progress("7: the staff console's page times")
+        sections += await _stamped(console.run(options))
     return sections
 
 

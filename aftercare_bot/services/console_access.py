@@ -22,6 +22,10 @@ from aftercare_bot.domain.console_access import (
 from aftercare_bot.domain.staff import StaffRole
 from aftercare_bot.services import staff
 from aftercare_bot.services.ports import Clock, UnitOfWork, UnitsOfWork
+from aftercare_bot.services.staff_access import own_language
+
+# How often a session's last use is written down (its idle timeout is this precise).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class ConsoleUser:
     name: str
     role: StaffRole
     csrf_token: str
+    language: str | None = None  # their /language choice, else their Telegram's, if known
 
     @property
     def is_admin(self) -> bool:
@@ -127,10 +132,13 @@ class ConsoleAccess:
                 return None
             member = await uow.staff.get(session.user_id)
             seen_name = await uow.settings.get(_name_key(session.user_id))
-            await uow.console.touch(token_hash, now)
-            await uow.commit()
+            language = await own_language(uow, session.user_id)
+            if now - session.last_seen_at >= TOUCH_EVERY:
+                # the idle clock restarts at most once a minute: a page is not a write
+                await uow.console.touch(token_hash, now)
+                await uow.commit()
         name = member.display_name if member is not None else seen_name or str(session.user_id)
-        return ConsoleUser(session.user_id, name, role, session.csrf_token)
+        return ConsoleUser(session.user_id, name, role, session.csrf_token, language)
 
     async def sign_out(self, secret: str) -> None:
         """End this session."""

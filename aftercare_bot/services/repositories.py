@@ -33,6 +33,10 @@ class AuditTrail(Protocol):
         """Append one event (committed with the unit of work)."""
         ...
 
+    async def recent(self, since: datetime, limit: int) -> Sequence[AuditEvent]:
+        """The newest `limit` events at or after `since`, newest first."""
+        ...
+
     async def since(self, moment: datetime) -> Sequence[AuditEvent]:
         """Events at or after `moment`, oldest first."""
         ...

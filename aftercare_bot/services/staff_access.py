@@ -70,6 +70,11 @@ class StaffAccess:
             return True
 
 
+async def own_language(uow: UnitOfWork, user_id: int) -> str | None:
+    """A staff member's language: their /language choice, else their Telegram's as seen."""
+    return await _own_language(uow, user_id)
+
+
 async def _own_language(uow: UnitOfWork, user_id: int) -> str | None:
     return await uow.settings.get(_chosen_key(user_id)) or await uow.settings.get(
         _seen_key(user_id)

@@ -88,11 +88,11 @@ class StaffReports:
             await uow.commit()
             return patient, events
 
-    async def audit_trail(self, since: timedelta) -> Sequence[AuditEvent]:
-        """What was done in the last `since`, newest first (ids and codes only)."""
+    async def audit_trail(self, since: timedelta, limit: int) -> Sequence[AuditEvent]:
+        """What was done in the last `since`, newest first, at most `limit` events (ids and
+        codes only)."""
         async with self.units.unit_of_work() as uow:
-            events = await uow.audit.since(self.clock.now() - since)
-        return sorted(events, key=lambda event: event.occurred_at, reverse=True)
+            return await uow.audit.recent(self.clock.now() - since, limit)
 
     async def patient(self, code: str) -> Patient | None:
         """The patient with this (normalised) code."""

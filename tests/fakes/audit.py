@@ -52,3 +52,7 @@ class FakeAuditRepository:
             AuditEvent(row.occurred_at, row.action, row.actor_telegram_id, row.subject, row.detail)
             for row in rows
         ]
+
+    async def recent(self, since: datetime, limit: int) -> Sequence[AuditEvent]:
+        """The newest `limit` events at or after `since`, newest first."""
+        return list(reversed(await self.since(since)))[:limit]

@@ -45,3 +45,22 @@ class AuditRepository:
             )
             for row in rows
         ]
+
+    async def recent(self, since: datetime, limit: int) -> Sequence[AuditEvent]:
+        """The newest `limit` events at or after `since`, newest first."""
+        rows = await self._session.execute(
+            select(audit_events)
+            .where(audit_events.c.occurred_at >= since)
+            .order_by(audit_events.c.occurred_at.desc(), audit_events.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            AuditEvent(
+                occurred_at=row.occurred_at,
+                action=row.action,
+                actor_telegram_id=row.actor_telegram_id,
+                subject=row.subject,
+                detail=row.detail,
+            )
+            for row in rows
+        ]

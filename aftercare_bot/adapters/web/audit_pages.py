@@ -29,7 +29,7 @@ async def audit(request: web.Request) -> web.StreamResponse:
     """The last week of the audit trail, newest first."""
     deps = deps_of(request)
     language, zone = language_of(request), deps.config.clinic.timezone
-    events = (await deps.reports.audit_trail(timedelta(days=DAYS)))[:MAX_ROWS]
+    events = await deps.reports.audit_trail(timedelta(days=DAYS), MAX_ROWS)
     rows = [
         AuditRow(
             when=deps.views.when(language, event.occurred_at, zone),
