@@ -5,7 +5,8 @@ The server time is what the console itself reports in `Server-Timing` (from the 
 reaching its middleware to the page leaving it: session and role look-up, the use case, the
 template), read on each of `REQUESTS` requests per page made one after another over
 loopback. The clinic: 10,000 patients with a course and a session each, two answered check-ins
-per patient, 1,000 resolved and 40 open incidents (20 of them urgent), 20,000 audit events.
+per patient, 1,000 resolved and 40 open incidents (20 of them urgent), 20,000 audit events
+(pages of 100).
 """
 
 import asyncio
@@ -179,7 +180,8 @@ def _pages(patients: int) -> Iterator[tuple[str, str, dict[str, str] | None]]:
     yield "one patient's timeline", f"/console/patients/{_code(patients // 2)}", None
     yield "enroll form", "/console/enroll", None
     yield "staff", "/console/staff", None
-    yield "audit trail (7 days)", "/console/audit", None
+    yield "audit trail, first page", "/console/audit", None
+    yield "audit trail, page 50", "/console/audit?page=50", None
     yield "export form", "/console/export", None
 
 

@@ -33,8 +33,8 @@ class AuditTrail(Protocol):
         """Append one event (committed with the unit of work)."""
         ...
 
-    async def recent(self, since: datetime, limit: int) -> Sequence[AuditEvent]:
-        """The newest `limit` events at or after `since`, newest first."""
+    async def recent(self, since: datetime, limit: int, offset: int = 0) -> Sequence[AuditEvent]:
+        """`limit` events at or after `since`, newest first, after skipping `offset`."""
         ...
 
     async def since(self, moment: datetime) -> Sequence[AuditEvent]:

@@ -88,11 +88,13 @@ class StaffReports:
             await uow.commit()
             return patient, events
 
-    async def audit_trail(self, since: timedelta, limit: int) -> Sequence[AuditEvent]:
-        """What was done in the last `since`, newest first, at most `limit` events (ids and
-        codes only)."""
+    async def audit_trail(
+        self, since: timedelta, limit: int, offset: int = 0
+    ) -> Sequence[AuditEvent]:
+        """What was done in the last `since`, newest first, a page of `limit` events from
+        `offset` (ids and codes only)."""
         async with self.units.unit_of_work() as uow:
-            return await uow.audit.recent(self.clock.now() - since, limit)
+            return await uow.audit.recent(self.clock.now() - since, limit, offset)
 
     async def patient(self, code: str) -> Patient | None:
         """The patient with this (normalised) code."""

@@ -53,6 +53,6 @@ class FakeAuditRepository:
             for row in rows
         ]
 
-    async def recent(self, since: datetime, limit: int) -> Sequence[AuditEvent]:
-        """The newest `limit` events at or after `since`, newest first."""
-        return list(reversed(await self.since(since)))[:limit]
+    async def recent(self, since: datetime, limit: int, offset: int = 0) -> Sequence[AuditEvent]:
+        """`limit` events at or after `since`, newest first, after skipping `offset`."""
+        return list(reversed(await self.since(since)))[offset : offset + limit]

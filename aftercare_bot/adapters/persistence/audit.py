@@ -46,12 +46,13 @@ class AuditRepository:
             for row in rows
         ]
 
-    async def recent(self, since: datetime, limit: int) -> Sequence[AuditEvent]:
-        """The newest `limit` events at or after `since`, newest first."""
+    async def recent(self, since: datetime, limit: int, offset: int = 0) -> Sequence[AuditEvent]:
+        """`limit` events at or after `since`, newest first, after skipping `offset`."""
         rows = await self._session.execute(
             select(audit_events)
             .where(audit_events.c.occurred_at >= since)
             .order_by(audit_events.c.occurred_at.desc(), audit_events.c.id.desc())
+            .offset(offset)
             .limit(limit)
         )
         return [

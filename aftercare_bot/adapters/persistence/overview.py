@@ -201,6 +201,18 @@ class ClinicOverview:
             .correlate(patients)
             .scalar_subquery()
         )
+        # The page's ids first (sorting and skipping ids is cheap), then their summaries: an
+        # OFFSET over the full query would work out every skipped row's subqueries too.
+        ids = [
+            patient_id
+            for (patient_id,) in await self._session.execute(
+                select(patients.c.id)
+                .where(condition)
+                .order_by(patients.c.enrolled_at.desc(), patients.c.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        ]
         rows = await self._session.execute(
             select(
                 patients.c.code,
@@ -220,10 +232,8 @@ class ClinicOverview:
                 )
                 .scalar_subquery(),
             )
-            .where(condition)
+            .where(patients.c.id.in_(ids))
             .order_by(patients.c.enrolled_at.desc(), patients.c.id.desc())
-            .offset(offset)
-            .limit(limit)
         )
         return [
             PatientSummary(code, name, PatientStatus(status), number, planned, last, int(open_))

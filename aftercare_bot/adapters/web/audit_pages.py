@@ -10,7 +10,8 @@ from aftercare_bot.adapters.web.pages import deps_of, language_of, render
 
 ROUTES = web.RouteTableDef()
 DAYS = 7
-MAX_ROWS = 500
+PER_PAGE = 100
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,16 @@ class AuditRow:
 
 @ROUTES.get("/console/audit", name="audit")
 async def audit(request: web.Request) -> web.StreamResponse:
-    """The last week of the audit trail, newest first."""
+    """The last week of the audit trail, newest first, a page at a time."""
     deps = deps_of(request)
     language, zone = language_of(request), deps.config.clinic.timezone
-    events = await deps.reports.audit_trail(timedelta(days=DAYS), MAX_ROWS)
+    typed = request.query.get("page", "1")
+    page = min(max(int(typed), 1), MAX_PAGE) if typed.isdigit() and len(typed) < 6 else 1
+    # one more than a page: whether there is a next one
+    found = await deps.reports.audit_trail(
+        timedelta(days=DAYS), PER_PAGE + 1, (page - 1) * PER_PAGE
+    )
+    events, more = found[:PER_PAGE], len(found) > PER_PAGE
     rows = [
         AuditRow(
             when=deps.views.when(language, event.occurred_at, zone),
@@ -40,4 +47,4 @@ async def audit(request: web.Request) -> web.StreamResponse:
         )
         for event in events
     ]
-    return render(request, "audit.html", rows=rows, days=DAYS)
+    return render(request, "audit.html", rows=rows, days=DAYS, page=page, more=more)
