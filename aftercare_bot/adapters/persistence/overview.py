@@ -192,7 +192,6 @@ class ClinicOverview:
                     func.lower(patients.c.code).like(pattern),
                 ),
             )
-        total = int(await self._session.scalar(select(func.count()).where(condition)) or 0)
         course = (
             select(courses.c.id)
             .where(courses.c.patient_id == patients.c.id)
@@ -203,16 +202,22 @@ class ClinicOverview:
         )
         # The page's ids first (sorting and skipping ids is cheap), then their summaries: an
         # OFFSET over the full query would work out every skipped row's subqueries too.
-        ids = [
-            patient_id
-            for (patient_id,) in await self._session.execute(
-                select(patients.c.id)
+        # The count rides along with the ids (one scan, not two).
+        page = (
+            await self._session.execute(
+                select(patients.c.id, func.count().over())
                 .where(condition)
                 .order_by(patients.c.enrolled_at.desc(), patients.c.id.desc())
                 .offset(offset)
                 .limit(limit)
             )
-        ]
+        ).all()
+        ids = [patient_id for patient_id, _total in page]
+        total = (
+            int(page[0][1])
+            if page
+            else int(await self._session.scalar(select(func.count()).where(condition)) or 0)
+        )
         rows = await self._session.execute(
             select(
                 patients.c.code,
