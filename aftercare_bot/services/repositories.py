@@ -482,9 +482,16 @@ class ClinicOverview(Protocol):
         limit: int,
         search: str | None = None,
         status: PatientStatus | None = None,
+        practitioner: str | None = None,
+        plan: str | None = None,
     ) -> tuple[list[PatientSummary], int]:
         """One page of the patients staff follow (newest first), and how many there are;
-        only those in `status` (one of the listed ones) when given."""
+        only those in `status` (one of the listed ones), seen by `practitioner`, on `plan`,
+        when given."""
+        ...
+
+    async def practitioners(self) -> list[str]:
+        """The practitioners named on the patients staff follow, in order."""
         ...
 
     async def timeline(self, patient_id: int) -> list[TimelineEvent]:

@@ -65,11 +65,21 @@ class StaffReports:
         limit: int,
         search: str | None = None,
         status: PatientStatus | None = None,
+        practitioner: str | None = None,
+        plan: str | None = None,
     ) -> tuple[list[PatientSummary], int]:
         """One page of the patients the clinic follows (newest enrollment first), matching
-        `search` and in `status` when given, and how many there are."""
+        `search`, in `status`, seen by `practitioner` and on `plan` when given, and how many
+        there are."""
         async with self.units.unit_of_work() as uow:
-            return await uow.overview.patient_summaries(offset, limit, search, status)
+            return await uow.overview.patient_summaries(
+                offset, limit, search, status, practitioner, plan
+            )
+
+    async def practitioners(self) -> list[str]:
+        """The practitioners named on the patients the clinic follows, to filter by."""
+        async with self.units.unit_of_work() as uow:
+            return await uow.overview.practitioners()
 
     async def view_timeline(
         self, code: str, viewer: int, via: str

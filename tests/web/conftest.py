@@ -87,12 +87,12 @@ class Console:
         assert found is not None
         return found[1]
 
-    async def patient(self, name: str = "Anna") -> Patient:
+    async def patient(self, name: str = "Anna", practitioner: str = "Grey") -> Patient:
         """A patient enrolled now, not linked."""
         async with self.database.unit_of_work() as uow:
             done = await enroll_patient(
                 uow,
-                Enrollment(name, NOW, "Grey", PLAN, "Europe/London", enrolled_by=ADMIN),
+                Enrollment(name, NOW, practitioner, PLAN, "Europe/London", enrolled_by=ADMIN),
                 PLANS[PLAN],
                 self.clock.now(),
                 timedelta(days=7),

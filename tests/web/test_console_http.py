@@ -225,12 +225,16 @@ async def test_a_form_without_its_sessions_csrf_token_changes_nothing(
 
 async def test_patients_are_listed_filtered_and_searched_by_a_form(console: Console) -> None:
     await console.patient("Anna")
-    await console.patient("Boris")
+    await console.patient("Boris", practitioner="Dr Petrova")
     await console.signed_in()
     listing = await console.page("/console/patients")
-    assert "2 patients" in listing and "Anna" in listing and "Boris" in listing
+    assert "Patients: 2" in listing and "Anna" in listing and "Boris" in listing
     none_linked = await console.page("/console/patients?state=linked")
     assert "No patients match." in none_linked
+    by_petrova = await console.page("/console/patients?practitioner=Dr+Petrova")
+    assert "Patients: 1" in by_petrova and "Boris" in by_petrova and "Anna" not in by_petrova
+    unknown = await console.page("/console/patients?practitioner=Nobody&plan=nothing")
+    assert "Patients: 2" in unknown  # a filter that names nothing known is ignored
     response = await console.client.post(
         "/console/patients/search", data={"csrf": await console.csrf(), "q": "bor"}
     )

@@ -177,12 +177,23 @@ class ClinicOverview:
         limit: int,
         search: str | None = None,
         status: PatientStatus | None = None,
+        practitioner: str | None = None,
+        plan: str | None = None,
     ) -> tuple[list[PatientSummary], int]:
         """One page of the patients staff follow (newest first), and how many there are;
-        only those in `status` when given."""
+        only those in `status`, seen by `practitioner`, on `plan`, when given."""
         condition: ColumnElement[bool] = patients.c.status.in_(
             [status] if status in LISTED_STATUSES else LISTED_STATUSES
         )
+        if practitioner:
+            condition = and_(condition, patients.c.practitioner == practitioner)
+        if plan:
+            on_plan = (
+                select(courses.c.id)
+                .where(courses.c.patient_id == patients.c.id, courses.c.plan_name == plan)
+                .exists()
+            )
+            condition = and_(condition, on_plan)
         if search:
             pattern = f"%{search.strip().lower()}%"
             condition = and_(
@@ -244,6 +255,17 @@ class ClinicOverview:
             PatientSummary(code, name, PatientStatus(status), number, planned, last, int(open_))
             for code, name, status, number, planned, last, open_ in rows
         ], total
+
+    async def practitioners(self) -> list[str]:
+        """The practitioners named on the patients staff follow, in order, at most 200."""
+        rows = await self._session.execute(
+            select(patients.c.practitioner)
+            .where(patients.c.status.in_(LISTED_STATUSES))
+            .group_by(patients.c.practitioner)
+            .order_by(patients.c.practitioner)
+            .limit(200)
+        )
+        return [name for (name,) in rows]
 
     async def timeline(self, patient_id: int) -> list[TimelineEvent]:
         """Everything that happened in one patient's follow-up, newest first."""

@@ -6,6 +6,7 @@ browser history and server logs. Opening a patient's timeline is kept in the aud
 
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -36,10 +37,19 @@ class PatientRow:
 async def patients(request: web.Request) -> web.StreamResponse:
     """Everyone the clinic follows, newest enrollment first, a page at a time."""
     deps = deps_of(request)
-    status = _status(request.query.get("state", ""))
-    page = _page(request.query.get("page", "1"))
-    rows, total = await deps.reports.patients((page - 1) * PER_PAGE, PER_PAGE, None, status)
+    query = request.query
+    status = _status(query.get("state", ""))
+    page = _page(query.get("page", "1"))
+    practitioners = await deps.reports.practitioners()
+    practitioner = query.get("practitioner", "")
+    practitioner = practitioner if practitioner in practitioners else ""
+    plan = query.get("plan", "")
+    plan = plan if plan in deps.plans else ""
+    rows, total = await deps.reports.patients(
+        (page - 1) * PER_PAGE, PER_PAGE, None, status, practitioner or None, plan or None
+    )
     pages = max(1, math.ceil(total / PER_PAGE))
+    filters = {"state": status.value if status else "", "practitioner": practitioner, "plan": plan}
     return render(
         request,
         "patients.html",
@@ -47,8 +57,11 @@ async def patients(request: web.Request) -> web.StreamResponse:
         total=total,
         page=page,
         pages=pages,
-        state=status.value if status else "",
+        filters=filters,
+        paging=urlencode({key: value for key, value in filters.items() if value}),
         states=_state_choices(request),
+        practitioners=practitioners,
+        plans=list(deps.plans) if len(deps.plans) > 1 else [],
         searched=None,
     )
 
@@ -69,8 +82,11 @@ async def search(request: web.Request) -> web.StreamResponse:
         total=total,
         page=1,
         pages=1,
-        state="",
+        filters={"state": "", "practitioner": "", "plan": ""},
+        paging="",
         states=_state_choices(request),
+        practitioners=await deps_of(request).reports.practitioners(),
+        plans=list(deps_of(request).plans) if len(deps_of(request).plans) > 1 else [],
         searched=text,
     )
 
