@@ -84,6 +84,12 @@ async def test_a_patients_timeline_shows_what_happened_newest_first(bot: Running
     ]
     answered = next(i for i, k in enumerate(kinds) if k.startswith("check-in answered"))
     assert answered < kinds.index("consented")  # newest first
+    async with bot.runtime.services.database.unit_of_work() as uow:  # the view is audited
+        events = await uow.audit.since(bot.clock.now() - timedelta(minutes=5))
+    viewed = [
+        (e.actor_telegram_id, e.subject, e.detail) for e in events if e.action == "patient.viewed"
+    ]
+    assert viewed == [(bot.admin.id, code, "telegram")]
 
 
 async def test_a_long_timeline_is_paged_without_cutting_a_line(bot: RunningBot) -> None:

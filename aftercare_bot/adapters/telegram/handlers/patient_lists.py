@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from aftercare_bot.adapters.telegram.handlers.access import require_staff
-from aftercare_bot.adapters.telegram.handlers.pressed import take_press
+from aftercare_bot.adapters.telegram.handlers.pressed import presser, take_press
 from aftercare_bot.adapters.telegram.messenger import edit_pressed, reply
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext
 from aftercare_bot.adapters.telegram.views.callback_data import PatientsPage, TimelinePage, pattern
@@ -122,11 +122,12 @@ async def on_patients_page(update: Update, context: AftercareContext) -> None:
 
 
 async def _timeline_page(
-    context: AftercareContext, language: str, patient: Patient, page: int
+    context: AftercareContext, language: str, patient: Patient, page: int, viewer: int
 ) -> Outgoing:
+    """A page of the patient's timeline; every page shown is a view of her record, audited."""
     views = context.views
-    assert patient.id is not None
-    events = await context.services.staff_reports.timeline(patient.id)
+    viewed = await context.services.staff_reports.view_timeline(patient.code, viewer, "telegram")
+    events = viewed[1] if viewed is not None else []
     lines = [event_line(views, language, event) for event in events]
     pages = paginate(lines, limit=MESSAGE_LIMIT, header_room=HEADER_ROOM)
     page = min(max(page, 0), len(pages) - 1)
@@ -150,7 +151,9 @@ async def show_timeline(
     update: Update, context: AftercareContext, patient: Patient, _rest: list[str]
 ) -> None:
     """Staff: /patient CODE, the first page of the patient's timeline (newest first)."""
-    timeline = await _timeline_page(context, language_of(update, context), patient, 0)
+    assert update.effective_user is not None
+    language, viewer = language_of(update, context), update.effective_user.id
+    timeline = await _timeline_page(context, language, patient, 0, viewer)
     await reply(update, timeline)
 
 
@@ -162,7 +165,8 @@ async def on_timeline_page(update: Update, context: AftercareContext) -> None:
     patient = await context.services.staff_reports.patient(pressed.code)
     if patient is None:
         return
-    timeline = await _timeline_page(context, language_of(update, context), patient, pressed.page)
+    language, viewer = language_of(update, context), presser(update).user_id
+    timeline = await _timeline_page(context, language, patient, pressed.page, viewer)
     await edit_pressed(update, timeline)
 
 
