@@ -53,16 +53,26 @@ class Browser:
 
     async def wait_for(self, text: str, timeout: float = 10.0) -> str:  # noqa: ASYNC109
         """Wait until the page says `text` (after a press, the next page loads); the page."""
+        from selenium.common.exceptions import (
+            NoSuchElementException,
+            StaleElementReferenceException,
+        )
         from selenium.webdriver.support.ui import WebDriverWait
 
         def body() -> str:
             return str(self.driver.find_element(By.TAG_NAME, "body").text)
 
+        # the old page's body goes stale while the next one loads: look again
+        waiting = WebDriverWait(
+            self.driver,
+            timeout,
+            ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+        )
         try:
-            await self._run(WebDriverWait(self.driver, timeout).until, lambda _: text in body())
+            await self._run(waiting.until, lambda _: text in body())
         except Exception as error:
-            raise AssertionError(f"{text!r} not on the page; it says:\n{body()}") from error
-        return await self._run(body)
+            raise AssertionError(f"{text!r} not on the page in {timeout} s") from error
+        return str(await self._run(waiting.until, lambda _: body()))
 
     async def text(self) -> str:
         """What the page says."""
