@@ -149,13 +149,9 @@ async def write_draft(
     prompted = await uow.relay_drafts.by_prompt(chat_id, reply_to_message_id)
     if prompted is None:
         return None
-    if prompted.staff_id != staff_id:
-        return Refused(RefusalReason.NOT_AUTHOR, prompted)
-    if len(text) > MAX_RELAY_TEXT:
-        return Refused(RefusalReason.TOO_LONG, prompted)
-    patient = await _recipient(uow, prompted)
-    if isinstance(patient, RefusalReason):
-        return Refused(patient, prompted)
+    patient = await _writable(uow, prompted, staff_id, text)
+    if isinstance(patient, Refused):
+        return patient
     if await uow.relay_drafts.move(prompted, DraftState.AWAITING_TEXT, DraftState.READY, now):
         prompted.text = text
         await uow.commit()
@@ -178,13 +174,9 @@ async def write_draft_text(
     draft = await uow.relay_drafts.by_id(draft_id)
     if draft is None:
         return Refused(RefusalReason.UNKNOWN)
-    if draft.staff_id != staff_id:
-        return Refused(RefusalReason.NOT_AUTHOR, draft)
-    if len(text) > MAX_RELAY_TEXT:
-        return Refused(RefusalReason.TOO_LONG, draft)
-    patient = await _recipient(uow, draft)
-    if isinstance(patient, RefusalReason):
-        return Refused(patient, draft)
+    patient = await _writable(uow, draft, staff_id, text)
+    if isinstance(patient, Refused):
+        return patient
     if not await uow.relay_drafts.move(draft, DraftState.AWAITING_TEXT, DraftState.READY, now):
         return Refused(_refusal_to_press(draft, staff_id) or RefusalReason.UNKNOWN, draft)
     draft.text = text
@@ -260,6 +252,18 @@ def _refusal_to_press(draft: RelayDraft | None, staff_id: int) -> RefusalReason 
     if draft.staff_id != staff_id:
         return RefusalReason.NOT_AUTHOR
     return _ENDED.get(DraftState(draft.state))
+
+
+async def _writable(
+    uow: UnitOfWork, draft: RelayDraft, staff_id: int, text: str
+) -> Patient | Refused:
+    """The draft's patient, if `staff_id` may write `text` in it now; else why not."""
+    if draft.staff_id != staff_id:
+        return Refused(RefusalReason.NOT_AUTHOR, draft)
+    if len(text) > MAX_RELAY_TEXT:
+        return Refused(RefusalReason.TOO_LONG, draft)
+    patient = await _recipient(uow, draft)
+    return Refused(patient, draft) if isinstance(patient, RefusalReason) else patient
 
 
 async def _recipient(uow: UnitOfWork, draft: RelayDraft) -> Patient | RefusalReason:

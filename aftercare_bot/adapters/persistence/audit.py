@@ -1,7 +1,8 @@
 """The audit trail: queries named by what they are for."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,16 +36,7 @@ class AuditRepository:
             .where(audit_events.c.occurred_at >= moment)
             .order_by(audit_events.c.occurred_at, audit_events.c.id)
         )
-        return [
-            AuditEvent(
-                occurred_at=row.occurred_at,
-                action=row.action,
-                actor_telegram_id=row.actor_telegram_id,
-                subject=row.subject,
-                detail=row.detail,
-            )
-            for row in rows
-        ]
+        return _events(rows)
 
     async def recent(self, since: datetime, limit: int, offset: int = 0) -> Sequence[AuditEvent]:
         """`limit` events at or after `since`, newest first, after skipping `offset`."""
@@ -55,13 +47,17 @@ class AuditRepository:
             .offset(offset)
             .limit(limit)
         )
-        return [
-            AuditEvent(
-                occurred_at=row.occurred_at,
-                action=row.action,
-                actor_telegram_id=row.actor_telegram_id,
-                subject=row.subject,
-                detail=row.detail,
-            )
-            for row in rows
-        ]
+        return _events(rows)
+
+
+def _events(rows: Iterable[Any]) -> list[AuditEvent]:
+    return [
+        AuditEvent(
+            occurred_at=row.occurred_at,
+            action=row.action,
+            actor_telegram_id=row.actor_telegram_id,
+            subject=row.subject,
+            detail=row.detail,
+        )
+        for row in rows
+    ]
