@@ -333,3 +333,44 @@ async def test_behind_https_the_cookie_is_secure_and_bound_to_the_host(console: 
     assert cookie.startswith("__Host-console_session=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/console/incidents/999999/acknowledge", None),
+        ("POST", "/console/incidents/99999999999999999999/acknowledge", None),
+        ("POST", "/console/incidents/1/resolve", {"outcome": "x" * 5000}),
+        ("POST", "/console/relay/999999/send", None),
+        ("POST", "/console/patients/search", {"q": "\x00%_' OR 1=1 --" * 10}),
+        ("GET", "/console/patients?page=-3&state=%00&practitioner=%FF", None),
+        ("GET", "/console/patients/%2e%2e%2fetc", None),
+        ("POST", "/console/enroll/preview", {"name": "\u202eAnna", "session": "31/02 10:00"}),
+        ("POST", "/console/enroll/confirm", {"name": "", "session": "yesterday 99:99"}),
+        ("POST", "/console/export", {"days": "99999999999999999999"}),
+        ("GET", "/console/audit?page=999999999999", None),
+        ("POST", "/console/staff/123/remove", None),
+        ("GET", "/console/incidents/1/message", None),
+    ],
+)
+async def test_odd_requests_get_a_short_answer_never_a_server_error(
+    console: Console, method: str, path: str, body: dict[str, str] | None
+) -> None:
+    await console.signed_in()
+    data = {"csrf": await console.csrf(), **(body or {})}
+    response = await console.client.request(method, path, data=data if method == "POST" else None)
+    text = await response.text()
+    assert response.status < 500, (path, response.status, text[:300])
+    assert "Traceback" not in text
+
+
+async def test_a_body_too_large_or_not_a_form_is_refused_without_a_trace(console: Console) -> None:
+    await console.signed_in()
+    big = await console.client.post("/console/patients/search", data={"q": "a" * 200_000})
+    assert big.status == 413
+    odd = await console.client.post(
+        "/console/patients/search",
+        data=b"\xff\xfe\x00garbage",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert odd.status in (400, 403) and "Traceback" not in await odd.text()

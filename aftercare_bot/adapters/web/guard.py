@@ -94,6 +94,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except web.HTTPNotFound:
         return problem(request, 404, "console.not_found")
+    except UnicodeDecodeError:  # a form body that is not text: a client's fault, not ours
+        return problem(request, 400, "console.bad_request")
     except web.HTTPException:
         raise
     except Exception as error:
