@@ -20,6 +20,19 @@ FIGURE_SIZE_INCHES = (8.0, 4.5)
 DPI = 100
 
 
+MIN_DAYS_SHOWN = 3
+
+
+def day_axis(days: Sequence[int]) -> tuple[float, float]:
+    """The x axis's limits: every day with a point, half a day either side, and at least
+    `MIN_DAYS_SHOWN` days wide, so one day of data is not drawn on an axis from -0.045 to 0.045
+    (matplotlib's own choice for a single x value); no data shows the first week."""
+    if not days:
+        return (-0.5, 7.5)
+    low, high = min(days) - 0.5, max(days) + 0.5
+    return (low, max(high, low + MIN_DAYS_SHOWN))
+
+
 def render_trend_chart(
     points: Sequence[TrendPoint],
     *,
@@ -29,7 +42,8 @@ def render_trend_chart(
     symptom_labels: Mapping[Symptom, str],
     level_labels: Sequence[str],
 ) -> bytes:
-    """A line per symptom of its mean level by day since the session, as PNG bytes.
+    """A line per symptom of its mean level by day since the session, as PNG bytes; each point
+    is labelled with the number of answers (patients) it rests on.
 
     `level_labels` names the levels weakest first (none, mild, moderate, severe) and labels the
     y axis, so that staff read "moderate" rather than 2.0. With no points the axes, labels and
@@ -57,6 +71,16 @@ def render_trend_chart(
             marker="o",
             label=symptom_labels[symptom],
         )
+        for point in ordered:  # how many patients the point rests on
+            axes.annotate(
+                str(point.answers),
+                (point.day, point.mean_level),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                fontsize=8,
+            )
+    axes.set_xlim(*day_axis([point.day for point in points]))
     axes.set_title(title)
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)

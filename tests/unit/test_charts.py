@@ -4,7 +4,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from aftercare_bot.adapters.charts import DPI, FIGURE_SIZE_INCHES, render_trend_chart
+from aftercare_bot.adapters.charts import DPI, FIGURE_SIZE_INCHES, day_axis, render_trend_chart
 from aftercare_bot.domain.check_in_answers import Level, Symptom
 from aftercare_bot.domain.statistics import TrendPoint
 
@@ -92,3 +92,14 @@ def test_a_plotted_symptom_without_a_label_is_refused_rather_than_shown_untransl
             symptom_labels={Symptom.REDNESS: "Покраснение", Symptom.SWELLING: "Отёк"},
             level_labels=LEVEL_LABELS,
         )
+
+
+def test_one_day_of_data_is_drawn_on_a_few_days_not_a_sliver() -> None:
+    """Issue 20: a chart with only day 1 used to span -0.045 to 0.045 days."""
+    low, high = day_axis([1, 1, 1])
+    assert low <= 0.5 and high >= 3.5 and high - low >= 3
+
+
+def test_the_axis_covers_every_day_with_half_a_day_either_side() -> None:
+    assert day_axis([0, 14]) == (-0.5, 14.5)
+    assert day_axis([]) == (-0.5, 7.5)

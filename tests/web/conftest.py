@@ -99,12 +99,14 @@ class Console:
             )
         return done.patient
 
-    async def linked_patient(self, name: str = "Anna", chat_id: int = 5001) -> Patient:
+    async def linked_patient(
+        self, name: str = "Anna", chat_id: int = 5001, practitioner: str = "Grey"
+    ) -> Patient:
         """A patient enrolled now who opened her link in chat `chat_id` and agreed."""
         async with self.database.unit_of_work() as uow:
             done = await enroll_patient(
                 uow,
-                Enrollment(name, NOW, "Grey", PLAN, "Europe/London", enrolled_by=ADMIN),
+                Enrollment(name, NOW, practitioner, PLAN, "Europe/London", enrolled_by=ADMIN),
                 PLANS[PLAN],
                 self.clock.now(),
                 timedelta(days=7),

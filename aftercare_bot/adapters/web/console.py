@@ -77,6 +77,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
         patient_pages,
         sign_in,
         staff_pages,
+        statistics_pages,
     )
     from aftercare_bot.adapters.web.guard import guard, security_headers
 
@@ -98,6 +99,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
         patient_pages,
         enroll_pages,
         staff_pages,
+        statistics_pages,
         export_pages,
         audit_pages,
     )

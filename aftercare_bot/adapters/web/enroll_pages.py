@@ -17,7 +17,7 @@ from aiohttp import web
 
 from aftercare_bot.adapters.telegram.runtime.identity import deep_link_for
 from aftercare_bot.adapters.telegram.views.qr import qr_png
-from aftercare_bot.adapters.web.pages import deps_of, language_of, plain, render, user_of
+from aftercare_bot.adapters.web.pages import deps_of, form_text, language_of, plain, render, user_of
 from aftercare_bot.domain.local_time import InvalidLocalTime, example_input, same_time_weeks_later
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
@@ -255,5 +255,4 @@ def _error(request: web.Request, key: str, **params: object) -> str:
 
 
 def _field(form: Mapping[str, object], name: str) -> str:
-    value = form.get(name)
-    return " ".join(value.split())[:MAX_FIELD] if isinstance(value, str) else ""
+    return " ".join(form_text(form, name, 4 * MAX_FIELD).split())[:MAX_FIELD]

@@ -1,13 +1,12 @@
 """The export: the check-ins and incidents of the last days as a CSV file, as /export sends
 it (the same use case, the same audit entry)."""
 
-import csv
-import io
 from datetime import timedelta
 
 from aiohttp import web
 
 from aftercare_bot.adapters.web.pages import deps_of, render, user_of
+from aftercare_bot.domain.csv_safety import csv_bytes
 
 ROUTES = web.RouteTableDef()
 DEFAULT_DAYS = 30
@@ -28,10 +27,8 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     days = int(typed) if isinstance(typed, str) and typed.isdigit() and len(typed) < 4 else 0
     days = min(max(days, 1), MAX_DAYS) if days else DEFAULT_DAYS
     rows = await deps_of(request).reports.export(timedelta(days=days), user_of(request).user_id)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
     return web.Response(
-        body=buffer.getvalue().encode("utf-8"),
+        body=csv_bytes(rows),  # cells a spreadsheet would run as formulas are neutralised
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="aftercare-{days}-days.csv"'},

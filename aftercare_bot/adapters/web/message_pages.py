@@ -8,7 +8,15 @@ console sends nothing itself).
 
 from aiohttp import web
 
-from aftercare_bot.adapters.web.pages import deps_of, language_of, plain, render, see_other, user_of
+from aftercare_bot.adapters.web.pages import (
+    deps_of,
+    form_text,
+    language_of,
+    plain,
+    render,
+    see_other,
+    user_of,
+)
 from aftercare_bot.domain.relay import MAX_RELAY_TEXT
 from aftercare_bot.services.relay import Cancelled, Drafted, Refused, Sent
 
@@ -37,8 +45,8 @@ async def message_form(request: web.Request) -> web.StreamResponse:
 async def message_draft(request: web.Request) -> web.StreamResponse:
     """The text as a draft, shown back with Send and Cancel."""
     form = await request.post()
-    text = form.get("text")
-    if not isinstance(text, str) or not text.strip():
+    text = form_text(form, "text", 2 * MAX_RELAY_TEXT)  # longer is refused with the reason
+    if not text.strip():
         return see_other(f"/console/incidents/{request.match_info['incident_id']}/message")
     user = user_of(request)
     drafted = await deps_of(request).relay.compose(

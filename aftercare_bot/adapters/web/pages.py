@@ -5,7 +5,7 @@ signed-in staff member's language (their /language choice, else their Telegram's
 clinic's); Jinja escapes everything it is given, so nothing a patient typed becomes markup.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -84,3 +84,13 @@ def problem(request: web.Request, status: int, key: str) -> web.Response:
 def see_other(location: str) -> web.Response:
     """Go on to `location` (after a form: a reload does not post it again)."""
     return web.Response(status=303, headers={"Location": location})
+
+
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+
+
+def form_text(form: Mapping[str, object], name: str, limit: int) -> str:
+    """A text field of a posted form, without control characters (PostgreSQL refuses a NUL,
+    and none belongs in a name or a message), at most `limit` characters; "" if absent."""
+    value = form.get(name)
+    return value.translate(_CONTROLS)[:limit] if isinstance(value, str) else ""

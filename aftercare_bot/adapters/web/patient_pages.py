@@ -11,7 +11,15 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from aftercare_bot.adapters.telegram.views.timeline import event_line
-from aftercare_bot.adapters.web.pages import deps_of, language_of, plain, render, see_other, user_of
+from aftercare_bot.adapters.web.pages import (
+    deps_of,
+    form_text,
+    language_of,
+    plain,
+    render,
+    see_other,
+    user_of,
+)
 from aftercare_bot.domain.patient_summary import LISTED_STATUSES, PatientSummary
 from aftercare_bot.domain.patients import PatientStatus, looks_like_code
 
@@ -70,8 +78,7 @@ async def patients(request: web.Request) -> web.StreamResponse:
 async def search(request: web.Request) -> web.StreamResponse:
     """Patients whose first name or code contains what was typed."""
     form = await request.post()
-    typed = form.get("q")
-    text = typed.strip()[:64] if isinstance(typed, str) else ""
+    text = form_text(form, "q", 64).strip()
     if not text:
         return see_other("/console/patients")
     rows, total = await deps_of(request).reports.patients(0, MAX_SEARCH, text)

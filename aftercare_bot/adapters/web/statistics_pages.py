@@ -1,0 +1,86 @@
+"""The clinic's statistics in the console: the figures of /stats, the chart of reactions by
+day since the session (each point labelled with the patients it rests on), and a CSV beside
+each table, for the days chosen."""
+
+import asyncio
+import base64
+from datetime import timedelta
+
+from aiohttp import web
+
+from aftercare_bot.adapters.telegram.views.incidents import outcome_label
+from aftercare_bot.adapters.telegram.views.statistics import chart_png, stats_lines
+from aftercare_bot.adapters.web.pages import deps_of, language_of, plain, render
+from aftercare_bot.domain.csv_safety import csv_bytes
+from aftercare_bot.domain.statistics import GroupRate, trend_csv_rows
+
+ROUTES = web.RouteTableDef()
+DEFAULT_DAYS = 30
+MAX_DAYS = 3650
+TABLES = ("trend", "practitioners", "batches", "outcomes")
+
+
+def _days(request: web.Request) -> int:
+    typed = request.query.get("days", "")
+    if typed.isdigit() and len(typed) < 5:
+        return min(max(int(typed), 1), MAX_DAYS)
+    return DEFAULT_DAYS
+
+
+@ROUTES.get("/console/statistics", name="statistics")
+async def statistics(request: web.Request) -> web.StreamResponse:
+    """The figures and the chart for the last `days` days."""
+    deps, language = deps_of(request), language_of(request)
+    days = _days(request)
+    stats, points = await deps.reports.statistics(timedelta(days=days))
+    lines = [plain(line) for line in stats_lines(deps.views, language, stats, days)]
+    # matplotlib draws off the event loop: other staff's pages do not wait for it
+    chart = await asyncio.to_thread(chart_png, deps.views, language, points) if points else b""
+    return render(
+        request,
+        "statistics.html",
+        days=days,
+        lines=lines,
+        chart=base64.b64encode(chart).decode("ascii") if chart else "",
+        tables=TABLES,
+    )
+
+
+@ROUTES.get("/console/statistics/{table}.csv", name="statistics_csv")
+async def statistics_csv(request: web.Request) -> web.StreamResponse:
+    """One table of the page as CSV (stable English headers, safe cells)."""
+    table = request.match_info["table"]
+    if table not in TABLES:
+        raise web.HTTPNotFound()
+    deps, language = deps_of(request), language_of(request)
+    days = _days(request)
+    stats, points = await deps.reports.statistics(timedelta(days=days))
+    rows: list[list[str]]
+    if table == "trend":
+        rows = trend_csv_rows(points)
+    elif table == "outcomes":
+        rows = [["outcome", "label", "incidents"]] + [
+            [outcome, outcome_label(deps.views, language, outcome), str(count)]
+            for outcome, count in stats.outcomes
+        ]
+    else:
+        groups = stats.by_practitioner if table == "practitioners" else stats.by_batch
+        rows = [["name", "answered", "with_effect", "rate", "urgent"]] + [
+            _group_row(group) for group in groups
+        ]
+    return web.Response(
+        body=csv_bytes(rows),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="aftercare-{table}-{days}d.csv"'},
+    )
+
+
+def _group_row(group: GroupRate) -> list[str]:
+    return [
+        group.name or "",
+        str(group.answered),
+        str(group.with_effect),
+        f"{group.rate:.3f}",
+        str(group.urgent),
+    ]

@@ -1,0 +1,62 @@
+"""The statistics page over HTTP: the figures of /stats, the chart with each point's number of
+patients, and a CSV beside each table whose cells a spreadsheet will not run."""
+
+import base64
+import csv
+import io
+import re
+from datetime import timedelta
+
+from aftercare_bot.clock import ManualClock
+from aftercare_bot.domain.check_in_steps import Step
+from aftercare_bot.domain.triage import TriageRules
+from aftercare_bot.services.check_ins import CheckInTiming
+from aftercare_bot.services.patient_check_ins import PatientCheckIns
+from tests.web.conftest import NOW, Console
+
+FORMULA = '=HYPERLINK("http://evil.example","Dr")'
+
+
+async def answered_check_in(console: Console, chat_id: int, level: str) -> None:
+    timing = CheckInTiming(nudge_after=timedelta(hours=8), expire_after=timedelta(hours=24))
+    clock = ManualClock(NOW + timedelta(days=1))
+    check_ins = PatientCheckIns(console.database, TriageRules(), timing, clock)
+    started = await check_ins.start(chat_id)
+    assert started is not None
+    for step in (Step.REDNESS, Step.SWELLING, Step.BRUISING):
+        await check_ins.tap(started.check_in_id, step, level, chat_id)
+    await check_ins.tap(started.check_in_id, Step.SIGNS, "done", chat_id)
+    await check_ins.tap(started.check_in_id, Step.PHOTO, "skip", chat_id)
+    await check_ins.tap(started.check_in_id, Step.NOTE, "skip", chat_id)
+
+
+async def test_the_figures_the_chart_and_a_csv_beside_each(console: Console) -> None:
+    await console.linked_patient("Anna", 5001)
+    await console.linked_patient("Olga", 5002, practitioner=FORMULA)
+    await answered_check_in(console, 5001, "mild")
+    await answered_check_in(console, 5002, "moderate")
+    console.clock.advance(timedelta(days=2))
+    await console.signed_in()
+    page = await console.page("/console/statistics?days=30")
+    assert "Check-ins: 2 answered of 2" in page
+    assert "Each point is labelled with the number of patients it rests on." in page
+    chart = re.search(r'src="data:image/png;base64,([^"]+)"', page)
+    assert chart is not None and base64.b64decode(chart[1]).startswith(b"\x89PNG")
+    trend = await console.client.get("/console/statistics/trend.csv?days=30")
+    rows = list(csv.reader(io.StringIO((await trend.text()).lstrip("\ufeff"))))
+    assert rows[0][:2] == ["day_since_session", "symptom"]
+    assert rows[1:] == [  # both patients on day 1: mild (1) and moderate (2)
+        ["1", symptom, "1.50", "2"] for symptom in ("redness", "swelling", "bruising")
+    ]
+    by_practitioner = await console.client.get("/console/statistics/practitioners.csv")
+    cells = [c for row in csv.reader(io.StringIO(await by_practitioner.text())) for c in row]
+    assert not any(cell.startswith("=") for cell in cells)  # neutralised for spreadsheets
+    assert any(FORMULA in cell for cell in cells)
+    assert (await console.client.get("/console/statistics/secrets.csv")).status == 404
+
+
+async def test_a_window_without_check_ins_says_so_and_draws_nothing(console: Console) -> None:
+    await console.signed_in()
+    page = await console.page("/console/statistics?days=7")
+    assert "No check-ins in the last 7 days." in page
+    assert "data:image/png" not in page
