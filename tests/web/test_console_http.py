@@ -270,7 +270,7 @@ async def test_every_answer_carries_the_security_headers(console: Console) -> No
         assert "default-src 'self'" in csp and "script-src 'self'" in csp, path
         assert "frame-ancestors https://web.telegram.org" in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Referrer-Policy"] == "same-origin"
         assert headers["Cache-Control"] == "no-store"
 
 
@@ -374,3 +374,19 @@ async def test_a_body_too_large_or_not_a_form_is_refused_without_a_trace(console
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert odd.status in (400, 403) and "Traceback" not in await odd.text()
+
+
+async def test_a_form_posted_from_another_site_is_refused_even_for_sign_in(
+    console: Console,
+) -> None:
+    secret = await console.link()
+    elsewhere = {"Origin": "https://evil.example"}
+    refused = await console.client.post(
+        "/console/sign-in", data={"secret": secret}, headers=elsewhere, allow_redirects=False
+    )
+    assert refused.status == 403
+    own = str(console.client.make_url("")).rstrip("/")
+    accepted = await console.client.post(
+        "/console/sign-in", data={"secret": secret}, headers={"Origin": own}, allow_redirects=False
+    )
+    assert accepted.status == 303  # the link was not spent by the refused post

@@ -36,7 +36,8 @@ def cookie_name(secure: bool) -> str:
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every answer: no caching of patient data, no framing but Telegram's, scripts and styles
-    only from the console itself, no referrer (a sign-in link is in a path)."""
+    only from the console itself, and no referrer to other sites (a sign-in link is in a
+    path); within the console it is sent, so that forms carry their true Origin."""
     started = time.perf_counter()
     try:
         response = await handler(request)
@@ -48,7 +49,7 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         f"form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors {FRAME_ANCESTORS}"
     )
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
+    headers["Referrer-Policy"] = "same-origin"
     headers["Cache-Control"] = "no-store"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
@@ -75,6 +76,10 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return problem(request, 405, "console.not_found")
     if unmatched is not None:
         return problem(request, 404, "console.not_found")
+    if request.method == "POST" and not _same_origin(request):
+        # a form posted from another site (sign-in included: nobody is signed in to another
+        # person's session by a page they happened to visit)
+        return problem(request, 403, "console.bad_request")
     try:
         secret = request.cookies.get(cookie_name(deps.config.web.secure), "")
         user = await deps.access.who(secret) if secret else None
@@ -107,3 +112,13 @@ async def _csrf_holds(request: web.Request, expected: str) -> bool:
     form = await request.post()
     sent = form.get("csrf")
     return isinstance(sent, str) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Whether a POST comes from the console's own pages: browsers send `Origin` with every
+    form post; one naming another site is refused. (No `Origin`: not a browser's form.)"""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    allowed = {f"{request.scheme}://{request.host}", deps_of(request).config.web.base_url}
+    return origin in allowed
