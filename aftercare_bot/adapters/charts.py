@@ -11,7 +11,7 @@ from io import BytesIO
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from aftercare_bot.domain.check_in_answers import Level, Symptom
 from aftercare_bot.domain.statistics import TrendPoint
@@ -93,6 +93,45 @@ def render_trend_chart(
         axes.legend(loc="best")
     figure.tight_layout()
 
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def render_bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    counts: Sequence[int],
+    *,
+    title: str,
+    as_share: bool,
+) -> bytes:
+    """Horizontal bars, one per label, each marked with the number it rests on ("n = 12"), as
+    PNG bytes: shares from 0 to 100 % (`as_share`), else counts from 0. Every word comes from
+    the caller, in the reader's language."""
+    rows = max(len(labels), 1)
+    figure = Figure(figsize=(FIGURE_SIZE_INCHES[0], 1.2 + 0.45 * rows), dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    shown = [value * 100 for value in values] if as_share else list(values)
+    positions = list(range(len(labels)))
+    axes.barh(positions, shown, color="#1f5fa8")
+    axes.set_yticks(positions, labels=list(labels))
+    axes.invert_yaxis()  # the first label on top, as in the table
+    top = 100.0 if as_share else max([*shown, 1.0]) * 1.15
+    axes.set_xlim(0, top)
+    if as_share:
+        axes.xaxis.set_major_formatter(PercentFormatter())
+    else:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for position, value, count in zip(positions, shown, counts, strict=True):
+        text = f"{value:.0f} %  (n = {count})" if as_share else f"{count}"
+        axes.annotate(
+            text, (value, position), textcoords="offset points", xytext=(4, 0), va="center"
+        )
+    axes.set_title(title)
+    axes.grid(True, axis="x", alpha=0.3)
+    figure.tight_layout()
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

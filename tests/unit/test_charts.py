@@ -4,7 +4,13 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from aftercare_bot.adapters.charts import DPI, FIGURE_SIZE_INCHES, day_axis, render_trend_chart
+from aftercare_bot.adapters.charts import (
+    DPI,
+    FIGURE_SIZE_INCHES,
+    day_axis,
+    render_bar_chart,
+    render_trend_chart,
+)
 from aftercare_bot.domain.check_in_answers import Level, Symptom
 from aftercare_bot.domain.statistics import TrendPoint
 
@@ -103,3 +109,12 @@ def test_one_day_of_data_is_drawn_on_a_few_days_not_a_sliver() -> None:
 def test_the_axis_covers_every_day_with_half_a_day_either_side() -> None:
     assert day_axis([0, 14]) == (-0.5, 14.5)
     assert day_axis([]) == (-0.5, 7.5)
+
+
+def test_a_bar_chart_marks_each_bar_with_what_it_rests_on() -> None:
+    png = render_bar_chart(
+        ["Dr Lee", "Dr Petrova"], [0.25, 0.5], [8, 2], title="Stronger reactions", as_share=True
+    )
+    assert png.startswith(PNG_SIGNATURE)
+    counts = render_bar_chart(["phoned"], [3.0], [3], title="Outcomes", as_share=False)
+    assert Image.open(BytesIO(counts)).size[0] == EXPECTED_SIZE[0]

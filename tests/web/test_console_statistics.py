@@ -40,8 +40,12 @@ async def test_the_figures_the_chart_and_a_csv_beside_each(console: Console) -> 
     page = await console.page("/console/statistics?days=30")
     assert "Check-ins: 2 answered of 2" in page
     assert "Each point is labelled with the number of patients it rests on." in page
-    chart = re.search(r'src="data:image/png;base64,([^"]+)"', page)
-    assert chart is not None and base64.b64decode(chart[1]).startswith(b"\x89PNG")
+    charts = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(charts) == 3  # reactions by day; stronger reactions by practitioner, by batch
+    assert all(base64.b64decode(chart).startswith(b"\x89PNG") for chart in charts)
+    summary = await console.client.get("/console/statistics/summary.csv?days=30")
+    figures = dict(csv.reader(io.StringIO((await summary.text()).lstrip("\ufeff"))))
+    assert figures["answered"] == "2" and figures["response_rate"] == "1.000"
     trend = await console.client.get("/console/statistics/trend.csv?days=30")
     rows = list(csv.reader(io.StringIO((await trend.text()).lstrip("\ufeff"))))
     assert rows[0][:2] == ["day_since_session", "symptom"]

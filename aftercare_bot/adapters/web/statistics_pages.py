@@ -12,12 +12,12 @@ from aftercare_bot.adapters.telegram.views.incidents import outcome_label
 from aftercare_bot.adapters.telegram.views.statistics import chart_png, stats_lines
 from aftercare_bot.adapters.web.pages import deps_of, language_of, plain, render
 from aftercare_bot.domain.csv_safety import csv_bytes
-from aftercare_bot.domain.statistics import GroupRate, trend_csv_rows
+from aftercare_bot.domain.statistics import ClinicStats, GroupRate, TrendPoint, trend_csv_rows
 
 ROUTES = web.RouteTableDef()
 DEFAULT_DAYS = 30
 MAX_DAYS = 3650
-TABLES = ("trend", "practitioners", "batches", "outcomes")
+TABLES = ("summary", "trend", "practitioners", "batches", "outcomes")
 
 
 def _days(request: web.Request) -> int:
@@ -35,15 +35,53 @@ async def statistics(request: web.Request) -> web.StreamResponse:
     stats, points = await deps.reports.statistics(timedelta(days=days))
     lines = [plain(line) for line in stats_lines(deps.views, language, stats, days)]
     # matplotlib draws off the event loop: other staff's pages do not wait for it
-    chart = await asyncio.to_thread(chart_png, deps.views, language, points) if points else b""
+    charts = await asyncio.to_thread(_charts, request, stats, points)
     return render(
         request,
         "statistics.html",
         days=days,
         lines=lines,
-        chart=base64.b64encode(chart).decode("ascii") if chart else "",
+        charts=[base64.b64encode(chart).decode("ascii") for chart in charts],
+        trend=bool(points),
         tables=TABLES,
     )
+
+
+def _charts(request: web.Request, stats: ClinicStats, points: list[TrendPoint]) -> list[bytes]:
+    """The reactions by day, then the share with a stronger reaction by practitioner and by
+    batch, then the outcomes; each only when there is something to draw."""
+    from aftercare_bot.adapters.charts import render_bar_chart
+
+    deps, language = deps_of(request), language_of(request)
+    texts = deps.texts
+    charts = [chart_png(deps.views, language, points)] if points else []
+    no_name = plain(texts.render(language, "stats.no_name"))
+    for key, groups in (("by_practitioner", stats.by_practitioner), ("by_batch", stats.by_batch)):
+        if groups:
+            heading = plain(texts.render(language, f"stats.{key}")).rstrip(":")
+            charts.append(
+                render_bar_chart(
+                    [group.name or no_name for group in groups],
+                    [group.rate for group in groups],
+                    [group.answered for group in groups],
+                    title=heading,
+                    as_share=True,
+                )
+            )
+    if stats.outcomes:
+        charts.append(
+            render_bar_chart(
+                [
+                    outcome_label(deps.views, language, outcome).capitalize()
+                    for outcome, _ in stats.outcomes
+                ],
+                [float(count) for _, count in stats.outcomes],
+                [count for _, count in stats.outcomes],
+                title=plain(texts.render(language, "console.chart_outcomes")),
+                as_share=False,
+            )
+        )
+    return charts
 
 
 @ROUTES.get("/console/statistics/{table}.csv", name="statistics_csv")
@@ -56,7 +94,9 @@ async def statistics_csv(request: web.Request) -> web.StreamResponse:
     days = _days(request)
     stats, points = await deps.reports.statistics(timedelta(days=days))
     rows: list[list[str]]
-    if table == "trend":
+    if table == "summary":
+        rows = _summary_rows(stats, days)
+    elif table == "trend":
         rows = trend_csv_rows(points)
     elif table == "outcomes":
         rows = [["outcome", "label", "incidents"]] + [
@@ -83,4 +123,23 @@ def _group_row(group: GroupRate) -> list[str]:
         str(group.with_effect),
         f"{group.rate:.3f}",
         str(group.urgent),
+    ]
+
+
+def _summary_rows(stats: ClinicStats, days: int) -> list[list[str]]:
+    """The page's figures, one per row (stable English names, shares 0 to 1)."""
+    median = stats.median_time_to_acknowledge
+    figures: list[tuple[str, object]] = [
+        ("days", days),
+        ("check_ins", stats.check_ins),
+        ("answered", stats.answered),
+        ("missed", stats.missed),
+        ("response_rate", stats.response_rate),
+        ("urgent_share", stats.urgent_share),
+        ("routine_share", stats.routine_share),
+        ("median_minutes_to_acknowledge", median.total_seconds() / 60 if median else None),
+    ]
+    return [["figure", "value"]] + [
+        [name, "" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)]
+        for name, value in figures
     ]
