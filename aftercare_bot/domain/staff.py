@@ -21,11 +21,19 @@ class StaffMember:
     added_at: datetime
     added_by: int | None = None
     removed_at: datetime | None = None
+    # Made an admin by an admin (in the console); the config's admins are admins regardless.
+    is_admin: bool = False
 
 
-def role_of(user_id: int, admin_ids: frozenset[int], members: frozenset[int]) -> StaffRole | None:
-    """The user's role, or None for a patient or a stranger."""
-    if user_id in admin_ids:
+def role_of(
+    user_id: int,
+    admin_ids: frozenset[int],
+    members: frozenset[int],
+    member_admins: frozenset[int] = frozenset(),
+) -> StaffRole | None:
+    """The user's role, or None for a patient or a stranger: the config's admins, members
+    made admins, then members."""
+    if user_id in admin_ids or user_id in member_admins & members:
         return StaffRole.ADMIN
     if user_id in members:
         return StaffRole.STAFF

@@ -177,6 +177,7 @@ async def _join_staff(
         uow.staff.add(StaffMember(user_id, name[:64], now, added_by=link.created_by))
     else:
         member.removed_at, member.display_name = None, name[:64]
+        member.is_admin = False  # invited again: staff, until an admin says otherwise
     await uow.audit.record(
         AuditEvent(now, "staff.joined", user_id, detail=f"invited by {link.created_by}")
     )

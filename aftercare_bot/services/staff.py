@@ -18,7 +18,8 @@ async def staff_role(uow: UnitOfWork, user_id: int, admin_ids: Sequence[int]) ->
     members = (
         frozenset({user_id}) if member is not None and member.removed_at is None else frozenset()
     )
-    return role_of(user_id, frozenset(admin_ids), members)
+    admins = frozenset({user_id}) if member is not None and member.is_admin else frozenset()
+    return role_of(user_id, frozenset(admin_ids), members, admins)
 
 
 async def record_refusal(uow: UnitOfWork, user_id: int, command: str, now: datetime) -> None:
@@ -50,6 +51,24 @@ async def remove_staff(
     member.removed_at = now
     await uow.console.end_all_of(user_id, now)  # their console sessions end at once
     await uow.audit.record(AuditEvent(now, "staff.removed", admin_id, subject=str(user_id)))
+    await uow.commit()
+    return member
+
+
+async def set_role(
+    uow: UnitOfWork, admin_id: int, user_id: int, admin: bool, now: datetime
+) -> StaffMember | None:
+    """Make an invited member an admin, or staff again; their console sessions end at once
+    (the next page asks them to sign in, with their new role). None if not a member."""
+    member = await uow.staff.get(user_id)
+    if member is None or member.removed_at is not None:
+        return None
+    member.is_admin = admin
+    await uow.console.end_all_of(user_id, now)
+    role = StaffRole.ADMIN if admin else StaffRole.STAFF
+    await uow.audit.record(
+        AuditEvent(now, "staff.role_changed", admin_id, subject=str(user_id), detail=role.value)
+    )
     await uow.commit()
     return member
 

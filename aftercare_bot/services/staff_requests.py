@@ -72,6 +72,12 @@ class StaffRequests:
         async with self.units.unit_of_work() as uow:
             return await staff.remove_staff(uow, admin_id, user_id, self.clock.now())
 
+    async def set_role(self, admin_id: int, user_id: int, admin: bool) -> StaffMember | None:
+        """Make an invited member an admin, or staff again; their console sessions end.
+        None if they are not a member."""
+        async with self.units.unit_of_work() as uow:
+            return await staff.set_role(uow, admin_id, user_id, admin, self.clock.now())
+
     async def bind_group(self, admin_id: int, chat_id: int) -> bool:
         """Make this group receive escalations; True when it replaces another group (whose
         open incidents must then follow: `repost_open`)."""

@@ -19,7 +19,7 @@ from aftercare_bot.services.linking import (
     decline_consent,
     open_link,
 )
-from aftercare_bot.services.staff import invite_staff, remove_staff, staff_role
+from aftercare_bot.services.staff import invite_staff, remove_staff, set_role, staff_role
 from tests.fakes.unit_of_work import Units
 from tests.services.test_enrollment import LIFETIME, NOW, PLAN, PLANS, QUIET, an_enrollment
 
@@ -360,3 +360,19 @@ async def test_declining_on_a_new_phone_leaves_the_follow_up_on_the_old_one(
     assert isinstance(await decline(units, opening.link_id, NEW_PHONE, later), Patient)
     stored = await patient(units, anna.code)
     assert (stored.status, stored.chat_id) == (PatientStatus.LINKED, ANNA_PHONE)
+
+
+async def test_a_member_made_admin_who_is_removed_and_invited_again_is_staff(
+    units: Units,
+) -> None:
+    async with units.unit_of_work() as uow:
+        first = await invite_staff(uow, ADMIN, NOW, LIFETIME)
+    assert (await opened(units, first, 777, NOW)).outcome == Opening.STAFF_JOINED
+    async with units.unit_of_work() as uow:
+        assert await set_role(uow, ADMIN, 777, True, NOW) is not None
+        assert await staff_role(uow, 777, [ADMIN]) == StaffRole.ADMIN
+        assert await remove_staff(uow, ADMIN, 777, NOW) is not None
+        second = await invite_staff(uow, ADMIN, NOW, LIFETIME)
+    assert (await opened(units, second, 777, NOW)).outcome == Opening.STAFF_JOINED
+    async with units.unit_of_work() as uow:
+        assert await staff_role(uow, 777, [ADMIN]) == StaffRole.STAFF

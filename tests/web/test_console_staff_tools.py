@@ -94,3 +94,43 @@ async def test_the_export_is_a_csv_for_admins_and_audited(console: Console) -> N
     async with console.database.unit_of_work() as uow:
         events = await uow.audit.since(NOW)
     assert ("export.sent", ADMIN) in [(e.action, e.actor_telegram_id) for e in events]
+
+
+async def test_an_admin_changes_a_members_role_and_their_sessions_end_at_once(
+    console: Console,
+) -> None:
+    await console.staff_member(NINA, "Nina")
+    await console.signed_in(NINA, "Nina")
+    assert (await console.client.get("/console/audit")).status == 403
+    nina_cookies = console.client.session.cookie_jar.filter_cookies(console.client.make_url("/"))
+    await console.signed_in()  # the admin, in the same browser: Nina's cookie is kept aside
+    csrf = await csrf_of(console)
+    changed = await console.client.post(
+        f"/console/staff/{NINA}/role", data={"csrf": csrf, "role": "admin"}
+    )
+    assert "Nina's role is changed" in (await changed.text()).replace("&#39;", "'")
+    jar = console.client.session.cookie_jar
+    jar.clear()
+    jar.update_cookies(nina_cookies, response_url=console.client.make_url("/"))
+    assert (await console.client.get("/console/incidents")).status == 401  # her session ended
+    await console.signed_in(NINA, "Nina")
+    assert (await console.client.get("/console/audit")).status == 200  # now an admin
+    async with console.database.unit_of_work() as uow:
+        events = await uow.audit.since(NOW)
+    assert ("staff.role_changed", ADMIN, str(NINA), "admin") in [
+        (e.action, e.actor_telegram_id, e.subject, e.detail) for e in events
+    ]
+
+
+async def test_a_member_cannot_change_roles_and_the_configs_admins_are_not_offered(
+    console: Console,
+) -> None:
+    await console.staff_member(NINA, "Nina")
+    await console.signed_in(NINA, "Nina")
+    refused = await console.client.post(
+        f"/console/staff/{ADMIN}/role", data={"csrf": await csrf_of(console), "role": "staff"}
+    )
+    assert refused.status == 403
+    await console.signed_in()
+    page = await console.page("/console/staff")
+    assert f"/console/staff/{ADMIN}/role" not in page and f"/console/staff/{NINA}/role" in page

@@ -143,6 +143,7 @@ staff_members = Table(
     Column("added_at", UtcDateTime(), nullable=False),
     Column("added_by", BigInteger, nullable=True),
     Column("removed_at", UtcDateTime(), nullable=True),
+    Column("is_admin", Boolean, nullable=False, server_default=false()),
 )
 
 # Small facts the bot learns at run time: the bound staff group, its own @username.

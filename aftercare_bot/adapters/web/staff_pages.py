@@ -24,6 +24,7 @@ class MemberRow:
     admin: bool
     since: str
     on_call: bool
+    member_admin: bool = False  # made admin in the console (the config's admins are not)
 
 
 @ROUTES.get("/console/staff", name="staff")
@@ -50,6 +51,20 @@ async def remove(request: web.Request) -> web.StreamResponse:
     return await _page(request, removed=removed.display_name if removed else "")
 
 
+@ROUTES.post("/console/staff/{user_id:\\d{1,18}}/role", name="staff_role")
+async def role(request: web.Request) -> web.StreamResponse:
+    """Make a member an admin, or staff again (admins); their sessions end with the change."""
+    form = await request.post()
+    wanted = form.get("role")
+    if wanted not in ("admin", "staff"):
+        return await _page(request)
+    deps, user = deps_of(request), user_of(request)
+    changed = await deps.requests.set_role(
+        user.user_id, int(request.match_info["user_id"]), wanted == "admin"
+    )
+    return await _page(request, role_changed=changed.display_name if changed else "")
+
+
 @ROUTES.post("/console/staff/on-call", name="staff_on_call")
 async def on_call(request: web.Request) -> web.StreamResponse:
     """ "I am on call now", as /oncall."""
@@ -72,6 +87,7 @@ async def _page(request: web.Request, **shown: str | bool) -> web.Response:
             False,
             deps.views.when(language, member.added_at, zone),
             member.telegram_user_id == on_call,
+            member.is_admin,
         )
         for member in await deps.requests.members()
     ]
