@@ -46,7 +46,7 @@ class StaffAccess:
         else their Telegram's as last seen. What the bot writes to them privately (re-pages,
         reminders, notices, lists) is in it; the staff group reads the clinic's."""
         async with self.units.unit_of_work() as uow:
-            return await _own_language(uow, user_id)
+            return await own_language(uow, user_id)
 
     async def saw_language(self, user_id: int, language: str | None) -> str | None:
         """Remember the language a staff member's Telegram is in (nobody else's is kept), and
@@ -57,7 +57,7 @@ class StaffAccess:
             if language is not None and await uow.settings.get(_seen_key(user_id)) != language:
                 await uow.settings.put(_seen_key(user_id), language, self.clock.now())
                 await uow.commit()
-            return await _own_language(uow, user_id)
+            return await own_language(uow, user_id)
 
     async def choose_language(self, user_id: int, language: str) -> bool:
         """A staff member's own choice (/language), kept over their Telegram's; False for
@@ -72,10 +72,6 @@ class StaffAccess:
 
 async def own_language(uow: UnitOfWork, user_id: int) -> str | None:
     """A staff member's language: their /language choice, else their Telegram's as seen."""
-    return await _own_language(uow, user_id)
-
-
-async def _own_language(uow: UnitOfWork, user_id: int) -> str | None:
     return await uow.settings.get(_chosen_key(user_id)) or await uow.settings.get(
         _seen_key(user_id)
     )

@@ -23,7 +23,7 @@ from aftercare_bot.domain.console_access import sign_launch_data
 from aftercare_bot.domain.enrollment_links import LinkProblem
 from aftercare_bot.domain.incidents import IncidentUrgency
 from aftercare_bot.domain.patients import Enrollment, Patient
-from aftercare_bot.services.enrollment import enroll_patient
+from aftercare_bot.services.enrollment import EnrolledPatient, enroll_patient
 from aftercare_bot.services.escalation import PagingRules
 from aftercare_bot.services.linking import Opening, accept_consent, open_link
 from aftercare_bot.services.staff import invite_staff
@@ -89,28 +89,13 @@ class Console:
 
     async def patient(self, name: str = "Anna", practitioner: str = "Grey") -> Patient:
         """A patient enrolled now, not linked."""
-        async with self.database.unit_of_work() as uow:
-            done = await enroll_patient(
-                uow,
-                Enrollment(name, NOW, practitioner, PLAN, "Europe/London", enrolled_by=ADMIN),
-                PLANS[PLAN],
-                self.clock.now(),
-                timedelta(days=7),
-            )
-        return done.patient
+        return (await self._enrolled(name, practitioner)).patient
 
     async def linked_patient(
         self, name: str = "Anna", chat_id: int = 5001, practitioner: str = "Grey"
     ) -> Patient:
         """A patient enrolled now who opened her link in chat `chat_id` and agreed."""
-        async with self.database.unit_of_work() as uow:
-            done = await enroll_patient(
-                uow,
-                Enrollment(name, NOW, practitioner, PLAN, "Europe/London", enrolled_by=ADMIN),
-                PLANS[PLAN],
-                self.clock.now(),
-                timedelta(days=7),
-            )
+        done = await self._enrolled(name, practitioner)
         async with self.database.unit_of_work() as uow:
             link = await open_link(uow, done.token, chat_id, name, self.clock.now())
         assert link.link_id is not None
@@ -120,6 +105,16 @@ class Console:
             )
         assert not isinstance(given, LinkProblem)
         return given.patient
+
+    async def _enrolled(self, name: str, practitioner: str) -> EnrolledPatient:
+        async with self.database.unit_of_work() as uow:
+            return await enroll_patient(
+                uow,
+                Enrollment(name, NOW, practitioner, PLAN, "Europe/London", enrolled_by=ADMIN),
+                PLANS[PLAN],
+                self.clock.now(),
+                timedelta(days=7),
+            )
 
     async def incident(
         self, patient: Patient, text: str = "URGENT check-in: redness severe"

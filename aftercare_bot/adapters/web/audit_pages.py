@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from aftercare_bot.adapters.web.pages import deps_of, language_of, render
+from aftercare_bot.adapters.web.pages import bounded_number, deps_of, language_of, render
 
 ROUTES = web.RouteTableDef()
 DAYS = 7
@@ -30,8 +30,7 @@ async def audit(request: web.Request) -> web.StreamResponse:
     """The last week of the audit trail, newest first, a page at a time."""
     deps = deps_of(request)
     language, zone = language_of(request), deps.config.clinic.timezone
-    typed = request.query.get("page", "1")
-    page = min(max(int(typed), 1), MAX_PAGE) if typed.isdigit() and len(typed) < 6 else 1
+    page = bounded_number(request.query.get("page"), 1, 1, MAX_PAGE)
     # one more than a page: whether there is a next one
     found = await deps.reports.audit_trail(
         timedelta(days=DAYS), PER_PAGE + 1, (page - 1) * PER_PAGE

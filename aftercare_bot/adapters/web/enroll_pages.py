@@ -15,11 +15,13 @@ from datetime import datetime
 
 from aiohttp import web
 
+from aftercare_bot.adapters.telegram.handlers.enroll import name_refusal_key
+from aftercare_bot.adapters.telegram.handlers.typed_moments import day_words
 from aftercare_bot.adapters.telegram.runtime.identity import deep_link_for
 from aftercare_bot.adapters.telegram.views.qr import qr_png
 from aftercare_bot.adapters.web.pages import deps_of, form_text, language_of, plain, render, user_of
 from aftercare_bot.domain.local_time import InvalidLocalTime, example_input, same_time_weeks_later
-from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
+from aftercare_bot.domain.patient_names import NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import expand
 from aftercare_bot.domain.typed_dates import AmbiguousMoment, Expected, read_typed_moment
@@ -27,7 +29,6 @@ from aftercare_bot.domain.typed_dates import AmbiguousMoment, Expected, read_typ
 ROUTES = web.RouteTableDef()
 MAX_FIELD = 64
 WEEKS = (2, 3, 4)
-_RELATIVE = (("today", 0), ("yesterday", -1), ("tomorrow", 1))
 
 
 @dataclass
@@ -184,9 +185,7 @@ async def _read(request: web.Request) -> Answers:
     try:
         answers.name = first_name_only(answers.name)
     except NotAFirstName as refusal:
-        problem = refusal.problem
-        key = "enroll.bad_name" if problem == NameProblem.NOT_A_NAME else f"names.{problem}"
-        answers.errors["name"] = plain(texts.render(language, key))
+        answers.errors["name"] = plain(texts.render(language, name_refusal_key(refusal.problem)))
     if answers.plan not in deps.plans:
         answers.plan = next(iter(deps.plans))
     if answers.language and answers.language not in deps.languages:
@@ -225,11 +224,7 @@ def _moment(
     if not text:
         return None
     deps, language = deps_of(request), language_of(request)
-    words = [
-        (deps.texts.render(code, f"dates.{word}"), days)
-        for code in deps.languages
-        for word, days in _RELATIVE
-    ]
+    words = day_words(deps.texts)
     zone = deps.config.clinic.timezone
     key = "console.enroll_bad_session" if name == "session" else "console.enroll_bad_next"
     try:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from aftercare_bot.adapters.web.pages import deps_of, render, user_of
+from aftercare_bot.adapters.web.pages import bounded_number, deps_of, render, user_of
 from aftercare_bot.domain.csv_safety import csv_bytes
 
 ROUTES = web.RouteTableDef()
@@ -23,9 +23,7 @@ async def export_form(request: web.Request) -> web.StreamResponse:
 async def export_csv(request: web.Request) -> web.StreamResponse:
     """The CSV file, downloaded (never cached: it is health data)."""
     form = await request.post()
-    typed = form.get("days")
-    days = int(typed) if isinstance(typed, str) and typed.isdigit() and len(typed) < 4 else 0
-    days = min(max(days, 1), MAX_DAYS) if days else DEFAULT_DAYS
+    days = bounded_number(form.get("days"), DEFAULT_DAYS, 1, MAX_DAYS)
     rows = await deps_of(request).reports.export(timedelta(days=days), user_of(request).user_id)
     return web.Response(
         body=csv_bytes(rows),  # cells a spreadsheet would run as formulas are neutralised

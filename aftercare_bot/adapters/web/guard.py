@@ -87,9 +87,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         user = await deps.access.who(secret) if secret else None
         if user is not None:
             request[USER] = user
-            own = user.language
-            offered = own is not None and own in deps.languages
-            request[LANGUAGE] = own if own is not None and offered else deps.config.clinic.language
+            request[LANGUAGE] = deps.texts.language_for(user.language, deps.config.clinic.language)
         if route in PUBLIC:
             return await handler(request)
         if user is None:

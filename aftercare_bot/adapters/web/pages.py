@@ -94,3 +94,12 @@ def form_text(form: Mapping[str, object], name: str, limit: int) -> str:
     and none belongs in a name or a message), at most `limit` characters; "" if absent."""
     value = form.get(name)
     return value.translate(_CONTROLS)[:limit] if isinstance(value, str) else ""
+
+
+def bounded_number(text: object, default: int, low: int, high: int) -> int:
+    """A whole number typed in a form or an address, at most `high`; `default` for anything
+    else or below `low` (never an error: a made-up page number shows a page)."""
+    if not isinstance(text, str) or not text.isdigit() or len(text) > len(str(high)):
+        return default
+    number = int(text)
+    return default if number < low else min(number, high)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from aftercare_bot.adapters.telegram.views.timeline import event_line
 from aftercare_bot.adapters.web.pages import (
+    bounded_number,
     deps_of,
     form_text,
     language_of,
@@ -47,7 +48,7 @@ async def patients(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     query = request.query
     status = _status(query.get("state", ""))
-    page = _page(query.get("page", "1"))
+    page = bounded_number(query.get("page"), 1, 1, MAX_PAGE)
     practitioners = await deps.reports.practitioners()
     practitioner = query.get("practitioner", "")
     practitioner = practitioner if practitioner in practitioners else ""
@@ -161,7 +162,3 @@ def _status(text: str) -> PatientStatus | None:
     except ValueError:
         return None
     return status if status in LISTED_STATUSES else None
-
-
-def _page(text: str) -> int:
-    return min(max(int(text), 1), MAX_PAGE) if text.isdigit() and len(text) < 7 else 1

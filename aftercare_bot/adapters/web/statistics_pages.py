@@ -10,7 +10,7 @@ from aiohttp import web
 
 from aftercare_bot.adapters.telegram.views.incidents import outcome_label
 from aftercare_bot.adapters.telegram.views.statistics import chart_png, stats_lines
-from aftercare_bot.adapters.web.pages import deps_of, language_of, plain, render
+from aftercare_bot.adapters.web.pages import bounded_number, deps_of, language_of, plain, render
 from aftercare_bot.domain.csv_safety import csv_bytes
 from aftercare_bot.domain.statistics import ClinicStats, GroupRate, TrendPoint, trend_csv_rows
 
@@ -21,10 +21,7 @@ TABLES = ("summary", "trend", "practitioners", "batches", "outcomes")
 
 
 def _days(request: web.Request) -> int:
-    typed = request.query.get("days", "")
-    if typed.isdigit() and len(typed) < 5:
-        return min(max(int(typed), 1), MAX_DAYS)
-    return DEFAULT_DAYS
+    return bounded_number(request.query.get("days"), DEFAULT_DAYS, 1, MAX_DAYS)
 
 
 @ROUTES.get("/console/statistics", name="statistics")

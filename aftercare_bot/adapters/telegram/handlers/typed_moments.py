@@ -8,12 +8,13 @@ from aftercare_bot.domain.typed_dates import (
     TypedMoment,
     read_typed_moment,
 )
+from aftercare_bot.texts import Texts
 
 _RELATIVE = (("today", 0), ("yesterday", -1), ("tomorrow", 1))
 
 
-def _words(context: AftercareContext) -> list[tuple[str, int]]:
-    texts = context.services.texts
+def day_words(texts: Texts) -> list[tuple[str, int]]:
+    """The words for today (0), yesterday (-1) and tomorrow (1) in every offered language."""
     return [
         (texts.render(code, f"dates.{word}"), days)
         for code in texts.languages
@@ -23,7 +24,7 @@ def _words(context: AftercareContext) -> list[tuple[str, int]]:
 
 def relative_words(context: AftercareContext) -> set[str]:
     """Every word for today, yesterday and tomorrow, in every offered language, casefolded."""
-    return {word.casefold() for word, _days in _words(context)} | {
+    return {word.casefold() for word, _days in day_words(context.services.texts)} | {
         word for word, _days in _RELATIVE
     }
 
@@ -39,5 +40,9 @@ def read_typed(
     """
     services = context.services
     return read_typed_moment(
-        text, services.clock.now(), services.config.clinic.timezone, _words(context), expected
+        text,
+        services.clock.now(),
+        services.config.clinic.timezone,
+        day_words(context.services.texts),
+        expected,
     )
