@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from aftercare_bot import __version__, logs
 from aftercare_bot.adapters.leadership import Leadership
+from aftercare_bot.adapters.live_config import REFRESH_EVERY, LiveConfig, setting_values
 from aftercare_bot.adapters.persistence import schema
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.instance_lock import instance_lock
@@ -55,6 +56,7 @@ from aftercare_bot.adapters.telegram.handlers.staff import staff_handlers
 from aftercare_bot.adapters.telegram.handlers.stats import stats_handlers
 from aftercare_bot.adapters.telegram.handlers.stop_words import stop_start_words
 from aftercare_bot.adapters.telegram.messenger import Messenger
+from aftercare_bot.adapters.telegram.notices.setting_notices import post_setting_changes
 from aftercare_bot.adapters.telegram.notices.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.notices.timer_actions import TimerActions
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext, Services
@@ -69,7 +71,6 @@ from aftercare_bot.adapters.telegram.runtime.staff_check import log_staff_reach
 from aftercare_bot.adapters.telegram.runtime.stopping import handle_kept_updates, keep_unhandled
 from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
 from aftercare_bot.adapters.telegram.views.commands import publish_command_menu
-from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
@@ -77,6 +78,7 @@ from aftercare_bot.domain.floods import FloodLimit, FloodWatch, OncePerWindow
 from aftercare_bot.domain.leadership import renew_every
 from aftercare_bot.services.bot_username import remember_username
 from aftercare_bot.services.check_ins import CheckInTiming
+from aftercare_bot.services.clinic_settings import import_settings
 from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
 from aftercare_bot.services.ports import Clock
@@ -177,13 +179,11 @@ class BotRuntime:
         self.stop_grace = stop_grace
         self.heartbeat = Heartbeat()
         self.services = Services(
-            config=config,
-            texts=texts,
+            live=LiveConfig(config, texts),
             plans=plans,
             database=Database(config.database_url),
             clock=clock or SystemClock(),
             heartbeat=self.heartbeat,
-            views=Views(texts, config),
             triage_rules=load_triage_rules(config),
             check_in_timing=CheckInTiming(
                 config.schedule.checkin_nudge_after,
@@ -212,6 +212,7 @@ class BotRuntime:
             quiet=config.schedule.quiet_hours,
             check_in_timing=self.services.check_in_timing,
             act_on_incident=TimerActions(self.application.bot, self.services),
+            quiet_now=lambda: self.services.config.schedule.quiet_hours,
         )
         # Only the active instance polls Telegram and acts on the schedule; a standby renews
         # nothing and waits for the lease (see domain.leadership).
@@ -225,28 +226,22 @@ class BotRuntime:
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
         self.heartbeat.every(DIGEST_CHECK_INTERVAL, "digest", self._post_digest)
         self.heartbeat.every(RETENTION_CHECK_INTERVAL, "retention", self._forget_expired)
+        self.heartbeat.every(REFRESH_EVERY, "settings", self._settings)
         self.console = self._console() if config.web.enabled else None
 
     def _console(self) -> "ConsoleServer":
         """The staff console; its modules are imported only when it is switched on."""
-        from aftercare_bot.adapters.telegram.handlers.incidents import paging_rules
         from aftercare_bot.adapters.web.server import ConsoleServer, console_deps
 
         services = self.services
         return ConsoleServer(
             console_deps(
-                services.config,
-                services.texts,
-                services.views,
-                services.database,
-                services.clock,
-                self.heartbeat,
-                paging_rules(services),
-                services.plans,
+                services.live, services.database, services.clock, self.heartbeat, services.plans
             )
         )
 
     async def __aenter__(self) -> "BotRuntime":
+        await self._import_settings()
         await self.application.initialize()
         await self.dispatch_bot.initialize()
         await self.application.start()
@@ -257,6 +252,30 @@ class BotRuntime:
         if not self.active:
             logger.info("standing by: another instance is active")
         return self
+
+    async def _import_settings(self) -> None:
+        """The config file's clinic settings stored where none is yet; those it holds
+        differently from the database are named, and the database's are used."""
+        services = self.services
+        live = services.live
+        differing = await import_settings(
+            services.database, services.clock, setting_values(live.file)
+        )
+        for setting in differing:
+            logger.warning(
+                "%s in %s differs from the clinic's setting in the database, which is used "
+                "(an admin changes it on the console's Settings page)",
+                setting.value,
+                live.file.source.name,
+            )
+        await live.refresh(services.database)
+
+    async def _settings(self) -> None:
+        """Every instance takes the settings as stored now; the active one posts what staff
+        changed to the staff group."""
+        await self.services.live.refresh(self.services.database)
+        if self.active:
+            await post_setting_changes(self.application.bot, self.services)
 
     async def _lead(self) -> None:
         """Take or renew the lease; become active, or stand by, when that changes."""

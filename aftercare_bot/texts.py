@@ -285,11 +285,11 @@ class Texts:
         if language not in self._catalogues:
             language = DEFAULT_LANGUAGE
         catalogue = self._catalogues[language]
-        defaults = {
-            name: value(language) if callable(value) else value
-            for name, value in self._defaults.items()
+        # A callable value is written in the reader's language: called with it.
+        safe = {
+            name: _escaped(value(language) if callable(value) else value)
+            for name, value in {**self._defaults, **params}.items()
         }
-        safe = {name: _escaped(value) for name, value in {**defaults, **params}.items()}
         count = params.get("count")
         if key not in catalogue and isinstance(count, int):
             key = _plural_key(catalogue, key, Locale.parse(language).plural_form(count))

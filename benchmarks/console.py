@@ -20,14 +20,13 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from aftercare_bot.adapters.live_config import LiveConfig
 from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.adapters.web.console import build_console_app
 from aftercare_bot.adapters.web.server import ACCESS_LOG, console_deps
 from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import load_config, load_texts_and_plans
 from aftercare_bot.domain.patients import CODE_ALPHABET, CODE_PREFIX
-from aftercare_bot.services.escalation import PagingRules
 from benchmarks.harness import _insert_chunks, bulk_connection, create_database, sqlite_time
 from benchmarks.options import Options, progress
 from benchmarks.report import Section, fmt, median, percentile, verdict
@@ -197,10 +196,7 @@ async def _measure(patients: int, requests: int) -> list[tuple[str, list[float]]
         texts, plans = load_texts_and_plans(config)
         units = Database(config.database_url)
         clock = SystemClock()
-        rules = PagingRules(timedelta(minutes=15), 3, timedelta(hours=4), timedelta(minutes=30))
-        deps = console_deps(
-            config, texts, Views(texts, config), units, clock, _Wakes(), rules, plans
-        )
+        deps = console_deps(LiveConfig(config, texts), units, clock, _Wakes(), plans)
         runner = web.AppRunner(build_console_app(deps), access_log=ACCESS_LOG)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import signal
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,10 @@ def check_command(args: argparse.Namespace) -> int:
     """
     from telegram import Bot
 
+    from aftercare_bot.adapters.live_config import stored_config
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.adapters.telegram.runtime.staff_check import check_staff_reach, describe
+    from aftercare_bot.texts import Texts
 
     config = read_config(args.config)
     database_ready(config)
@@ -96,10 +99,14 @@ def check_command(args: argparse.Namespace) -> int:
             base_file_url=config.telegram.base_file_url,
         )
         try:
+            settled = await stored_config(config, database, Texts.load().all_languages)
+            checked.append(settled)
             async with bot:
-                return await check_staff_reach(bot, config, database)
+                return await check_staff_reach(bot, settled, database)
         finally:
             await database.dispose()
+
+    checked: list[Config] = []  # the config with the clinic settings stored in the database
 
     failed = EXIT_FAILED if args.strict else EXIT_OK
     try:
@@ -117,7 +124,7 @@ def check_command(args: argparse.Namespace) -> int:
         return fail("check", f"Telegram at {config.telegram.base_url} answered: {error}")
     for reach in results:
         print(describe(reach))
-    unreviewed = unreviewed_languages(config)
+    unreviewed = unreviewed_languages(checked[0] if checked else config)
     for line in unreviewed:
         print(line)
     unreachable = sum(1 for reach in results if reach.problem)
@@ -164,12 +171,12 @@ def status_command(args: argparse.Namespace) -> int:
         print(f"status     {Health.DOWN.name.lower()}")
         return int(Health.DOWN)
     try:
-        snapshot, nobody_to_page = asyncio.run(_read_status(config))
+        snapshot, nobody_to_page, repage_after = asyncio.run(_read_status(config))
     except (SQLAlchemyError, OSError) as error:
         print(f"database   unreachable: {shown} ({type(error).__name__})")
         print(f"status     {Health.DOWN.name.lower()}")
         return int(Health.DOWN)
-    health, reasons = judge(snapshot, config.escalation.reescalate_after)
+    health, reasons = judge(snapshot, repage_after)
     if nobody_to_page and health is not Health.DOWN:
         health = max(health, Health.DEGRADED)
         reasons.append(
@@ -190,17 +197,22 @@ def status_command(args: argparse.Namespace) -> int:
     return int(health)
 
 
-async def _read_status(config: Config) -> tuple[Any, bool]:
-    """The health snapshot, and whether an urgent report would reach no staff at all."""
+async def _read_status(config: Config) -> tuple[Any, bool, timedelta]:
+    """The health snapshot, whether an urgent report would reach no staff at all, and the
+    re-page interval as the clinic set it (stored in the database)."""
+    from aftercare_bot.adapters.live_config import stored_config
     from aftercare_bot.adapters.persistence.database import Database
     from aftercare_bot.adapters.persistence.health import read_snapshot
     from aftercare_bot.services.staff_reach import nobody_to_page
+    from aftercare_bot.texts import Texts
 
     database = Database(config.database_url)
     try:
+        settled = await stored_config(config, database, Texts.load().all_languages)
         async with database.unit_of_work() as uow:
             snapshot = await read_snapshot(uow.session, SystemClock().now())
-            return snapshot, await nobody_to_page(uow, config.staff.escalation_chat_id)
+            nobody = await nobody_to_page(uow, config.staff.escalation_chat_id)
+        return snapshot, nobody, settled.escalation.reescalate_after
     finally:
         await database.dispose()
 

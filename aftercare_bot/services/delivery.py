@@ -195,6 +195,9 @@ class Dispatcher:
     # Acts on timers that may reach staff (re-page, safety net, ack reminder, a check-in's
     # expiry or abandonment); never inside the claim's transaction.
     act_on_incident: IncidentTimerAction | None = None
+    # The quiet hours as they stand at each round, when staff can change them while the bot
+    # runs (the clinic settings); `quiet` otherwise.
+    quiet_now: Callable[[], QuietHours | None] | None = None
 
     async def recover(self) -> int:
         """At start: messages a crash left in `sending` go back to pending, and incidents
@@ -391,12 +394,13 @@ class Dispatcher:
     ) -> bool:
         """Routine messages wait for the end of the patient's quiet hours (e.g. after downtime);
         their validity counts from then. Replies to what the patient just did never wait."""
-        if self.quiet is None or message.priority < Priority.PLAN:
+        quiet = self.quiet_now() if self.quiet_now is not None else self.quiet
+        if quiet is None or message.priority < Priority.PLAN:
             return False
         local = now.astimezone(ZoneInfo(patient.timezone))
-        if not self.quiet.contains(local):
+        if not quiet.contains(local):
             return False
-        resume = self.quiet.end_after(local)
+        resume = quiet.end_after(local)
         message.retry_at = resume
         message.valid_until = max(
             message.valid_until, resume + (message.valid_until - message.due_at)

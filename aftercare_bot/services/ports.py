@@ -17,6 +17,7 @@ from aftercare_bot.services.repositories import (
     AuditTrail,
     CheckIns,
     ClinicOverview,
+    ClinicSettings,
     ConsoleAccess,
     Incidents,
     Links,
@@ -53,6 +54,8 @@ class UnitOfWork(Protocol):
     def staff(self) -> StaffMembers: ...
     @property
     def settings(self) -> Settings: ...
+    @property
+    def clinic_settings(self) -> ClinicSettings: ...
     @property
     def outbox(self) -> Outbox: ...
     @property

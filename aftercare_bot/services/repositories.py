@@ -5,12 +5,13 @@ in `tests/fakes/`; contract tests run the same checks against both. Repositories
 commit: the unit of work that holds them does (see `ports.UnitOfWork`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.check_ins import CheckIn
+from aftercare_bot.domain.clinic_settings import SettingChange
 from aftercare_bot.domain.consent import ConsentEvent
 from aftercare_bot.domain.console_access import ConsoleSession, ConsoleSignIn
 from aftercare_bot.domain.digest import Appointment, CheckInDay, OpenIncident, OpenTask, PatientRef
@@ -144,6 +145,38 @@ class Settings(Protocol):
 
     async def put(self, key: str, value: str, now: datetime) -> None:
         """Store or replace a value."""
+        ...
+
+
+class ClinicSettings(Protocol):
+    """Clinic settings as stored texts, and the changes staff made to them."""
+
+    async def values(self) -> dict[str, str]:
+        """Every stored setting's text, by setting."""
+        ...
+
+    async def add_missing(self, values: Mapping[str, str], now: datetime) -> None:
+        """Store the settings not stored yet, leaving the others as they are."""
+        ...
+
+    async def put(self, setting: str, value: str, now: datetime) -> None:
+        """Store a setting's new text."""
+        ...
+
+    async def record(self, change: SettingChange) -> None:
+        """Keep a change, to be posted to the staff group."""
+        ...
+
+    async def unposted(self) -> Sequence[SettingChange]:
+        """Changes not yet posted, oldest first."""
+        ...
+
+    async def take_for_posting(self, change_id: int, now: datetime) -> bool:
+        """Mark a change posted; False when another caller already did."""
+        ...
+
+    async def last_changes(self) -> dict[str, SettingChange]:
+        """The latest change of each setting staff changed."""
         ...
 
 

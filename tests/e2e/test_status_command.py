@@ -7,6 +7,7 @@ import pytest
 
 from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.domain.incidents import Incident, IncidentUrgency
 from aftercare_bot.domain.leadership import LEADER
 from aftercare_bot.domain.outbox import ScheduledMessage
 from aftercare_bot.domain.patients import Patient, PatientStatus
@@ -122,3 +123,34 @@ async def test_an_admin_who_presses_start_ends_the_degraded_status_without_a_res
     result = await bot_py("status", "--config", str(tmp_path / "config.toml"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "status     healthy"
+
+
+async def test_status_judges_by_the_re_page_interval_the_clinic_set_not_the_files(
+    tmp_path: Path, database_url: str
+) -> None:
+    """An urgent incident unacknowledged for 20 minutes: past the file's 15-minute re-page,
+    but within the 30 minutes an admin set in the console."""
+    migrate.upgrade(database_url)
+    now = datetime.now(UTC)
+    database = Database(database_url)
+    try:
+        async with database.unit_of_work() as uow:
+            patient = Patient("P-WAIT", "Vera", "Europe/London", "Dr Lee", now, chat_id=4343)
+            uow.patients.add(patient)
+            await uow.patients.flush()
+            uow.incidents.add(
+                Incident(patient.id, IncidentUrgency.URGENT, now - timedelta(minutes=20))
+            )
+            await uow.leases.put(LEADER, "elsewhere:1:ffff", now + timedelta(hours=1), exists=False)
+            await uow.commit()
+        config = write_config(tmp_path, database_url=database_url)
+        before = await bot_py("status", "--config", str(config))
+        assert "an urgent incident has waited past its first re-page" in before.stdout
+        async with database.unit_of_work() as uow:
+            await uow.clinic_settings.put("escalation.reescalate_after", "30m", now)
+            await uow.commit()
+    finally:
+        await database.dispose()
+    after = await bot_py("status", "--config", str(config))
+    assert after.returncode == 0, after.stdout
+    assert after.stdout.endswith("status     healthy\n")

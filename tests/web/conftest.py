@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from aftercare_bot.adapters.live_config import LiveConfig
 from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.adapters.web.console import ConsoleDeps, build_console_app
 from aftercare_bot.adapters.web.server import ACCESS_LOG, console_deps
 from aftercare_bot.clock import ManualClock
@@ -166,9 +166,7 @@ async def console(database_url: str, tmp_path: Path, web_extra: str) -> AsyncIte
     database = Database(config.database_url)
     clock = ManualClock(NOW)
     wakes = Wakes()
-    deps = console_deps(
-        config, texts, Views(texts, config), database, clock, wakes, RULES, dict(PLANS)
-    )
+    deps = console_deps(LiveConfig(config, texts), database, clock, wakes, dict(PLANS))
     server = TestServer(build_console_app(deps))
     await server.start_server(access_log=ACCESS_LOG)  # served as ConsoleServer serves it
     client: TestClient[Any, Any] = TestClient(server)

@@ -353,3 +353,27 @@ console_sessions = Table(
     Column("last_seen_at", UtcDateTime(), nullable=False),
     Column("ended_at", UtcDateTime(), nullable=True),
 )
+
+# Clinic settings changed without a restart (hours, phone numbers, paging ...), each as the
+# text a clinic writes; the config file's values are imported once, then these win.
+clinic_settings = Table(
+    "clinic_settings",
+    metadata,
+    Column("setting", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+)
+
+# Who changed which setting from what to what; kept, and posted once to the staff group.
+setting_changes = Table(
+    "setting_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("setting", String(64), nullable=False),
+    Column("old_value", Text, nullable=False),
+    Column("new_value", Text, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Column("changed_by", BigInteger, nullable=False),
+    Column("changed_by_name", String(64), nullable=False),
+    Column("posted_at", UtcDateTime(), nullable=True, index=True),
+)

@@ -12,13 +12,16 @@ from importlib.resources import files
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from aftercare_bot.adapters.live_config import LiveConfig, paging_rules
 from aftercare_bot.adapters.telegram.runtime.identity import bot_id
 from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.config import Config
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.bot_username import remembered_username
+from aftercare_bot.services.clinic_settings import ClinicSettingsChanges
 from aftercare_bot.services.console_access import ConsoleAccess
-from aftercare_bot.services.ports import Clock, UnitsOfWork
+from aftercare_bot.services.deferred_notices import DeferredPatientMessenger, DeferredStaffNotifier
+from aftercare_bot.services.ports import Clock, ReportingUnitsOfWork, WakeUp
 from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_incidents import StaffIncidents
 from aftercare_bot.services.staff_relay import StaffRelay
@@ -29,21 +32,67 @@ from aftercare_bot.texts import Texts
 
 @dataclass(frozen=True)
 class ConsoleDeps:
-    """The console's use cases and rendering."""
+    """The console's use cases and rendering; those that read a clinic setting are built
+    from the config as it stands at each request."""
 
-    config: Config
-    texts: Texts
-    views: Views
+    live: LiveConfig
     clock: Clock
+    wake: WakeUp
     access: ConsoleAccess
     staff: StaffAccess
-    incidents: StaffIncidents
     reports: StaffReports
-    requests: StaffRequests
     relay: StaffRelay
     plans: dict[str, Plan]
-    units: UnitsOfWork
+    units: ReportingUnitsOfWork
     bot_token: str
+
+    @property
+    def config(self) -> Config:
+        """The config as it stands now."""
+        return self.live.config
+
+    @property
+    def texts(self) -> Texts:
+        """The texts, with the clinic's current details."""
+        return self.live.texts
+
+    @property
+    def views(self) -> Views:
+        """Domain values as people read them."""
+        return self.live.views
+
+    @property
+    def incidents(self) -> StaffIncidents:
+        """Acknowledge, resolve, on call: paged with the current escalation timings, every
+        Telegram message left to the outbox."""
+        units, clock, wake = self.units, self.clock, self.wake
+        return StaffIncidents(
+            units,
+            clock,
+            wake,
+            paging_rules(self.config),
+            DeferredStaffNotifier(units, clock, wake),
+            DeferredPatientMessenger(units, clock, wake),
+        )
+
+    @property
+    def requests(self) -> StaffRequests:
+        """Enrollment, invitations and roles, with the current quiet hours."""
+        config = self.config
+        return StaffRequests(
+            self.units,
+            self.clock,
+            self.wake,
+            self.plans,
+            config.schedule.quiet_hours,
+            config.enrollment.link_lifetime,
+            config.staff.escalation_chat_id,
+        )
+
+    @property
+    def settings(self) -> ClinicSettingsChanges:
+        """Admins changing the clinic's settings."""
+        return ClinicSettingsChanges(self.units, self.clock, self.texts.all_languages)
 
     async def bot_username(self) -> str:
         """The bot's @username, as the running bot last learnt it (links are made with it).
@@ -75,6 +124,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
         incident_pages,
         message_pages,
         patient_pages,
+        settings_pages,
         sign_in,
         staff_pages,
         statistics_pages,
@@ -99,6 +149,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
         patient_pages,
         enroll_pages,
         staff_pages,
+        settings_pages,
         statistics_pages,
         export_pages,
         audit_pages,

@@ -20,9 +20,18 @@ logger = logging.getLogger(__name__)
 COOKIE = "console_session"
 SECURE_COOKIE = "__Host-console_session"  # with https: bound to this host, path / and Secure
 PUBLIC = frozenset({"home", "sign_in_form", "sign_in", "mini_app", "mini_app_launch", "static"})
-# As in Telegram: /export, /addstaff and /removestaff are the admins'.
+# As in Telegram: /export, /addstaff and /removestaff are the admins'; so are the settings.
 ADMIN_ONLY = frozenset(
-    {"audit", "export", "export_csv", "staff_invite", "staff_remove", "staff_role"}
+    {
+        "audit",
+        "export",
+        "export_csv",
+        "settings",
+        "settings_save",
+        "staff_invite",
+        "staff_remove",
+        "staff_role",
+    }
 )
 # Telegram's web clients show a Mini App in a frame; nobody else may frame the console.
 FRAME_ANCESTORS = "https://web.telegram.org"

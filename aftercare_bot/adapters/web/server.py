@@ -10,20 +10,14 @@ import logging
 
 from aiohttp import web
 
-from aftercare_bot.adapters.telegram.views.rendering import Views
+from aftercare_bot.adapters.live_config import LiveConfig
 from aftercare_bot.adapters.web.console import ConsoleDeps, build_console_app
-from aftercare_bot.config import Config
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.console_access import ConsoleAccess
-from aftercare_bot.services.deferred_notices import DeferredPatientMessenger, DeferredStaffNotifier
-from aftercare_bot.services.escalation import PagingRules
 from aftercare_bot.services.ports import Clock, ReportingUnitsOfWork, WakeUp
 from aftercare_bot.services.staff_access import StaffAccess
-from aftercare_bot.services.staff_incidents import StaffIncidents
 from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
-from aftercare_bot.services.staff_requests import StaffRequests
-from aftercare_bot.texts import Texts
 
 logger = logging.getLogger(__name__)
 # How the app is served: aiohttp's access log would write paths, and a path can hold a code.
@@ -31,42 +25,22 @@ ACCESS_LOG: logging.Logger | None = None
 
 
 def console_deps(
-    config: Config,
-    texts: Texts,
-    views: Views,
+    live: LiveConfig,
     units: ReportingUnitsOfWork,
     clock: Clock,
     wake: WakeUp,
-    rules: PagingRules,
     plans: dict[str, Plan],
 ) -> ConsoleDeps:
-    """The console's use cases over this instance's database."""
+    """The console's use cases over this instance's database and config."""
+    config = live.config
     staff = config.staff
     return ConsoleDeps(
-        config=config,
-        texts=texts,
-        views=views,
+        live=live,
         clock=clock,
+        wake=wake,
         access=ConsoleAccess(units, clock, staff.admin_ids, config.web.session_idle),
         staff=StaffAccess(units, clock, staff.admin_ids, staff.escalation_chat_id),
-        incidents=StaffIncidents(
-            units,
-            clock,
-            wake,
-            rules,
-            DeferredStaffNotifier(units, clock, wake),
-            DeferredPatientMessenger(units, clock, wake),
-        ),
         reports=StaffReports(units, clock, config.clinic.timezone),
-        requests=StaffRequests(
-            units,
-            clock,
-            wake,
-            plans,
-            config.schedule.quiet_hours,
-            config.enrollment.link_lifetime,
-            staff.escalation_chat_id,
-        ),
         relay=StaffRelay(units, clock, wake),
         plans=plans,
         units=units,

@@ -9,6 +9,7 @@ import logging
 from telegram import Bot, ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from aftercare_bot.adapters.live_config import paging_rules as rules_of
 from aftercare_bot.adapters.telegram.handlers.access import require_staff
 from aftercare_bot.adapters.telegram.handlers.pressed import take_press
 from aftercare_bot.adapters.telegram.handlers.relay import ask_for_message
@@ -53,13 +54,7 @@ MAX_CARDS = 20  # /incidents shows this many cards; the rest are counted
 
 def paging_rules(services: Services) -> PagingRules:
     """The clinic's escalation timings."""
-    escalation_config = services.config.escalation
-    return PagingRules(
-        escalation_config.reescalate_after,
-        escalation_config.max_rounds,
-        escalation_config.ack_timeout,
-        escalation_config.patient_safety_net_after,
-    )
+    return rules_of(services.config)
 
 
 def roster(services: Services) -> StaffRoster:

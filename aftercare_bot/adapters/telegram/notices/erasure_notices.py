@@ -12,6 +12,7 @@ import logging
 from telegram import Bot
 from telegram.error import TelegramError
 
+from aftercare_bot.adapters.live_config import LiveConfig
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.messenger import send
@@ -47,14 +48,14 @@ async def announce_from_command_line(
     """`announce_departure` from the command line, with a bot of its own; None when Telegram
     could not be reached at all (nobody was told)."""
     texts, plans = load_texts_and_plans(config)
+    live = LiveConfig(config, texts)
+    await live.refresh(database)
     services = Services(
-        config=config,
-        texts=texts,
+        live=live,
         plans=plans,
         database=database,
         clock=SystemClock(),
         heartbeat=Heartbeat(),
-        views=Views(texts, config),
         triage_rules=load_triage_rules(config),
         check_in_timing=CheckInTiming(
             config.schedule.checkin_nudge_after,

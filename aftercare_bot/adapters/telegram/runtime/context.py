@@ -6,6 +6,7 @@ from typing import Any, cast
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from aftercare_bot.adapters.live_config import LiveConfig
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.runtime.answer_wakes import WakeAfterAnswer
@@ -37,13 +38,11 @@ _SERVICES_KEY = "aftercare_services"
 class Services:
     """What every handler may use: the config, texts, plans, database, clock and heartbeat."""
 
-    config: Config
-    texts: Texts
+    live: LiveConfig
     plans: dict[str, Plan]
     database: Database
     clock: Clock
     heartbeat: Heartbeat
-    views: Views
     triage_rules: TriageRules
     check_in_timing: CheckInTiming
     # When each kind of technical error was last reported to the operators (rate limiting).
@@ -58,6 +57,22 @@ class Services:
     blocked_chats: BlockedChats = field(default_factory=BlockedChats)
     # Chats recently told a button is no longer current (see `first_stale_answer`).
     stale_answers: OncePerWindow = field(default_factory=OncePerWindow)
+
+    @property
+    def config(self) -> Config:
+        """The config as it stands now (the clinic settings stored in the database over the
+        file's): read it when it is needed, never keep it."""
+        return self.live.config
+
+    @property
+    def texts(self) -> Texts:
+        """The texts, with the clinic's current phone, hours and languages."""
+        return self.live.texts
+
+    @property
+    def views(self) -> Views:
+        """Domain values as people read them, with the current texts."""
+        return self.live.views
 
     @property
     def wake_after_answer(self) -> WakeAfterAnswer:
