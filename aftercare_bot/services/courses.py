@@ -10,6 +10,7 @@ from aftercare_bot.domain.patients import Course, Patient, PatientStatus, Treatm
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.tasks import StaffTask, TaskKind
+from aftercare_bot.services.clinic_lists import listed_practitioner
 from aftercare_bot.services.lifecycle import discharge
 from aftercare_bot.services.plan_expansion import schedule_session_messages
 from aftercare_bot.services.ports import UnitOfWork
@@ -57,7 +58,8 @@ async def record_session(
         return CourseComplete(course)
     if previous is not None and previous.id is not None:
         await uow.outbox.cancel_pending_for_session(previous.id)
-    session = TreatmentSession(course.id, number, held_at, practitioner)
+    listed = await listed_practitioner(uow, practitioner, now)
+    session = TreatmentSession(course.id, number, held_at, listed)
     uow.patients.add(session)
     course.next_appointment_at, course.appointment_confirmed_at = None, None
     await uow.patients.flush()

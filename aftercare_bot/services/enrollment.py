@@ -15,6 +15,7 @@ from aftercare_bot.domain.patients import (
     new_patient_code,
 )
 from aftercare_bot.domain.plans import Plan
+from aftercare_bot.services.clinic_lists import listed_practitioner, listed_product
 from aftercare_bot.services.ports import UnitOfWork
 
 CODE_ATTEMPTS = 20
@@ -43,11 +44,13 @@ async def enroll_patient(
         NotAFirstName: the name is not a first name only; nothing is stored.
     """
     display_name = first_name_only(enrollment.display_name)
+    practitioner = await listed_practitioner(uow, enrollment.practitioner, now)
+    product, batch = await listed_product(uow, enrollment.product, enrollment.batch, now)
     patient = Patient(
         code=await _unused_code(uow),
         display_name=display_name,
         timezone=enrollment.timezone,
-        practitioner=enrollment.practitioner,
+        practitioner=practitioner,
         enrolled_at=now,
         language=enrollment.language,
         enrolled_by=enrollment.enrolled_by,
@@ -71,9 +74,9 @@ async def enroll_patient(
         course_id=course.id,
         number=1,
         held_at=enrollment.session_at,
-        practitioner=enrollment.practitioner,
-        product=enrollment.product,
-        batch=enrollment.batch,
+        practitioner=practitioner,
+        product=product,
+        batch=batch,
     )
     uow.patients.add(session)
     token = issue_link(

@@ -16,6 +16,7 @@ from aftercare_bot.services.reachable_chats import ReachableChats
 from aftercare_bot.services.repositories import (
     AuditTrail,
     CheckIns,
+    ClinicLists,
     ClinicOverview,
     ClinicSettings,
     ConsoleAccess,
@@ -54,6 +55,8 @@ class UnitOfWork(Protocol):
     def staff(self) -> StaffMembers: ...
     @property
     def settings(self) -> Settings: ...
+    @property
+    def clinic_lists(self) -> ClinicLists: ...
     @property
     def clinic_settings(self) -> ClinicSettings: ...
     @property

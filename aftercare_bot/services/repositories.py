@@ -6,11 +6,12 @@ commit: the unit of work that holds them does (see `ports.UnitOfWork`).
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.check_ins import CheckIn
+from aftercare_bot.domain.clinic_lists import Batch, Practitioner, Product
 from aftercare_bot.domain.clinic_settings import SettingChange
 from aftercare_bot.domain.consent import ConsentEvent
 from aftercare_bot.domain.console_access import ConsoleSession, ConsoleSignIn
@@ -145,6 +146,66 @@ class Settings(Protocol):
 
     async def put(self, key: str, value: str, now: datetime) -> None:
         """Store or replace a value."""
+        ...
+
+
+class ClinicLists(Protocol):
+    """Practitioners, products and their batches."""
+
+    async def practitioners(self) -> Sequence[Practitioner]:
+        """Every practitioner, active or not, by name."""
+        ...
+
+    async def add_practitioner(self, practitioner: Practitioner) -> Practitioner:
+        """List a practitioner; the one listed under that exact name when there is one."""
+        ...
+
+    async def set_practitioner_active(self, practitioner_id: int, active: bool) -> bool:
+        """Offer the practitioner again, or no longer; False when there is none."""
+        ...
+
+    async def merge_practitioners(self, merged: Practitioner, into: Practitioner) -> int:
+        """`merged` becomes `into` on every patient and session, then leaves the list."""
+        ...
+
+    async def practitioner_use(self) -> dict[str, int]:
+        """How many sessions each practitioner's name is on."""
+        ...
+
+    async def products(self) -> Sequence[Product]:
+        """Every product, active or not, by name."""
+        ...
+
+    async def add_product(self, product: Product) -> Product:
+        """List a product; the one listed under that exact name when there is one."""
+        ...
+
+    async def set_product_active(self, product_id: int, active: bool) -> bool:
+        """Offer the product again, or no longer; False when there is none."""
+        ...
+
+    async def merge_products(self, merged: Product, into: Product) -> int:
+        """`merged` becomes `into` on every session, its batches join `into`'s."""
+        ...
+
+    async def product_use(self) -> dict[str, int]:
+        """How many sessions each product's name is on."""
+        ...
+
+    async def batches(self) -> Sequence[Batch]:
+        """Every batch of every product, by lot."""
+        ...
+
+    async def add_batch(self, batch: Batch) -> Batch:
+        """List a batch; the one its product has under that lot when there is one."""
+        ...
+
+    async def set_batch_expiry(self, batch_id: int, expires_on: date | None) -> None:
+        """Give a batch its expiry date."""
+        ...
+
+    async def set_batch_active(self, batch_id: int, active: bool) -> bool:
+        """Offer the batch again, or no longer; False when there is none."""
         ...
 
 

@@ -8,6 +8,7 @@ from aftercare_bot.services.ports import UnitsOfWork
 from aftercare_bot.services.reachable_chats import ReachableChats
 from tests.fakes.audit import FakeAuditRepository
 from tests.fakes.check_ins import FakeCheckInRepository
+from tests.fakes.clinic_lists import FakeClinicListsRepository
 from tests.fakes.clinic_settings import FakeClinicSettingsRepository
 from tests.fakes.console import FakeConsoleAccessRepository
 from tests.fakes.held_updates import FakeHeldUpdateRepository
@@ -40,6 +41,7 @@ class FakeUnitOfWork:
         self.staff = FakeStaffRepository(self.session)
         self.settings = FakeSettingsRepository(self.session)
         self.clinic_settings = FakeClinicSettingsRepository(self.session)
+        self.clinic_lists = FakeClinicListsRepository(self.session)
         self.outbox = FakeOutboxRepository(self.session)
         self.tasks = FakeTaskRepository(self.session)
         self.check_ins = FakeCheckInRepository(self.session)

@@ -1,13 +1,15 @@
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-from aftercare_bot.adapters.persistence import migrate
+from aftercare_bot.adapters.persistence import migrate, tables
 from aftercare_bot.adapters.persistence.tables import metadata
 from aftercare_bot.adapters.persistence.urls import sync_url
+from aftercare_bot.domain.patients import PatientStatus
 
 
 def table_names(url: str) -> set[str]:
@@ -97,3 +99,71 @@ def test_bringing_a_database_up_to_date_migrates_only_when_it_is_behind(
     migrate.downgrade(empty_database_url, "0013")
     schema.bring_up_to_date(empty_database_url)
     assert schema.stored_revision(empty_database_url) == schema.HEAD
+
+
+def test_the_names_already_in_use_become_the_lists_by_exact_match(
+    empty_database_url: str,
+) -> None:
+    """Migration 0021 lists every practitioner, product and batch as written; "Petrova" and
+    "Dr Petrova" stay two entries until an admin merges them."""
+    migrate.upgrade(empty_database_url, "0020")
+    engine = create_engine(sync_url(empty_database_url), poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+            connection.execute(
+                tables.patients.insert().values(
+                    id=1,
+                    code="P-1",
+                    display_name="Anna",
+                    timezone="Europe/London",
+                    practitioner="Dr Petrova",
+                    enrolled_at=at,
+                    status=PatientStatus.LINKED,
+                )
+            )
+            connection.execute(
+                tables.courses.insert().values(
+                    id=1,
+                    patient_id=1,
+                    plan_name="scalp",
+                    sessions_planned=4,
+                    spacing=timedelta(weeks=3),
+                    started_at=at,
+                )
+            )
+            for number, who, product, batch in [
+                (1, "Dr Petrova", "Dermaheal HSR", "LOT-1"),
+                (2, "Petrova", "Dermaheal HSR", "LOT-2"),
+                (3, "Petrova", "Dermaheal HSR", "LOT-2"),
+                (4, "Dr Lee", None, None),
+            ]:
+                connection.execute(
+                    tables.treatment_sessions.insert().values(
+                        course_id=1,
+                        number=number,
+                        held_at=at,
+                        practitioner=who,
+                        product=product,
+                        batch=batch,
+                    )
+                )
+        migrate.upgrade(empty_database_url)
+        with engine.connect() as connection:
+            practitioners = connection.execute(
+                text("SELECT name, active FROM practitioners ORDER BY name")
+            ).all()
+            lots = connection.execute(
+                text(
+                    "SELECT products.name, batches.lot FROM batches JOIN products "
+                    "ON products.id = batches.product_id ORDER BY batches.lot"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in practitioners] == [
+        ("Dr Lee", True),
+        ("Dr Petrova", True),
+        ("Petrova", True),
+    ]
+    assert [tuple(row) for row in lots] == [("Dermaheal HSR", "LOT-1"), ("Dermaheal HSR", "LOT-2")]

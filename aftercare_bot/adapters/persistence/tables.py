@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 from aftercare_bot.adapters.persistence.types import UtcDateTime
@@ -376,4 +378,35 @@ setting_changes = Table(
     Column("changed_by", BigInteger, nullable=False),
     Column("changed_by_name", String(64), nullable=False),
     Column("posted_at", UtcDateTime(), nullable=True, index=True),
+)
+
+# The clinic's practitioners and products as lists; sessions keep the chosen name as text, so
+# a merge rewrites the merged name there and history reads as it always did.
+practitioners = Table(
+    "practitioners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
+    Column("lot", String(64), nullable=False),
+    Column("expires_on", Date, nullable=True),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("product_id", "lot", name="uq_batches_product_id_lot"),
 )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftercare_bot.adapters.persistence.audit import AuditRepository
 from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
+from aftercare_bot.adapters.persistence.clinic_lists import ClinicListsRepository
 from aftercare_bot.adapters.persistence.clinic_settings import ClinicSettingsRepository
 from aftercare_bot.adapters.persistence.console import ConsoleAccessRepository
 from aftercare_bot.adapters.persistence.held_updates import HeldUpdateRepository
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.staff = StaffRepository(self.session)
         self.settings = SettingsRepository(self.session)
         self.clinic_settings = ClinicSettingsRepository(self.session)
+        self.clinic_lists = ClinicListsRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.tasks = TaskRepository(self.session)
         self.check_ins = CheckInRepository(self.session)

@@ -18,6 +18,7 @@ from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.config import Config
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.bot_username import remembered_username
+from aftercare_bot.services.clinic_lists import ClinicLists
 from aftercare_bot.services.clinic_settings import ClinicSettingsChanges
 from aftercare_bot.services.console_access import ConsoleAccess
 from aftercare_bot.services.deferred_notices import DeferredPatientMessenger, DeferredStaffNotifier
@@ -90,6 +91,11 @@ class ConsoleDeps:
         )
 
     @property
+    def lists(self) -> ClinicLists:
+        """The practitioners and products the clinic lists."""
+        return ClinicLists(self.units, self.clock)
+
+    @property
     def settings(self) -> ClinicSettingsChanges:
         """Admins changing the clinic's settings."""
         return ClinicSettingsChanges(self.units, self.clock, self.texts.all_languages)
@@ -122,6 +128,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
         enroll_pages,
         export_pages,
         incident_pages,
+        list_pages,
         message_pages,
         patient_pages,
         settings_pages,
@@ -149,6 +156,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
         patient_pages,
         enroll_pages,
         staff_pages,
+        list_pages,
         settings_pages,
         statistics_pages,
         export_pages,

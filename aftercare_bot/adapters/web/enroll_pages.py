@@ -54,7 +54,7 @@ async def enroll_form(request: web.Request) -> web.StreamResponse:
     """The empty form; the practitioner defaults to whoever is signed in."""
     deps = deps_of(request)
     answers = Answers(practitioner=user_of(request).name, plan=next(iter(deps.plans)))
-    return _form(request, answers)
+    return await _form(request, answers)
 
 
 @ROUTES.post("/console/enroll/preview", name="enroll_preview")
@@ -62,7 +62,7 @@ async def preview(request: web.Request) -> web.StreamResponse:
     """The answers read, and the messages the patient will get, before anything is stored."""
     answers = await _read(request)
     if answers.errors:
-        return _form(request, answers, status=400)
+        return await _form(request, answers, status=400)
     return _preview(request, answers)
 
 
@@ -71,7 +71,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
     """Back from the preview to the form, with the answers as they were typed."""
     answers = await _read(request)
     answers.errors.clear()
-    return _form(request, answers)
+    return await _form(request, answers)
 
 
 @ROUTES.post("/console/enroll/confirm", name="enroll_confirm")
@@ -79,7 +79,7 @@ async def confirm(request: web.Request) -> web.StreamResponse:
     """Store the enrollment (the answers checked again) and show the link and its QR code."""
     answers = await _read(request)
     if answers.errors or answers.session_at is None:
-        return _form(request, answers, status=400)
+        return await _form(request, answers, status=400)
     deps, user = deps_of(request), user_of(request)
     enrolled, link = await deps.requests.enroll(
         Enrollment(
@@ -120,10 +120,11 @@ async def confirm(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _form(request: web.Request, answers: Answers, status: int = 200) -> web.Response:
+async def _form(request: web.Request, answers: Answers, status: int = 200) -> web.Response:
     deps, language = deps_of(request), language_of(request)
     now, zone = deps.clock.now(), deps.config.clinic.timezone
     texts = deps.texts
+    offered = await deps.lists.offered(now.astimezone(zone).date())
     return render(
         request,
         "enroll.html",
@@ -137,6 +138,9 @@ def _form(request: web.Request, answers: Answers, status: int = 200) -> web.Resp
         ],
         languages=[(code, texts.render(code, "meta.language_name")) for code in deps.languages],
         telegram_language=plain(texts.render(language, "buttons.telegram_language")),
+        practitioners=[entry.name for entry in offered.practitioners],
+        products=sorted({choice.product for choice in offered.products}),
+        lots=[choice.lot for choice in offered.products if choice.lot],
     )
 
 

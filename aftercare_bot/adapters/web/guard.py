@@ -20,12 +20,18 @@ logger = logging.getLogger(__name__)
 COOKIE = "console_session"
 SECURE_COOKIE = "__Host-console_session"  # with https: bound to this host, path / and Secure
 PUBLIC = frozenset({"home", "sign_in_form", "sign_in", "mini_app", "mini_app_launch", "static"})
-# As in Telegram: /export, /addstaff and /removestaff are the admins'; so are the settings.
+# As in Telegram: /export, /addstaff and /removestaff are the admins'; so are the settings
+# and the lists.
 ADMIN_ONLY = frozenset(
     {
         "audit",
         "export",
         "export_csv",
+        "lists",
+        "lists_add_practitioner",
+        "lists_add_product",
+        "lists_merge",
+        "lists_offer",
         "settings",
         "settings_save",
         "staff_invite",

@@ -41,11 +41,14 @@ from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first
 from aftercare_bot.domain.patients import Enrollment
 from aftercare_bot.domain.plans import expand
 from aftercare_bot.domain.typed_dates import AmbiguousMoment, Expected
+from aftercare_bot.services.clinic_lists import Offered
 
 NAME, SESSION, PRACTITIONER, PLAN, NEXT, LANGUAGE, PRODUCT, CONFIRM = range(8)
 _DRAFT = "enroll_draft"
 NEXT_SESSION_WEEKS = (2, 3, 4)
 MAX_FIELD = 64
+# Listed practitioners, and products with their batches, offered as buttons at most.
+OFFERED_AT_MOST = 8
 
 
 @dataclass(frozen=True)
@@ -233,20 +236,43 @@ async def on_session(update: Update, context: AftercareContext) -> int:
     _save(context, replace(_draft(context), session_at=session_at))
     language = language_of(update, context)
     me = update.effective_user.first_name if update.effective_user else ""
+    offered = await _offered(context)
+    listed = [
+        (entry.name[:MAX_FIELD], EnrollChoice(f"p{entry.id}").data())
+        for entry in offered.practitioners[:OFFERED_AT_MOST]
+        if entry.name != me
+    ]
     await _ask(
         update,
         context,
         "enroll.ask_practitioner",
-        ((_button(context, language, "buttons.me", "me", name=me),),),
+        (
+            (_button(context, language, "buttons.me", "me", name=me),),
+            *(tuple(listed[row : row + 2]) for row in range(0, len(listed), 2)),
+        ),
     )
     return PRACTITIONER
 
 
+async def _offered(context: AftercareContext) -> Offered:
+    """The practitioners and products the clinic lists, as of today in the clinic."""
+    services = context.services
+    today = services.clock.now().astimezone(services.config.clinic.timezone).date()
+    return await services.clinic_lists.offered(today)
+
+
 async def on_practitioner(update: Update, context: AftercareContext) -> int:
-    """Who performed the session: the staff member, or a typed name."""
+    """Who performed the session: the staff member, a listed practitioner, or a typed name
+    (taken as the listed one it matches; a new one joins the list)."""
     me = update.effective_user.first_name if update.effective_user else ""
-    if update.callback_query is not None or _typed(update, context, "buttons.me", name=me):
-        await _pressed(update, context)
+    if update.callback_query is not None:
+        value = await _pressed(update, context)
+        chosen = me if value == "me" else (await _offered(context)).practitioner(value or "")
+        if chosen is None:  # merged or withdrawn since the question: ask again
+            await _ask(update, context, "enroll.bad_practitioner")
+            return PRACTITIONER
+        practitioner = chosen
+    elif _typed(update, context, "buttons.me", name=me):
         practitioner = me
     else:
         practitioner = " ".join(_text(update).split())[:MAX_FIELD]
@@ -339,21 +365,36 @@ async def on_language(update: Update, context: AftercareContext) -> int:
     if value != "auto" and value not in texts.languages:
         return LANGUAGE
     _save(context, replace(_draft(context), language=None if value == "auto" else value))
-    language = language_of(update, context)
-    await _ask(
-        update,
-        context,
-        "enroll.ask_product",
-        ((_button(context, language, "buttons.skip", "skip"),),),
-    )
+    await _ask(update, context, "enroll.ask_product", await _product_buttons(update, context))
     return PRODUCT
 
 
+async def _product_buttons(update: Update, context: AftercareContext) -> Buttons:
+    """Skip, then the listed products with their usable batches."""
+    language = language_of(update, context)
+    choices = (await _offered(context)).products[:OFFERED_AT_MOST]
+    return (
+        (_button(context, language, "buttons.skip", "skip"),),
+        *(((choice.label[:MAX_FIELD], EnrollChoice(choice.key).data()),) for choice in choices),
+    )
+
+
 async def on_product(update: Update, context: AftercareContext) -> int:
-    """Optionally the product and its batch, "Product, LOT123"."""
+    """Optionally the product and its batch: a listed one pressed, or "Product, LOT123"
+    typed (taken as the listed ones it matches; new ones join the lists)."""
     product = batch = None
-    if update.callback_query is not None or _typed(update, context, "buttons.skip"):
-        await _pressed(update, context)
+    if update.callback_query is not None:
+        value = await _pressed(update, context)
+        if value != "skip":
+            choice = (await _offered(context)).product(value or "")
+            if choice is None:  # withdrawn since the question: ask again
+                await _ask(
+                    update, context, "enroll.bad_product", await _product_buttons(update, context)
+                )
+                return PRODUCT
+            product, batch = choice.product, choice.lot
+    elif _typed(update, context, "buttons.skip"):
+        pass
     else:
         parts = [" ".join(part.split())[:MAX_FIELD] for part in _text(update).split(",")]
         if not parts[0] or len(parts) > 2 or parts[0].startswith("/"):

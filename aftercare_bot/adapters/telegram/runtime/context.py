@@ -20,6 +20,7 @@ from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.appointment_replies import AppointmentReplies
 from aftercare_bot.services.check_ins import CheckInTiming
+from aftercare_bot.services.clinic_lists import ClinicLists
 from aftercare_bot.services.console_access import ConsoleAccess
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_links import PatientLinks
@@ -141,6 +142,11 @@ class Services:
         return ConsoleAccess(
             self.database, self.clock, self.config.staff.admin_ids, self.config.web.session_idle
         )
+
+    @property
+    def clinic_lists(self) -> ClinicLists:
+        """The practitioners and products enrollment offers."""
+        return ClinicLists(self.database, self.clock)
 
     @property
     def staff_relay(self) -> StaffRelay:
