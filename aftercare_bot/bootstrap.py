@@ -72,7 +72,7 @@ from aftercare_bot.adapters.telegram.runtime.stopping import handle_kept_updates
 from aftercare_bot.adapters.telegram.runtime.update_order import ChatOrderedUpdates
 from aftercare_bot.adapters.telegram.views.commands import publish_command_menu
 from aftercare_bot.clock import SystemClock
-from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
+from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules, plan_tables
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.floods import FloodLimit, FloodWatch, OncePerWindow
 from aftercare_bot.domain.leadership import renew_every
@@ -81,6 +81,7 @@ from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.clinic_settings import import_settings
 from aftercare_bot.services.courses import follow_up_unbooked_courses
 from aftercare_bot.services.delivery import DeliveryReport, Dispatcher, Pacer
+from aftercare_bot.services.plan_versions import import_plans
 from aftercare_bot.services.ports import Clock
 from aftercare_bot.services.retention import forget_expired
 
@@ -179,8 +180,7 @@ class BotRuntime:
         self.stop_grace = stop_grace
         self.heartbeat = Heartbeat()
         self.services = Services(
-            live=LiveConfig(config, texts),
-            plans=plans,
+            live=LiveConfig(config, texts, plans),
             database=Database(config.database_url),
             clock=clock or SystemClock(),
             heartbeat=self.heartbeat,
@@ -235,9 +235,7 @@ class BotRuntime:
 
         services = self.services
         return ConsoleServer(
-            console_deps(
-                services.live, services.database, services.clock, self.heartbeat, services.plans
-            )
+            console_deps(services.live, services.database, services.clock, self.heartbeat)
         )
 
     async def __aenter__(self) -> "BotRuntime":
@@ -267,6 +265,15 @@ class BotRuntime:
                 "(an admin changes it on the console's Settings page)",
                 setting.value,
                 live.file.source.name,
+            )
+        differing_plans = await import_plans(
+            services.database, services.clock, plan_tables(live.file)
+        )
+        for name in differing_plans:
+            logger.warning(
+                "plan %s in the file differs from its newest version in the database, which is "
+                "used (staff edit plans on the console's Plans page)",
+                name,
             )
         await live.refresh(services.database)
 

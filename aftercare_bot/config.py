@@ -544,6 +544,12 @@ def _load_texts(base: Path, directory: str) -> Texts:
     return own
 
 
+def plan_tables(config: Config) -> dict[str, Any]:
+    """The plans as the file (or the config, or the shipped plan) writes them: imported into
+    the database as version 1 of each."""
+    return _plan_tables(config)[0]
+
+
 def _plan_tables(config: Config) -> tuple[dict[str, Any], str]:
     """The `[plans.NAME]` tables, and how a problem in them names their file ("" for config)."""
     if config.plans:

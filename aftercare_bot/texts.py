@@ -138,6 +138,24 @@ class Texts:
             checked=True,
         )
 
+    def with_plan_texts(self, extra: Mapping[str, Mapping[str, str]]) -> "Texts":
+        """These texts with the sentences staff wrote for plan steps (key → language → text,
+        each checked when it was saved); a language without one reads the clinic's first
+        offered language's."""
+        if not extra:
+            return self
+        catalogues = {code: dict(catalogue) for code, catalogue in self._catalogues.items()}
+        for key, by_language in extra.items():
+            fallback = next(
+                (by_language[code] for code in self.languages if code in by_language),
+                next(iter(by_language.values()), ""),
+            )
+            for code, catalogue in catalogues.items():
+                catalogue[key] = by_language.get(code, fallback)
+        return Texts(
+            catalogues, self._defaults, reviewed=self.reviewed, offered=self.languages, checked=True
+        )
+
     def with_overrides(self, directory: Path) -> tuple["Texts", list[str]]:
         """These texts with a clinic's own sentences from `directory` (`texts.dir`): a file
         per language holding only the keys it changes, e.g. `en.toml` with `[help] patient`.

@@ -196,7 +196,7 @@ async def _measure(patients: int, requests: int) -> list[tuple[str, list[float]]
         texts, plans = load_texts_and_plans(config)
         units = Database(config.database_url)
         clock = SystemClock()
-        deps = console_deps(LiveConfig(config, texts), units, clock, _Wakes(), plans)
+        deps = console_deps(LiveConfig(config, texts, plans), units, clock, _Wakes())
         runner = web.AppRunner(build_console_app(deps), access_log=ACCESS_LOG)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

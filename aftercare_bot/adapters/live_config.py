@@ -7,7 +7,7 @@ the console ask it for the config at the moment they need it, never keep a copy.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from aftercare_bot.adapters.telegram.views.rendering import Views
@@ -19,8 +19,11 @@ from aftercare_bot.domain.clinic_settings import (
     read_setting,
     setting_text,
 )
+from aftercare_bot.domain.plan_model import InvalidPlan, Plan
+from aftercare_bot.domain.plan_versions import PlanBook, PlanVersion, read_version, step_text_key
 from aftercare_bot.services.clinic_settings import stored_settings
 from aftercare_bot.services.escalation import PagingRules
+from aftercare_bot.services.plan_versions import stored_versions, versions_stamp
 from aftercare_bot.services.ports import UnitsOfWork
 from aftercare_bot.texts import Texts
 
@@ -91,15 +94,21 @@ async def stored_config(config: Config, units: UnitsOfWork, languages: tuple[str
 
 
 class LiveConfig:
-    """The current config, texts and views of this instance."""
+    """The current config, texts, views and plans of this instance."""
 
-    def __init__(self, config: Config, texts: Texts) -> None:
+    def __init__(
+        self, config: Config, texts: Texts, plans: Mapping[str, Plan] | None = None
+    ) -> None:
         self.file = config
         self._texts = texts
         self._stored: dict[str, str] | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._plan_texts: dict[str, dict[str, str]] = {}
         self.config = config
         self.texts = texts
         self.views = Views(texts, config)
+        file_plans = dict(plans or {})
+        self.plans = PlanBook(file_plans, {name: name for name in file_plans})
 
     def apply(self, stored: Mapping[str, str]) -> None:
         """Take the stored settings (a no-op when they did not change)."""
@@ -110,11 +119,44 @@ class LiveConfig:
             logger.warning(
                 "stored setting %s cannot be read: the config file's value is used", setting.value
             )
-        clinic = config.clinic
-        texts = self._texts.offering(clinic.offered_languages).with_defaults(clinic.text_params)
-        self.config, self.texts, self.views = config, texts, Views(texts, config)
+        self.config = config
         self._stored = dict(stored)
+        self._rebuild_texts()
+
+    def apply_plans(self, versions: Sequence[PlanVersion]) -> None:
+        """Take the stored plan versions: every one by its key, the newest of each plan
+        offered; a version that no longer reads (a text key gone) is left out, named."""
+        known = self._texts.keys()
+        plans: dict[str, Plan] = {}
+        current: dict[str, str] = {}
+        texts: dict[str, dict[str, str]] = {}
+        for version in versions:
+            try:
+                plans[version.key] = read_version(version, known, self.file.schedule.grace)
+            except InvalidPlan as error:
+                logger.error("plan version %s cannot be used: %s", version.key, error)
+                continue
+            current[version.plan_name] = version.key
+            for step, by_language in version.texts.items():
+                texts[step_text_key(version.key, step)] = by_language
+        if plans:
+            self.plans = PlanBook(plans, current)
+            self._plan_texts = texts
+            self._rebuild_texts()
+
+    def _rebuild_texts(self) -> None:
+        clinic = self.config.clinic
+        self.texts = (
+            self._texts.offering(clinic.offered_languages)
+            .with_defaults(clinic.text_params)
+            .with_plan_texts(self._plan_texts)
+        )
+        self.views = Views(self.texts, self.config)
 
     async def refresh(self, units: UnitsOfWork) -> None:
-        """Read the stored settings again and take them."""
+        """Read the stored settings and plan versions again and take them."""
         self.apply(await stored_settings(units))
+        stamp = await versions_stamp(units)
+        if stamp != self._stamp:
+            self.apply_plans(await stored_versions(units))
+            self._stamp = stamp

@@ -16,6 +16,7 @@ from aftercare_bot.config import Config
 from aftercare_bot.domain.local_time import InvalidLocalTime, parse_local_datetime
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
+from aftercare_bot.domain.plan_versions import current_plan, plan_names
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.enrollment_import import CSV_COLUMNS, enroll_one, row_key
 
@@ -81,8 +82,9 @@ def enrollment_from_fields(
             f'lang "{language}" is not supported (expected one of {", ".join(languages)})'
         )
     plan_name = (fields.get("plan") or "").strip() or config.schedule.default_plan
-    if plan_name not in plans:
-        problems.append(f'plan "{plan_name}" is not a plan (expected one of {", ".join(plans)})')
+    names = plan_names(plans)
+    if plan_name not in names:
+        problems.append(f'plan "{plan_name}" is not a plan (expected one of {", ".join(names)})')
     practitioner = " ".join((fields.get("practitioner") or "").split())[:64] or config.clinic.name
     if problems:
         raise InvalidRow(problems)
@@ -96,7 +98,9 @@ def enrollment_from_fields(
         language=language,
         next_appointment_at=next_at,
     )
-    return enrollment, plans[plan_name]
+    plan = current_plan(plans, plan_name)
+    assert plan is not None
+    return enrollment, plan
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -125,14 +129,18 @@ async def run_enroll(
     config: Config, rows: list[tuple[int, dict[str, str]]], from_csv: bool, now: datetime
 ) -> tuple[list[tuple[str, str | None]], list[str]]:
     """Enroll each row; returns (code, link or None if enrolled before) and problem lines."""
+    from aftercare_bot.adapters.live_config import LiveConfig
     from aftercare_bot.adapters.telegram.runtime.identity import bot_username, deep_link_for
     from aftercare_bot.config import load_texts_and_plans
 
-    texts, plans = load_texts_and_plans(config)
+    texts, file_plans = load_texts_and_plans(config)
     database = Database(config.database_url)
     enrolled: list[tuple[str, str | None]] = []
     problems: list[str] = []
     try:
+        live = LiveConfig(config, texts, file_plans)
+        await live.refresh(database)  # the plans' newest versions, as the running bot has them
+        plans = live.plans
         username = await bot_username(config, database, now)
         for line, row in rows:
             try:

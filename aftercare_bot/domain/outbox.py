@@ -18,6 +18,8 @@ class Priority(IntEnum):
 
 
 # Kinds of rows that are timers, not messages: the dispatcher acts on them instead of sending.
+# The unique key of every message a plan scheduled starts with this.
+PLAN_ROW_PREFIX = "plan:"
 CHECK_IN_EXPIRY = "checkin_expiry"
 GOODBYE_KIND = "goodbye"
 # Escalation timers: acted on by the incident pager, for any patient status, never held back.

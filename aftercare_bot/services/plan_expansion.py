@@ -8,7 +8,7 @@ an appointment adds reminders for the new time while the old ones are cancelled.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aftercare_bot.domain.outbox import MessageState, Priority, ScheduledMessage
+from aftercare_bot.domain.outbox import PLAN_ROW_PREFIX, MessageState, Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Course, Patient, TreatmentSession
 from aftercare_bot.domain.plans import AnchorKind, Plan, PlannedMessage, expand
 from aftercare_bot.domain.quiet_hours import QuietHours
@@ -19,7 +19,7 @@ def unique_key(
     patient: Patient, session: TreatmentSession, planned: PlannedMessage, course: Course
 ) -> str:
     """What a scheduled message is, so that it is never stored twice."""
-    key = f"plan:{patient.id}:{session.id}:{planned.step_key}"
+    key = f"{PLAN_ROW_PREFIX}{patient.id}:{session.id}:{planned.step_key}"
     if planned.anchor == AnchorKind.BEFORE and course.next_appointment_at is not None:
         key += f"@{course.next_appointment_at.isoformat()}"
     return key

@@ -25,6 +25,7 @@ from aftercare_bot.services.repositories import (
     Outbox,
     PatientRecords,
     Patients,
+    PlanVersions,
     RelayDrafts,
     Settings,
     StaffMembers,
@@ -59,6 +60,8 @@ class UnitOfWork(Protocol):
     def clinic_lists(self) -> ClinicLists: ...
     @property
     def clinic_settings(self) -> ClinicSettings: ...
+    @property
+    def plan_versions(self) -> PlanVersions: ...
     @property
     def outbox(self) -> Outbox: ...
     @property

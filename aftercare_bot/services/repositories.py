@@ -21,6 +21,7 @@ from aftercare_bot.domain.incidents import Incident, IncidentCopy
 from aftercare_bot.domain.outbox import ScheduledMessage
 from aftercare_bot.domain.patient_summary import PatientSummary, TimelineEvent
 from aftercare_bot.domain.patients import Course, Patient, PatientStatus, TreatmentSession
+from aftercare_bot.domain.plan_versions import PlanVersion
 from aftercare_bot.domain.relay import DraftState, RelayDraft
 from aftercare_bot.domain.safety_signal import BatchCount
 from aftercare_bot.domain.staff import StaffMember
@@ -209,6 +210,34 @@ class ClinicLists(Protocol):
         ...
 
 
+class PlanVersions(Protocol):
+    """Every version of every plan; the courses on each."""
+
+    async def all(self) -> Sequence[PlanVersion]:
+        """Every version, by plan and version."""
+        ...
+
+    async def stamp(self) -> tuple[int, int]:
+        """How many versions there are and the newest id."""
+        ...
+
+    async def add(self, version: PlanVersion) -> bool:
+        """Store a version; False when that plan already has that version number."""
+        ...
+
+    async def open_courses_by_plan(self) -> dict[str, int]:
+        """How many open courses follow each version's key."""
+        ...
+
+    async def open_courses_on(self, keys: Sequence[str]) -> list[tuple[int, int, str]]:
+        """The open courses on any of these versions: (course, patient, key)."""
+        ...
+
+    async def move_course(self, course_id: int, from_key: str, to_key: str) -> bool:
+        """Put a course on another version, if it is still on `from_key`."""
+        ...
+
+
 class ClinicSettings(Protocol):
     """Clinic settings as stored texts, and the changes staff made to them."""
 
@@ -305,6 +334,10 @@ class Outbox(Protocol):
 
     async def cancel_pending_for_session(self, session_id: int) -> None:
         """Cancel what is still pending from a session's plan (a new session replaces it)."""
+        ...
+
+    async def cancel_pending_plan_rows(self, session_id: int) -> None:
+        """Cancel a session's pending plan messages only (not its timers)."""
         ...
 
     async def cancel_pending_reminders(self, session_id: int) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from aftercare_bot.domain.outbox import Priority, ScheduledMessage
 from aftercare_bot.domain.patients import Enrollment, Patient, PatientStatus
+from aftercare_bot.domain.plan_versions import current_plan
 from aftercare_bot.domain.plans import Plan
 from aftercare_bot.domain.quiet_hours import QuietHours
 from aftercare_bot.domain.staff import StaffMember
@@ -55,7 +56,9 @@ class StaffRequests:
         """Store a new patient, their course and first session, and issue their one-time
         link (see `enrollment.enroll_patient`; its `NotAFirstName` stores nothing)."""
         now = self.clock.now()
-        plan = self.plans[enrollment.plan_name]
+        plan = current_plan(self.plans, enrollment.plan_name)
+        if plan is None:
+            raise KeyError(enrollment.plan_name)
         async with self.units.unit_of_work() as uow:
             enrolled = await enrollment_service.enroll_patient(
                 uow, enrollment, plan, now, self.link_lifetime

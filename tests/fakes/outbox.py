@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from aftercare_bot.domain.outbox import (
     ACTED_ON_KINDS,
     GOODBYE_KIND,
+    PLAN_ROW_PREFIX,
     MessageState,
     ScheduledMessage,
 )
@@ -171,6 +172,12 @@ class FakeOutboxRepository:
     async def cancel_pending_for_session(self, session_id: int) -> None:
         """Cancel what is still pending from a session's plan."""
         self._cancel(lambda row: row.session_id == session_id)
+
+    async def cancel_pending_plan_rows(self, session_id: int) -> None:
+        """Cancel a session's pending plan messages only."""
+        self._cancel(
+            lambda row: row.session_id == session_id and row.unique_key.startswith(PLAN_ROW_PREFIX)
+        )
 
     async def cancel_pending_reminders(self, session_id: int) -> None:
         """Cancel a session's pending appointment reminders."""

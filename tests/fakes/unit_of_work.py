@@ -18,6 +18,7 @@ from tests.fakes.links import FakeLinkRepository
 from tests.fakes.outbox import FakeOutboxRepository
 from tests.fakes.patient_records import FakePatientRecords
 from tests.fakes.patients import FakePatientRepository
+from tests.fakes.plan_versions import FakePlanVersionsRepository
 from tests.fakes.relay_drafts import FakeRelayDraftRepository
 from tests.fakes.staff import FakeSettingsRepository, FakeStaffRepository
 from tests.fakes.store import FakeSession, FakeStore
@@ -41,6 +42,7 @@ class FakeUnitOfWork:
         self.staff = FakeStaffRepository(self.session)
         self.settings = FakeSettingsRepository(self.session)
         self.clinic_settings = FakeClinicSettingsRepository(self.session)
+        self.plan_versions = FakePlanVersionsRepository(self.session)
         self.clinic_lists = FakeClinicListsRepository(self.session)
         self.outbox = FakeOutboxRepository(self.session)
         self.tasks = FakeTaskRepository(self.session)

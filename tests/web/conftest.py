@@ -166,7 +166,7 @@ async def console(database_url: str, tmp_path: Path, web_extra: str) -> AsyncIte
     database = Database(config.database_url)
     clock = ManualClock(NOW)
     wakes = Wakes()
-    deps = console_deps(LiveConfig(config, texts), database, clock, wakes, dict(PLANS))
+    deps = console_deps(LiveConfig(config, texts, dict(PLANS)), database, clock, wakes)
     server = TestServer(build_console_app(deps))
     await server.start_server(access_log=ACCESS_LOG)  # served as ConsoleServer serves it
     client: TestClient[Any, Any] = TestClient(server)

@@ -10,6 +10,7 @@ from aftercare_bot.adapters.persistence.tables import patients, scheduled_messag
 from aftercare_bot.domain.outbox import (
     ACTED_ON_KINDS,
     GOODBYE_KIND,
+    PLAN_ROW_PREFIX,
     MessageState,
     ScheduledMessage,
 )
@@ -180,6 +181,14 @@ class OutboxRepository:
     async def cancel_pending_for_session(self, session_id: int) -> None:
         """Cancel what is still pending from a session's plan (a new session replaces it)."""
         await self._cancel_pending(scheduled_messages.c.session_id == session_id)
+
+    async def cancel_pending_plan_rows(self, session_id: int) -> None:
+        """Cancel a session's pending plan messages only: its check-in and incident timers,
+        and staff's messages, stay (the patient moves to another version of her plan)."""
+        await self._cancel_pending(
+            scheduled_messages.c.session_id == session_id,
+            scheduled_messages.c.unique_key.startswith(PLAN_ROW_PREFIX, autoescape=True),
+        )
 
     async def cancel_pending_reminders(self, session_id: int) -> None:
         """Cancel a session's pending appointment reminders (the appointment moved)."""

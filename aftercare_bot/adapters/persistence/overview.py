@@ -190,7 +190,13 @@ class ClinicOverview:
         if plan:
             on_plan = (
                 select(courses.c.id)
-                .where(courses.c.patient_id == patients.c.id, courses.c.plan_name == plan)
+                .where(
+                    courses.c.patient_id == patients.c.id,
+                    or_(
+                        courses.c.plan_name == plan,
+                        courses.c.plan_name.startswith(f"{plan}@", autoescape=True),
+                    ),
+                )
                 .exists()
             )
             condition = and_(condition, on_plan)

@@ -410,3 +410,18 @@ batches = Table(
     Column("active", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("product_id", "lot", name="uq_batches_product_id_lot"),
 )
+
+# Every version of every plan, as staff saved it in the console (version 1: the file's).
+plan_versions = Table(
+    "plan_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_name", String(48), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("definition", Text, nullable=False),  # JSON: sessions, spacing, steps
+    Column("texts", Text, nullable=False),  # JSON: step key → language → sentence
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", BigInteger, nullable=True),
+    Column("created_by_name", String(64), nullable=False, server_default=""),
+    UniqueConstraint("plan_name", "version", name="uq_plan_versions_plan_name_version"),
+)

@@ -22,6 +22,7 @@ from aftercare_bot.adapters.persistence.outbox import OutboxRepository
 from aftercare_bot.adapters.persistence.overview import ClinicOverview
 from aftercare_bot.adapters.persistence.patient_records import PatientRecords
 from aftercare_bot.adapters.persistence.patients import PatientRepository
+from aftercare_bot.adapters.persistence.plan_versions import PlanVersionsRepository
 from aftercare_bot.adapters.persistence.relay_drafts import RelayDraftRepository
 from aftercare_bot.adapters.persistence.staff import SettingsRepository, StaffRepository
 from aftercare_bot.adapters.persistence.tasks import TaskRepository
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.staff = StaffRepository(self.session)
         self.settings = SettingsRepository(self.session)
         self.clinic_settings = ClinicSettingsRepository(self.session)
+        self.plan_versions = PlanVersionsRepository(self.session)
         self.clinic_lists = ClinicListsRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.tasks = TaskRepository(self.session)

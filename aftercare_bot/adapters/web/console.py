@@ -16,7 +16,7 @@ from aftercare_bot.adapters.live_config import LiveConfig, paging_rules
 from aftercare_bot.adapters.telegram.runtime.identity import bot_id
 from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.config import Config
-from aftercare_bot.domain.plans import Plan
+from aftercare_bot.domain.plan_versions import PlanBook
 from aftercare_bot.services.bot_username import remembered_username
 from aftercare_bot.services.clinic_lists import ClinicLists
 from aftercare_bot.services.clinic_settings import ClinicSettingsChanges
@@ -43,7 +43,6 @@ class ConsoleDeps:
     staff: StaffAccess
     reports: StaffReports
     relay: StaffRelay
-    plans: dict[str, Plan]
     units: ReportingUnitsOfWork
     bot_token: str
 
@@ -51,6 +50,11 @@ class ConsoleDeps:
     def config(self) -> Config:
         """The config as it stands now."""
         return self.live.config
+
+    @property
+    def plans(self) -> PlanBook:
+        """Every version of every plan, the newest of each offered."""
+        return self.live.plans
 
     @property
     def texts(self) -> Texts:

@@ -23,6 +23,7 @@ from aftercare_bot.adapters.web.pages import deps_of, form_text, language_of, pl
 from aftercare_bot.domain.local_time import InvalidLocalTime, example_input, same_time_weeks_later
 from aftercare_bot.domain.patient_names import NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
+from aftercare_bot.domain.plan_versions import current_plan, plan_names
 from aftercare_bot.domain.plans import expand
 from aftercare_bot.domain.typed_dates import AmbiguousMoment, Expected, read_typed_moment
 
@@ -53,7 +54,7 @@ class Answers:
 async def enroll_form(request: web.Request) -> web.StreamResponse:
     """The empty form; the practitioner defaults to whoever is signed in."""
     deps = deps_of(request)
-    answers = Answers(practitioner=user_of(request).name, plan=next(iter(deps.plans)))
+    answers = Answers(practitioner=user_of(request).name, plan=plan_names(deps.plans)[0])
     return await _form(request, answers)
 
 
@@ -131,7 +132,7 @@ async def _form(request: web.Request, answers: Answers, status: int = 200) -> we
         status=status,
         answers=answers,
         example=example_input(now, zone, days_ahead=-1),
-        plans=list(deps.plans),
+        plans=plan_names(deps.plans),
         weeks=[
             (f"w{weeks}", plain(texts.render(language, "buttons.in_weeks", count=weeks)))
             for weeks in WEEKS
@@ -147,9 +148,10 @@ async def _form(request: web.Request, answers: Answers, status: int = 200) -> we
 def _preview(request: web.Request, answers: Answers) -> web.Response:
     deps, language = deps_of(request), language_of(request)
     zone = deps.config.clinic.timezone
-    assert answers.session_at is not None
+    plan = current_plan(deps.plans, answers.plan)
+    assert answers.session_at is not None and plan is not None
     planned = expand(
-        deps.plans[answers.plan],
+        plan,
         session_at=answers.session_at,
         linked_at=None,
         next_appointment_at=answers.next_at,
@@ -190,8 +192,8 @@ async def _read(request: web.Request) -> Answers:
         answers.name = first_name_only(answers.name)
     except NotAFirstName as refusal:
         answers.errors["name"] = plain(texts.render(language, name_refusal_key(refusal.problem)))
-    if answers.plan not in deps.plans:
-        answers.plan = next(iter(deps.plans))
+    if answers.plan not in plan_names(deps.plans):
+        answers.plan = plan_names(deps.plans)[0]
     if answers.language and answers.language not in deps.languages:
         answers.language = ""
     now = deps.clock.now()

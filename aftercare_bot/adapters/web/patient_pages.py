@@ -23,6 +23,7 @@ from aftercare_bot.adapters.web.pages import (
 )
 from aftercare_bot.domain.patient_summary import LISTED_STATUSES, PatientSummary
 from aftercare_bot.domain.patients import PatientStatus, looks_like_code
+from aftercare_bot.domain.plan_versions import plan_names
 
 ROUTES = web.RouteTableDef()
 PER_PAGE = 25
@@ -53,7 +54,7 @@ async def patients(request: web.Request) -> web.StreamResponse:
     practitioner = query.get("practitioner", "")
     practitioner = practitioner if practitioner in practitioners else ""
     plan = query.get("plan", "")
-    plan = plan if plan in deps.plans else ""
+    plan = plan if plan in plan_names(deps.plans) else ""
     rows, total = await deps.reports.patients(
         (page - 1) * PER_PAGE, PER_PAGE, None, status, practitioner or None, plan or None
     )
@@ -70,7 +71,7 @@ async def patients(request: web.Request) -> web.StreamResponse:
         paging=urlencode({key: value for key, value in filters.items() if value}),
         states=_state_choices(request),
         practitioners=practitioners,
-        plans=list(deps.plans) if len(deps.plans) > 1 else [],
+        plans=_plan_choices(request),
         searched=None,
     )
 
@@ -94,7 +95,9 @@ async def search(request: web.Request) -> web.StreamResponse:
         paging="",
         states=_state_choices(request),
         practitioners=await deps_of(request).reports.practitioners(),
-        plans=list(deps_of(request).plans) if len(deps_of(request).plans) > 1 else [],
+        plans=plan_names(deps_of(request).plans)
+        if len(plan_names(deps_of(request).plans)) > 1
+        else [],
         searched=text,
     )
 
@@ -162,3 +165,9 @@ def _status(text: str) -> PatientStatus | None:
     except ValueError:
         return None
     return status if status in LISTED_STATUSES else None
+
+
+def _plan_choices(request: web.Request) -> list[str]:
+    """The plans to filter by, when there is more than one."""
+    names = plan_names(deps_of(request).plans)
+    return names if len(names) > 1 else []

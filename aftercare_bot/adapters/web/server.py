@@ -12,7 +12,6 @@ from aiohttp import web
 
 from aftercare_bot.adapters.live_config import LiveConfig
 from aftercare_bot.adapters.web.console import ConsoleDeps, build_console_app
-from aftercare_bot.domain.plans import Plan
 from aftercare_bot.services.console_access import ConsoleAccess
 from aftercare_bot.services.ports import Clock, ReportingUnitsOfWork, WakeUp
 from aftercare_bot.services.staff_access import StaffAccess
@@ -29,7 +28,6 @@ def console_deps(
     units: ReportingUnitsOfWork,
     clock: Clock,
     wake: WakeUp,
-    plans: dict[str, Plan],
 ) -> ConsoleDeps:
     """The console's use cases over this instance's database and config."""
     config = live.config
@@ -42,7 +40,6 @@ def console_deps(
         staff=StaffAccess(units, clock, staff.admin_ids, staff.escalation_chat_id),
         reports=StaffReports(units, clock, config.clinic.timezone),
         relay=StaffRelay(units, clock, wake),
-        plans=plans,
         units=units,
         bot_token=config.require_token(),
     )

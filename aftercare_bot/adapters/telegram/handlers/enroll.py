@@ -39,6 +39,7 @@ from aftercare_bot.domain.local_time import (
 from aftercare_bot.domain.outgoing import Buttons, Outgoing
 from aftercare_bot.domain.patient_names import NameProblem, NotAFirstName, first_name_only
 from aftercare_bot.domain.patients import Enrollment
+from aftercare_bot.domain.plan_versions import current_plan, plan_names
 from aftercare_bot.domain.plans import expand
 from aftercare_bot.domain.typed_dates import AmbiguousMoment, Expected
 from aftercare_bot.services.clinic_lists import Offered
@@ -280,9 +281,9 @@ async def on_practitioner(update: Update, context: AftercareContext) -> int:
             await _ask(update, context, "enroll.bad_practitioner")
             return PRACTITIONER
     _save(context, replace(_draft(context), practitioner=practitioner))
-    plans = context.services.plans
+    plans = plan_names(context.services.plans)
     if len(plans) == 1:
-        _save(context, replace(_draft(context), plan=next(iter(plans))))
+        _save(context, replace(_draft(context), plan=plans[0]))
         return await _ask_next(update, context)
     default = context.services.config.schedule.default_plan
     ordered = sorted(plans, key=lambda name: name != default)
@@ -298,7 +299,7 @@ async def on_practitioner(update: Update, context: AftercareContext) -> int:
 async def on_plan(update: Update, context: AftercareContext) -> int:
     """The aftercare plan, from the configured ones."""
     value = await _pressed(update, context)
-    if value not in context.services.plans:
+    if value is None or value not in plan_names(context.services.plans):
         return PLAN
     _save(context, replace(_draft(context), plan=value))
     return await _ask_next(update, context)
@@ -417,8 +418,8 @@ async def _show_preview(update: Update, context: AftercareContext) -> None:
     draft = _draft(context)
     language = language_of(update, context)
     zone = services.config.clinic.timezone
-    plan = services.plans[draft.plan]
-    assert draft.session_at is not None
+    plan = current_plan(services.plans, draft.plan)
+    assert draft.session_at is not None and plan is not None
     planned = expand(
         plan,
         session_at=draft.session_at,

@@ -48,11 +48,10 @@ async def announce_from_command_line(
     """`announce_departure` from the command line, with a bot of its own; None when Telegram
     could not be reached at all (nobody was told)."""
     texts, plans = load_texts_and_plans(config)
-    live = LiveConfig(config, texts)
+    live = LiveConfig(config, texts, plans)
     await live.refresh(database)
     services = Services(
         live=live,
-        plans=plans,
         database=database,
         clock=SystemClock(),
         heartbeat=Heartbeat(),

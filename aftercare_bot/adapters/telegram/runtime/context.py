@@ -16,7 +16,7 @@ from aftercare_bot.adapters.telegram.runtime.repeats import RepeatedUpdates
 from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.config import Config
 from aftercare_bot.domain.floods import OncePerWindow
-from aftercare_bot.domain.plans import Plan
+from aftercare_bot.domain.plan_versions import PlanBook
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.appointment_replies import AppointmentReplies
 from aftercare_bot.services.check_ins import CheckInTiming
@@ -40,7 +40,6 @@ class Services:
     """What every handler may use: the config, texts, plans, database, clock and heartbeat."""
 
     live: LiveConfig
-    plans: dict[str, Plan]
     database: Database
     clock: Clock
     heartbeat: Heartbeat
@@ -64,6 +63,11 @@ class Services:
         """The config as it stands now (the clinic settings stored in the database over the
         file's): read it when it is needed, never keep it."""
         return self.live.config
+
+    @property
+    def plans(self) -> PlanBook:
+        """Every version of every plan (a course names its own), the newest offered."""
+        return self.live.plans
 
     @property
     def texts(self) -> Texts:
