@@ -198,6 +198,10 @@ class Texts:
         texts = Texts(catalogues, self._defaults, reviewed=reviewed, offered=self.languages)
         return texts, problems
 
+    def raw(self, language: str, key: str) -> str | None:
+        """A text as the catalogue writes it, placeholders unfilled; None if there is none."""
+        return self._catalogues.get(language, {}).get(key)
+
     def forms(self, language: str, key: str) -> dict[str, str]:
         """A plural text's forms by CLDR category ("one", "few", ...); empty for a plain text."""
         catalogue = self._catalogues[language]

@@ -12,7 +12,7 @@ purpose, and then their future plan messages are planned again from the new vers
 
 import re
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -104,9 +104,13 @@ def read_version(
         for step in version.table.get("steps", [])
     ]
     table = {**version.table, "steps": steps}
-    return parse_plan(
-        key, table, known_messages=set(known_messages) | own, default_valid_for=default_valid_for
+    plan = parse_plan(
+        version.plan_name,
+        table,
+        known_messages=set(known_messages) | own,
+        default_valid_for=default_valid_for,
     )
+    return replace(plan, name=key)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,16 @@ EFFECT_LEVEL = Level.MODERATE
 
 TREND_CSV_HEADER = ("day_since_session", "symptom", "mean_level", "answers")
 
+ACKNOWLEDGE_BOUNDS = (
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+    timedelta(hours=4),
+)
+"""The upper bounds of the time-to-acknowledge bands: within 5 minutes, within 15 ... and
+longer than 4 hours (then the incidents nobody has acknowledged yet)."""
+
 _SYMPTOM_ORDER = {symptom: index for index, symptom in enumerate(Symptom)}
 
 
@@ -159,6 +169,9 @@ class ClinicStats:
     by_batch: list[GroupRate]
     # Resolved incidents by outcome, most frequent first (ties by name).
     outcomes: tuple[tuple[str, int], ...] = ()
+    # Incidents by time to acknowledge: one count per band of ACKNOWLEDGE_BOUNDS, then those
+    # longer than the last, then those not acknowledged yet.
+    acknowledge_bands: tuple[int, ...] = ()
 
     @property
     def still_open(self) -> int:
@@ -194,7 +207,25 @@ def summarise(
         by_practitioner=_group_rates(answered, lambda record: record.practitioner),
         by_batch=_group_rates(answered, lambda record: record.batch),
         outcomes=_outcomes(incidents),
+        acknowledge_bands=acknowledge_bands(incidents),
     )
+
+
+def acknowledge_bands(incidents: Sequence[IncidentRecord]) -> tuple[int, ...]:
+    """How many incidents were acknowledged within each band of `ACKNOWLEDGE_BOUNDS`, how many
+    took longer, and how many wait still (each incident counted once)."""
+    counts = [0] * (len(ACKNOWLEDGE_BOUNDS) + 2)
+    for incident in incidents:
+        wait = incident.time_to_acknowledge
+        if wait is None:
+            counts[-1] += 1
+            continue
+        band = next(
+            (index for index, bound in enumerate(ACKNOWLEDGE_BOUNDS) if wait <= bound),
+            len(ACKNOWLEDGE_BOUNDS),
+        )
+        counts[band] += 1
+    return tuple(counts)
 
 
 def _outcomes(incidents: Sequence[IncidentRecord]) -> tuple[tuple[str, int], ...]:

@@ -41,7 +41,8 @@ async def test_the_figures_the_chart_and_a_csv_beside_each(console: Console) -> 
     assert "Check-ins: 2 answered of 2" in page
     assert "Each point is labelled with the number of patients it rests on." in page
     charts = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
-    assert len(charts) == 3  # reactions by day; stronger reactions by practitioner, by batch
+    # reactions by day; answered and missed; stronger reactions by practitioner, by batch
+    assert len(charts) == 4
     assert all(base64.b64decode(chart).startswith(b"\x89PNG") for chart in charts)
     summary = await console.client.get("/console/statistics/summary.csv?days=30")
     figures = dict(csv.reader(io.StringIO((await summary.text()).lstrip("\ufeff"))))
@@ -64,3 +65,41 @@ async def test_a_window_without_check_ins_says_so_and_draws_nothing(console: Con
     page = await console.page("/console/statistics?days=7")
     assert "No check-ins in the last 7 days." in page
     assert "data:image/png" not in page
+
+
+async def test_time_to_acknowledge_is_charted_and_each_incident_counted_once(
+    console: Console,
+) -> None:
+    anna = await console.linked_patient("Anna", 5001)
+    vera = await console.linked_patient("Vera", 5002)
+    first = await console.incident(anna)
+    await console.incident(vera)
+    console.clock.advance(timedelta(minutes=10))
+    await console.signed_in()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', await console.page("/console/incidents"))
+    assert csrf is not None
+    acknowledged = await console.client.post(
+        f"/console/incidents/{first}/acknowledge", data={"csrf": csrf[1]}
+    )
+    assert acknowledged.status == 200
+    page = await console.page("/console/statistics?days=30")
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 1  # no check-ins yet
+    bands = await console.client.get("/console/statistics/acknowledge.csv?days=30")
+    rows = list(csv.reader(io.StringIO((await bands.text()).lstrip("\ufeff"))))
+    assert rows == [
+        ["within_minutes", "incidents"],
+        ["5", "0"],
+        ["15", "1"],
+        ["30", "0"],
+        ["60", "0"],
+        ["240", "0"],
+        ["longer", "0"],
+        ["not_yet", "1"],
+    ]
+    response = await console.client.get("/console/statistics/response.csv?days=30")
+    assert (await response.text()).lstrip("\ufeff").splitlines() == [
+        "state,check_ins",
+        "answered,0",
+        "missed,0",
+        "open,0",
+    ]

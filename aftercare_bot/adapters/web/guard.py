@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
 COOKIE = "console_session"
 SECURE_COOKIE = "__Host-console_session"  # with https: bound to this host, path / and Secure
 PUBLIC = frozenset({"home", "sign_in_form", "sign_in", "mini_app", "mini_app_launch", "static"})
-# As in Telegram: /export, /addstaff and /removestaff are the admins'; so are the settings
-# and the lists.
+# As in Telegram: /export, /addstaff and /removestaff are the admins'; so are the settings,
+# the lists and the plans.
 ADMIN_ONLY = frozenset(
     {
         "audit",
@@ -32,6 +32,12 @@ ADMIN_ONLY = frozenset(
         "lists_add_product",
         "lists_merge",
         "lists_offer",
+        "plans",
+        "plan_duplicate",
+        "plan_edit",
+        "plan_move",
+        "plan_preview",
+        "plan_save",
         "settings",
         "settings_save",
         "staff_invite",

@@ -12,12 +12,18 @@ from aftercare_bot.adapters.telegram.views.incidents import outcome_label
 from aftercare_bot.adapters.telegram.views.statistics import chart_png, stats_lines
 from aftercare_bot.adapters.web.pages import bounded_number, deps_of, language_of, plain, render
 from aftercare_bot.domain.csv_safety import csv_bytes
-from aftercare_bot.domain.statistics import ClinicStats, GroupRate, TrendPoint, trend_csv_rows
+from aftercare_bot.domain.statistics import (
+    ACKNOWLEDGE_BOUNDS,
+    ClinicStats,
+    GroupRate,
+    TrendPoint,
+    trend_csv_rows,
+)
 
 ROUTES = web.RouteTableDef()
 DEFAULT_DAYS = 30
 MAX_DAYS = 3650
-TABLES = ("summary", "trend", "practitioners", "batches", "outcomes")
+TABLES = ("summary", "response", "trend", "practitioners", "batches", "outcomes", "acknowledge")
 
 
 def _days(request: web.Request) -> int:
@@ -52,6 +58,17 @@ def _charts(request: web.Request, stats: ClinicStats, points: list[TrendPoint]) 
     deps, language = deps_of(request), language_of(request)
     texts = deps.texts
     charts = [chart_png(deps.views, language, points)] if points else []
+    if stats.check_ins:
+        counts = [stats.answered, stats.missed, stats.still_open]
+        charts.append(
+            render_bar_chart(
+                [plain(texts.render(language, f"charts.response_{state}")) for state in STATES],
+                [count / stats.check_ins for count in counts],
+                counts,
+                title=plain(texts.render(language, "charts.response")),
+                as_share=True,
+            )
+        )
     no_name = plain(texts.render(language, "stats.no_name"))
     for key, groups in (("by_practitioner", stats.by_practitioner), ("by_batch", stats.by_batch)):
         if groups:
@@ -78,7 +95,38 @@ def _charts(request: web.Request, stats: ClinicStats, points: list[TrendPoint]) 
                 as_share=False,
             )
         )
+    if any(stats.acknowledge_bands):
+        bands = stats.acknowledge_bands
+        charts.append(
+            render_bar_chart(
+                _band_labels(request),
+                [float(count) for count in bands],
+                list(bands),
+                title=plain(texts.render(language, "charts.acknowledge")),
+                as_share=False,
+            )
+        )
     return charts
+
+
+STATES = ("answered", "missed", "open")
+
+
+def _band_labels(request: web.Request) -> list[str]:
+    """ "within 5 minutes" ... "longer than 4 hours", "not acknowledged yet", in the reader's
+    language (durations from CLDR)."""
+    deps, language = deps_of(request), language_of(request)
+    texts, views = deps.texts, deps.views
+    within = [
+        plain(texts.render(language, "charts.ack_within", duration=views.age(language, bound)))
+        for bound in ACKNOWLEDGE_BOUNDS
+    ]
+    longest = views.age(language, ACKNOWLEDGE_BOUNDS[-1])
+    return [
+        *within,
+        plain(texts.render(language, "charts.ack_longer", duration=longest)),
+        plain(texts.render(language, "charts.ack_waiting")),
+    ]
 
 
 @ROUTES.get("/console/statistics/{table}.csv", name="statistics_csv")
@@ -95,6 +143,21 @@ async def statistics_csv(request: web.Request) -> web.StreamResponse:
         rows = _summary_rows(stats, days)
     elif table == "trend":
         rows = trend_csv_rows(points)
+    elif table == "response":
+        rows = [["state", "check_ins"]] + [
+            [state, str(count)]
+            for state, count in zip(
+                STATES, (stats.answered, stats.missed, stats.still_open), strict=True
+            )
+        ]
+    elif table == "acknowledge":
+        uppers = [str(int(bound.total_seconds() // 60)) for bound in ACKNOWLEDGE_BOUNDS]
+        rows = [["within_minutes", "incidents"]] + [
+            [upper, str(count)]
+            for upper, count in zip(
+                [*uppers, "longer", "not_yet"], stats.acknowledge_bands, strict=True
+            )
+        ]
     elif table == "outcomes":
         rows = [["outcome", "label", "incidents"]] + [
             [outcome, outcome_label(deps.views, language, outcome), str(count)]
