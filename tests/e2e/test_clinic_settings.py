@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -130,13 +131,24 @@ async def test_a_restart_with_a_changed_file_names_the_setting_and_the_database_
 
     clock = ManualClock(START)
     async with running(config_with(VALID_CONFIG), clock):
-        pass  # the first start imports the file's settings
-    edited = VALID_CONFIG.replace('phone = "+44 20 7946 0000"', 'phone = "+44 20 7946 9999"')
+        pass  # the first start imports the file's settings and the shipped plan
+    shipped = (files("aftercare_bot") / "default_plans.toml").read_text(encoding="utf-8")
+    (tmp_path / "plans.toml").write_text(shipped.replace('at = "19:00"', 'at = "20:00"'))
+    edited = (
+        VALID_CONFIG.replace('phone = "+44 20 7946 0000"', 'phone = "+44 20 7946 9999"')
+        + '\n[schedule]\nplans_file = "plans.toml"\n'
+    )
     with caplog.at_level(logging.WARNING, logger="aftercare_bot.bootstrap"):
         async with running(config_with(edited), clock) as runtime:
             assert runtime.services.config.clinic.phone == "+44 20 7946 0000"
+            plan = runtime.services.plans.current("scalp-mesotherapy")
+            assert plan is not None
+            evening = next(step for step in plan.steps if step.key == "evening")
+            assert str(evening.anchor.at) == "19:00:00"  # type: ignore[union-attr]
     named = [r.getMessage() for r in caplog.records if "differs" in r.getMessage()]
     assert named == [
         "clinic.phone in config.toml differs from the clinic's setting in the database, which "
-        "is used (an admin changes it on the console's Settings page)"
+        "is used (an admin changes it on the console's Settings page)",
+        "plan scalp-mesotherapy in the file differs from its newest version in the database, "
+        "which is used (staff edit plans on the console's Plans page)",
     ]
