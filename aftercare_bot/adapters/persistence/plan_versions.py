@@ -51,8 +51,9 @@ class PlanVersionsRepository:
                 created_by_name=version.created_by_name,
             )
             .on_conflict_do_nothing(index_elements=["plan_name", "version"])
+            .returning(plan_versions.c.id)
         )
-        return bool(getattr(added, "rowcount", 0))
+        return added.scalar_one_or_none() is not None
 
     async def open_courses_by_plan(self) -> dict[str, int]:
         """How many open courses follow each version's key."""
