@@ -151,5 +151,14 @@ class ConsoleAccess:
             await uow.commit()
 
 
+async def known_name(uow: UnitOfWork, user_id: int) -> str:
+    """A staff member's name as staff know it: an invited member's, else the Telegram name an
+    admin signed in with, else their id."""
+    member = await uow.staff.get(user_id)
+    if member is not None:
+        return member.display_name
+    return await uow.settings.get(_name_key(user_id)) or str(user_id)
+
+
 def _name_key(user_id: int) -> str:
     return f"staff_name:{user_id}"

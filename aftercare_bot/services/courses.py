@@ -100,6 +100,24 @@ async def set_appointment(
     return course
 
 
+async def clear_appointment(
+    uow: UnitOfWork, patient: Patient, by: int | None, now: datetime
+) -> Course | None:
+    """The next appointment is cancelled: its pending reminders go, nothing else does (open
+    check-ins and incident timers stay). None when there is no open course."""
+    assert patient.id is not None
+    course = await uow.patients.current_course(patient.id)
+    if course is None or course.id is None:
+        return None
+    session = await uow.patients.latest_session(course.id)
+    course.next_appointment_at, course.appointment_confirmed_at = None, None
+    if session is not None and session.id is not None:
+        await uow.outbox.cancel_pending_reminders(session.id)
+    await uow.audit.record(AuditEvent(now, "appointment.cancelled", by, subject=patient.code))
+    await uow.commit()
+    return course
+
+
 BOOKING_NUDGE_VALID_FOR = timedelta(days=7)
 
 

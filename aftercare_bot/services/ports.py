@@ -14,6 +14,7 @@ from aftercare_bot.domain.incidents import Incident
 from aftercare_bot.domain.patients import Patient
 from aftercare_bot.services.reachable_chats import ReachableChats
 from aftercare_bot.services.repositories import (
+    ApiKeys,
     AuditTrail,
     CheckIns,
     ClinicLists,
@@ -58,6 +59,8 @@ class UnitOfWork(Protocol):
     def settings(self) -> Settings: ...
     @property
     def clinic_lists(self) -> ClinicLists: ...
+    @property
+    def api_keys(self) -> ApiKeys: ...
     @property
     def clinic_settings(self) -> ClinicSettings: ...
     @property

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from aftercare_bot.domain.api_keys import ApiKey
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.clinic_lists import Batch, Practitioner, Product
@@ -235,6 +236,34 @@ class PlanVersions(Protocol):
 
     async def move_course(self, course_id: int, from_key: str, to_key: str) -> bool:
         """Put a course on another version, if it is still on `from_key`."""
+        ...
+
+
+class ApiKeys(Protocol):
+    """API keys, found by the hash of the key."""
+
+    async def add(self, key: ApiKey) -> ApiKey:
+        """Store a new key."""
+        ...
+
+    async def by_hash(self, key_hash: str) -> ApiKey | None:
+        """The key with this hash, revoked or not."""
+        ...
+
+    async def all(self) -> Sequence[ApiKey]:
+        """Every key, newest first."""
+        ...
+
+    async def revoke(self, key_id: int, now: datetime) -> bool:
+        """Revoke a key; False when there is none still active."""
+        ...
+
+    async def revoke_of(self, user_id: int, now: datetime) -> int:
+        """Revoke every key of a staff member; how many."""
+        ...
+
+    async def used(self, key_id: int, now: datetime) -> None:
+        """Note when a key was last used."""
         ...
 
 

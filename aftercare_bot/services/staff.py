@@ -50,6 +50,7 @@ async def remove_staff(
         return None
     member.removed_at = now
     await uow.console.end_all_of(user_id, now)  # their console sessions end at once
+    await uow.api_keys.revoke_of(user_id, now)  # and their API keys with them
     await uow.audit.record(AuditEvent(now, "staff.removed", admin_id, subject=str(user_id)))
     await uow.commit()
     return member

@@ -178,6 +178,17 @@ class StaffRequests:
         self.wake.wake()
         return course is not None
 
+    async def cancel_appointment(self, patient_id: int, staff_id: int) -> bool:
+        """Cancel the next appointment and its reminders; False if the patient or their open
+        course is gone."""
+        async with self.units.unit_of_work() as uow:
+            patient = await uow.patients.by_id(patient_id)
+            if patient is None:
+                return False
+            course = await courses.clear_appointment(uow, patient, staff_id, self.clock.now())
+        self.wake.wake()
+        return course is not None
+
     async def discharge(self, patient_id: int, staff_id: int) -> bool:
         """Close the patient's follow-up (one goodbye goes out); False if there was nothing to
         close."""

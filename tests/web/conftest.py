@@ -74,6 +74,12 @@ class Console:
         assert secret is not None
         return secret
 
+    def deps_budget(self) -> Any:
+        """The API's request budget of this console (a test lowers it)."""
+        from aftercare_bot.adapters.api.guard import BUDGET
+
+        return self.client.server.app[BUDGET]
+
     async def page(self, path: str) -> str:
         """GET a page that must load."""
         response = await self.client.get(path)

@@ -425,3 +425,19 @@ plan_versions = Table(
     Column("created_by_name", String(64), nullable=False, server_default=""),
     UniqueConstraint("plan_name", "version", name="uq_plan_versions_plan_name_version"),
 )
+
+# API keys, each kept as its SHA-256 only; a key acts for the staff member it belongs to.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("label", String(64), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+)

@@ -17,6 +17,7 @@ from aftercare_bot.adapters.telegram.runtime.identity import bot_id
 from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.config import Config
 from aftercare_bot.domain.plan_versions import PlanBook
+from aftercare_bot.services.api_keys import ApiKeys
 from aftercare_bot.services.bot_username import remembered_username
 from aftercare_bot.services.clinic_lists import ClinicLists
 from aftercare_bot.services.clinic_settings import ClinicSettingsChanges
@@ -95,6 +96,11 @@ class ConsoleDeps:
         )
 
     @property
+    def api_keys(self) -> ApiKeys:
+        """API keys: made and revoked by admins, checked on every API request."""
+        return ApiKeys(self.units, self.clock, self.config.staff.admin_ids)
+
+    @property
     def lists(self) -> ClinicLists:
         """The practitioners and products the clinic lists."""
         return ClinicLists(self.units, self.clock)
@@ -128,6 +134,7 @@ TEMPLATES = web.AppKey("templates", Environment)
 def build_console_app(deps: ConsoleDeps) -> web.Application:
     """The console's aiohttp application, its routes and middlewares."""
     from aftercare_bot.adapters.web import (
+        api_key_pages,
         audit_pages,
         enroll_pages,
         export_pages,
@@ -156,6 +163,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     app.router.add_get("/console/", sign_in.home)
     pages = (
         sign_in,
+        api_key_pages,
         incident_pages,
         message_pages,
         patient_pages,
@@ -170,6 +178,14 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     )
     for routes in (page.ROUTES for page in pages):
         app.router.add_routes(routes)
+    from aftercare_bot.adapters.api import openapi
+    from aftercare_bot.adapters.api import routes as api_routes
+    from aftercare_bot.adapters.api.guard import BUDGET
+    from aftercare_bot.domain.api_rate import RequestBudget
+
+    app[BUDGET] = RequestBudget()
+    app.router.add_routes(api_routes.ROUTES)
+    app.router.add_routes(openapi.ROUTES)
     app.router.add_static(
         "/console/static/", str(files("aftercare_bot.adapters.web") / "static"), name="static"
     )

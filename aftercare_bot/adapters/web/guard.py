@@ -24,6 +24,9 @@ PUBLIC = frozenset({"home", "sign_in_form", "sign_in", "mini_app", "mini_app_lau
 # the lists and the plans.
 ADMIN_ONLY = frozenset(
     {
+        "api_keys",
+        "api_key_create",
+        "api_key_revoke",
         "audit",
         "export",
         "export_csv",
@@ -45,6 +48,8 @@ ADMIN_ONLY = frozenset(
         "staff_role",
     }
 )
+# The HTTP API's addresses: keys instead of sessions, JSON instead of pages.
+API_PREFIX = "/api/"
 # Telegram's web clients show a Mini App in a frame; nobody else may frame the console.
 FRAME_ANCESTORS = "https://web.telegram.org"
 
@@ -92,6 +97,11 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     live session of someone who is staff as of now; admin pages to admins; every form only with
     its session's CSRF token. Expected refusals are short pages; anything else is logged by
     its type only and answered with a plain 500 page."""
+    if request.path.startswith(API_PREFIX):
+        # the API answers in JSON and checks keys, not sessions (adapters/api/guard.py)
+        from aftercare_bot.adapters.api.guard import api_guard
+
+        return await api_guard(request, handler)
     route = request.match_info.route.name
     deps = deps_of(request)
     unmatched = getattr(request.match_info, "http_exception", None)
