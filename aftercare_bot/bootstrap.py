@@ -76,6 +76,7 @@ from aftercare_bot.config import Config, load_texts_and_plans, load_triage_rules
 from aftercare_bot.domain.audit import AuditEvent
 from aftercare_bot.domain.floods import FloodLimit, FloodWatch, OncePerWindow
 from aftercare_bot.domain.leadership import renew_every
+from aftercare_bot.services.bookings import BookingSync
 from aftercare_bot.services.bot_username import remember_username
 from aftercare_bot.services.check_ins import CheckInTiming
 from aftercare_bot.services.clinic_settings import import_settings
@@ -379,13 +380,22 @@ class BotRuntime:
     async def _forget_expired(self) -> None:
         if not self.active:
             return
-        privacy = self.services.config.privacy
-        async with self.services.database.unit_of_work() as uow:
+        services = self.services
+        privacy = services.config.privacy
+        async with services.database.unit_of_work() as uow:
             forgotten = await forget_expired(
-                uow, self.services.clock.now(), privacy.retain_after_course, privacy.on_delete
+                uow, services.clock.now(), privacy.retain_after_course, privacy.on_delete
             )
         if forgotten:
             logger.info("%s patients forgotten after the retention period", forgotten)
+        dropped = await BookingSync(
+            services.database,
+            services.clock,
+            services.staff_requests,
+            services.config.clinic.timezone,
+        ).drop_old()
+        if dropped:
+            logger.info("%s bookings no patient matched dropped after two weeks", dropped)
 
     async def _post_digest(self) -> None:
         if self.active:

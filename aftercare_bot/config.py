@@ -332,6 +332,12 @@ class StaffConfig(_Section):
     digest_at: TimeOfDay = time(9, 0)
 
 
+class CalcomConfig(_Section):
+    """Cal.com's webhook: its secret signs every delivery (empty: Cal.com is not connected)."""
+
+    webhook_secret: SecretStr = SecretStr("")
+
+
 class WebConfig(_Section):
     """The staff console in a browser and inside Telegram (a Mini App), served by the bot
     itself on every instance; nothing of it is loaded unless `enabled`."""
@@ -395,6 +401,7 @@ class Config(BaseSettings):
     escalation: EscalationConfig = EscalationConfig()
     ha: HaConfig = HaConfig()
     web: WebConfig = WebConfig()
+    calcom: CalcomConfig = CalcomConfig()
     logging: LoggingConfig = LoggingConfig()
     triage: dict[str, Any] = Field(default_factory=dict)
     plans: dict[str, Any] = Field(default_factory=dict)

@@ -10,6 +10,7 @@ AftercareError
 ├── InvalidAnswers         (domain.check_in_answers) stored check-in answers that cannot be read
 ├── InvalidTriageRules     (domain.triage) the config's [triage] table cannot be used
 ├── InvalidSetting         (domain.clinic_settings) a clinic setting unreadable or out of bounds
+├── InvalidDelivery        (domain.bookings) a signed Cal.com delivery that is not a booking
 ├── InvalidTriageResult    (domain.triage) a stored triage result that cannot be read
 ├── InvalidPatientName     (domain.patients) an empty, overlong or letterless name
 │   └── NotAFirstName      (domain.patient_names) more than a first name: digits, a phone,

@@ -47,6 +47,9 @@ FLOOD_POST = "flood_post"
 INCIDENT_REFRESH = "incident_refresh"
 INCIDENT_SEEN = "incident_seen"
 DEFERRED_NOTICES = frozenset({INCIDENT_REFRESH, INCIDENT_SEEN})
+# The timers of an open check-in (its nudge, its expiry, its abandonment): a new session
+# never cancels them, so a check-in started before it is still closed and triaged.
+CHECK_IN_TIMERS = frozenset({"nudge", CHECK_IN_EXPIRY, CHECK_IN_ABANDON})
 ACTED_ON_KINDS = INCIDENT_KINDS | DEFERRED_NOTICES | {CHECK_IN_EXPIRY, CHECK_IN_ABANDON, FLOOD_POST}
 
 

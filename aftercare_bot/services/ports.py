@@ -16,6 +16,7 @@ from aftercare_bot.services.reachable_chats import ReachableChats
 from aftercare_bot.services.repositories import (
     ApiKeys,
     AuditTrail,
+    Bookings,
     CheckIns,
     ClinicLists,
     ClinicOverview,
@@ -61,6 +62,8 @@ class UnitOfWork(Protocol):
     def clinic_lists(self) -> ClinicLists: ...
     @property
     def api_keys(self) -> ApiKeys: ...
+    @property
+    def bookings(self) -> Bookings: ...
     @property
     def clinic_settings(self) -> ClinicSettings: ...
     @property

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from aftercare_bot.domain.api_keys import ApiKey
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.bookings import BookingDelivery, DeliveryState, LinkKind
 from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.clinic_lists import Batch, Practitioner, Product
 from aftercare_bot.domain.clinic_settings import SettingChange
@@ -150,6 +151,10 @@ class Settings(Protocol):
         """Store or replace a value."""
         ...
 
+    async def put_if_absent(self, key: str, value: str, now: datetime) -> str:
+        """Store a value unless one is stored; the value stored."""
+        ...
+
 
 class ClinicLists(Protocol):
     """Practitioners, products and their batches."""
@@ -264,6 +269,46 @@ class ApiKeys(Protocol):
 
     async def used(self, key_id: int, now: datetime) -> None:
         """Note when a key was last used."""
+        ...
+
+
+class Bookings(Protocol):
+    """Booking links (keyed hashes) and Cal.com's deliveries."""
+
+    async def link(
+        self, patient_id: int, kind: LinkKind, value_hash: str, now: datetime, by: int | None
+    ) -> int:
+        """Link a hash to a patient; the patient it names (never two)."""
+        ...
+
+    async def patients_for(self, hashes: Sequence[str]) -> set[int]:
+        """The patients any of these hashes is linked to."""
+        ...
+
+    async def links_of(self, patient_id: int) -> int:
+        """How many links a patient has."""
+        ...
+
+    async def add_delivery(self, delivery: BookingDelivery) -> bool:
+        """Keep a delivery; False when this booking's trigger came before."""
+        ...
+
+    async def settle(
+        self, delivery_id: int, state: DeliveryState, patient_id: int | None, now: datetime
+    ) -> bool:
+        """Record what became of a waiting delivery; False when it no longer waits."""
+        ...
+
+    async def waiting(self) -> Sequence[BookingDelivery]:
+        """The deliveries waiting for staff, oldest first."""
+        ...
+
+    async def delivery(self, delivery_id: int) -> BookingDelivery | None:
+        """One delivery."""
+        ...
+
+    async def drop_waiting(self, received_before: datetime) -> int:
+        """Forget the deliveries that waited too long; how many."""
         ...
 
 

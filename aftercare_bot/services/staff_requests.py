@@ -129,7 +129,7 @@ class StaffRequests:
         return IssuedLink(token, now + self.link_lifetime)
 
     async def record_session(
-        self, patient_id: int, held_at: datetime, staff_id: int
+        self, patient_id: int, held_at: datetime, staff_id: int | None
     ) -> SessionRecorded | CourseComplete | None:
         """Record the patient's next session and plan its aftercare; None if the patient or
         their open course is gone."""
@@ -150,7 +150,7 @@ class StaffRequests:
         self.wake.wake()
         return outcome
 
-    async def set_appointment(self, patient_id: int, at: datetime, staff_id: int) -> bool:
+    async def set_appointment(self, patient_id: int, at: datetime, staff_id: int | None) -> bool:
         """Set or move the next appointment and its reminders; False if the patient or their
         open course is gone."""
         async with self.units.unit_of_work() as uow:
@@ -178,7 +178,7 @@ class StaffRequests:
         self.wake.wake()
         return course is not None
 
-    async def cancel_appointment(self, patient_id: int, staff_id: int) -> bool:
+    async def cancel_appointment(self, patient_id: int, staff_id: int | None) -> bool:
         """Cancel the next appointment and its reminders; False if the patient or their open
         course is gone."""
         async with self.units.unit_of_work() as uow:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from aftercare_bot.domain.outbox import (
+    CHECK_IN_EXPIRY,
     GOODBYE_KIND,
     INCIDENT_PAGE,
     INCIDENT_POST,
@@ -326,6 +327,7 @@ async def test_cancelling_touches_only_pending_rows_that_match(units: Any) -> No
         message("plan info", patient_id, kind="info", **plan),
         message("plan checkin", patient_id, kind="checkin", **plan),
         message("plan sent", patient_id, kind="info", state=MessageState.SENT, **plan),
+        message("open check-in's expiry", patient_id, kind=CHECK_IN_EXPIRY, **plan),
         message("other plan", other, kind="info", session_id=other_session),
         message("page", patient_id, kind=INCIDENT_PAGE),
         message("goodbye", patient_id, kind=GOODBYE_KIND),
@@ -344,6 +346,7 @@ async def test_cancelling_touches_only_pending_rows_that_match(units: Any) -> No
         "plan info": MessageState.CANCELLED,
         "plan checkin": MessageState.CANCELLED,
         "plan sent": MessageState.SENT,
+        "open check-in's expiry": MessageState.PENDING,  # a new session leaves it be
         "page": MessageState.CANCELLED,
         "goodbye": MessageState.PENDING,
     }

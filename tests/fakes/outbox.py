@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from aftercare_bot.domain.outbox import (
     ACTED_ON_KINDS,
+    CHECK_IN_TIMERS,
     GOODBYE_KIND,
     PLAN_ROW_PREFIX,
     MessageState,
@@ -171,7 +172,7 @@ class FakeOutboxRepository:
 
     async def cancel_pending_for_session(self, session_id: int) -> None:
         """Cancel what is still pending from a session's plan."""
-        self._cancel(lambda row: row.session_id == session_id)
+        self._cancel(lambda row: row.session_id == session_id and row.kind not in CHECK_IN_TIMERS)
 
     async def cancel_pending_plan_rows(self, session_id: int) -> None:
         """Cancel a session's pending plan messages only."""

@@ -53,6 +53,13 @@ class FakeSettingsRepository:
         row = self._session.table("bot_settings").get(key)
         return None if row is None else row.value
 
+    async def put_if_absent(self, key: str, value: str, now: datetime) -> str:
+        """Store a value unless one is stored; the value stored."""
+        table = self._session.table("bot_settings")
+        if key not in table:
+            table[key] = SettingRow(key, value, now)
+        return str(table[key].value)
+
     async def put(self, key: str, value: str, now: datetime) -> None:
         """Store or replace a value."""
         self._session.table("bot_settings")[key] = SettingRow(key, value, now)

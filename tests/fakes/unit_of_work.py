@@ -8,6 +8,7 @@ from aftercare_bot.services.ports import UnitsOfWork
 from aftercare_bot.services.reachable_chats import ReachableChats
 from tests.fakes.api_keys import FakeApiKeyRepository
 from tests.fakes.audit import FakeAuditRepository
+from tests.fakes.bookings import FakeBookingRepository
 from tests.fakes.check_ins import FakeCheckInRepository
 from tests.fakes.clinic_lists import FakeClinicListsRepository
 from tests.fakes.clinic_settings import FakeClinicSettingsRepository
@@ -43,6 +44,7 @@ class FakeUnitOfWork:
         self.staff = FakeStaffRepository(self.session)
         self.settings = FakeSettingsRepository(self.session)
         self.clinic_settings = FakeClinicSettingsRepository(self.session)
+        self.bookings = FakeBookingRepository(self.session)
         self.api_keys = FakeApiKeyRepository(self.session)
         self.plan_versions = FakePlanVersionsRepository(self.session)
         self.clinic_lists = FakeClinicListsRepository(self.session)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aftercare_bot.adapters.persistence.tables import patients, scheduled_messages
 from aftercare_bot.domain.outbox import (
     ACTED_ON_KINDS,
+    CHECK_IN_TIMERS,
     GOODBYE_KIND,
     PLAN_ROW_PREFIX,
     MessageState,
@@ -179,8 +180,12 @@ class OutboxRepository:
         return list(rows)
 
     async def cancel_pending_for_session(self, session_id: int) -> None:
-        """Cancel what is still pending from a session's plan (a new session replaces it)."""
-        await self._cancel_pending(scheduled_messages.c.session_id == session_id)
+        """Cancel what is still pending from a session's plan (a new session replaces it);
+        an open check-in's timers stay."""
+        await self._cancel_pending(
+            scheduled_messages.c.session_id == session_id,
+            scheduled_messages.c.kind.not_in(CHECK_IN_TIMERS),
+        )
 
     async def cancel_pending_plan_rows(self, session_id: int) -> None:
         """Cancel a session's pending plan messages only: its check-in and incident timers,

@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 
 from aftercare_bot.adapters.persistence.urls import sqlite_file, sync_url
 
-HEAD = "0023"
+HEAD = "0024"
 
 
 def stored_revision(url: str) -> str | None:

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftercare_bot.adapters.persistence.tables import bot_settings, staff_members
@@ -45,6 +46,18 @@ class SettingsRepository:
         return await self._session.scalar(
             select(bot_settings.c.value).where(bot_settings.c.key == key)
         )
+
+    async def put_if_absent(self, key: str, value: str, now: datetime) -> str:
+        """Store a value unless one is stored (by whoever comes first, even at once); the
+        value stored."""
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._session.execute(
+            insert(bot_settings)
+            .values(key=key, value=value, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        return await self.get(key) or value
 
     async def put(self, key: str, value: str, now: datetime) -> None:
         """Store or replace a value."""

@@ -441,3 +441,35 @@ api_keys = Table(
     Column("revoked_at", UtcDateTime(), nullable=True),
     Column("last_used_at", UtcDateTime(), nullable=True),
 )
+
+# A patient's links to a booking system, made once by staff: the attendee's e-mail or an
+# external id, each kept only as a keyed hash.
+booking_links = Table(
+    "booking_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("value_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", BigInteger, nullable=True),
+    UniqueConstraint("kind", "value_hash", name="uq_booking_links_kind_value_hash"),
+)
+
+# Cal.com's deliveries, each applied once (by booking uid and trigger); one nobody could match
+# waits for staff (with hashes only), and is dropped after two weeks.
+booking_deliveries = Table(
+    "booking_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("booking_uid", String(128), nullable=False),
+    Column("trigger", String(32), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("starts_at", UtcDateTime(), nullable=False),
+    Column("hashes", Text, nullable=False),  # JSON: the attendees' e-mail hashes
+    Column("external_hash", String(64), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("patient_id", ForeignKey("patients.id", ondelete="SET NULL"), nullable=True),
+    Column("applied_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("booking_uid", "trigger", name="uq_booking_deliveries_booking_uid_trigger"),
+)

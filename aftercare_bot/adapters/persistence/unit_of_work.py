@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftercare_bot.adapters.persistence.api_keys import ApiKeyRepository
 from aftercare_bot.adapters.persistence.audit import AuditRepository
+from aftercare_bot.adapters.persistence.bookings import BookingRepository
 from aftercare_bot.adapters.persistence.check_ins import CheckInRepository
 from aftercare_bot.adapters.persistence.clinic_lists import ClinicListsRepository
 from aftercare_bot.adapters.persistence.clinic_settings import ClinicSettingsRepository
@@ -65,6 +66,7 @@ class SqlUnitOfWork:
         self.staff = StaffRepository(self.session)
         self.settings = SettingsRepository(self.session)
         self.clinic_settings = ClinicSettingsRepository(self.session)
+        self.bookings = BookingRepository(self.session)
         self.api_keys = ApiKeyRepository(self.session)
         self.plan_versions = PlanVersionsRepository(self.session)
         self.clinic_lists = ClinicListsRepository(self.session)

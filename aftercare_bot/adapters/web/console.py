@@ -18,6 +18,7 @@ from aftercare_bot.adapters.telegram.views.rendering import Views
 from aftercare_bot.config import Config
 from aftercare_bot.domain.plan_versions import PlanBook
 from aftercare_bot.services.api_keys import ApiKeys
+from aftercare_bot.services.bookings import BookingSync
 from aftercare_bot.services.bot_username import remembered_username
 from aftercare_bot.services.clinic_lists import ClinicLists
 from aftercare_bot.services.clinic_settings import ClinicSettingsChanges
@@ -101,6 +102,11 @@ class ConsoleDeps:
         return ApiKeys(self.units, self.clock, self.config.staff.admin_ids)
 
     @property
+    def bookings(self) -> BookingSync:
+        """Cal.com's deliveries, and staff linking patients to them."""
+        return BookingSync(self.units, self.clock, self.requests, self.config.clinic.timezone)
+
+    @property
     def lists(self) -> ClinicLists:
         """The practitioners and products the clinic lists."""
         return ClinicLists(self.units, self.clock)
@@ -136,6 +142,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     from aftercare_bot.adapters.web import (
         api_key_pages,
         audit_pages,
+        booking_pages,
         enroll_pages,
         export_pages,
         incident_pages,
@@ -164,6 +171,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     pages = (
         sign_in,
         api_key_pages,
+        booking_pages,
         incident_pages,
         message_pages,
         patient_pages,
@@ -178,7 +186,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     )
     for routes in (page.ROUTES for page in pages):
         app.router.add_routes(routes)
-    from aftercare_bot.adapters.api import openapi
+    from aftercare_bot.adapters.api import calcom, openapi
     from aftercare_bot.adapters.api import routes as api_routes
     from aftercare_bot.adapters.api.guard import BUDGET
     from aftercare_bot.domain.api_rate import RequestBudget
@@ -186,6 +194,7 @@ def build_console_app(deps: ConsoleDeps) -> web.Application:
     app[BUDGET] = RequestBudget()
     app.router.add_routes(api_routes.ROUTES)
     app.router.add_routes(openapi.ROUTES)
+    app.router.add_routes(calcom.ROUTES)
     app.router.add_static(
         "/console/static/", str(files("aftercare_bot.adapters.web") / "static"), name="static"
     )
