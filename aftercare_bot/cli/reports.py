@@ -16,6 +16,7 @@ from aftercare_bot.cli.command import (
     read_config,
 )
 from aftercare_bot.clock import SystemClock
+from aftercare_bot.config import Config
 
 
 def digest_command(args: argparse.Namespace) -> int:
@@ -54,6 +55,11 @@ def export_command(args: argparse.Namespace) -> int:
     from aftercare_bot.services.export import export_rows
 
     config = read_config(args.config)
+    if args.fhir is not None:
+        return _export_fhir(args, config)
+    if args.since is None or args.out is None:
+        print("export: give --since DAY and --out FILE (a CSV), or --fhir FILE", file=sys.stderr)
+        return EXIT_USAGE
     try:
         day = date.fromisoformat(args.since)
     except ValueError:
@@ -82,6 +88,48 @@ def export_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_fhir(args: argparse.Namespace, config: Config) -> int:
+    """Write the clinic's records as a FHIR R4B Bundle (JSON), built and validated with
+    fhir.resources; all time, or since --since (clinic time)."""
+    import json
+    from datetime import UTC, date, datetime, time
+
+    from aftercare_bot.adapters.fhir_export import fhir_bundle
+    from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.services.staff_reports import StaffReports
+
+    since = datetime(2000, 1, 1, tzinfo=UTC)  # all time: before the bot could have run
+    if args.since is not None:
+        try:
+            since = datetime.combine(
+                date.fromisoformat(args.since), time(0), config.clinic.timezone
+            )
+        except ValueError:
+            print(f"export: --since {args.since!r} is not a date (expected YYYY-MM-DD)",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+    database_ready(config)
+    clock = SystemClock()
+
+    async def read() -> Any:
+        database = Database(config.database_url)
+        try:
+            reports = StaffReports(database, clock, config.clinic.timezone)
+            return await reports.clinical_records(since, None)
+        finally:
+            await database.dispose()
+
+    bundle = fhir_bundle(asyncio.run(read()), clock.now())
+    try:
+        args.fhir.write_text(json.dumps(bundle, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError as error:
+        print(f"export: cannot write {args.fhir}: {error.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"export: a FHIR R4B bundle of {len(bundle.get('entry', []))} resources written to "
+          f"{args.fhir}")  # fmt: skip
+    return EXIT_OK
+
+
 def add_digest_command(commands: Subcommands, config: argparse.ArgumentParser) -> None:
     """`digest [--print]`."""
     digest = add_command(commands, "digest", "print today's staff digest", digest_command, config)
@@ -99,5 +147,8 @@ def add_export_command(commands: Subcommands, config: argparse.ArgumentParser) -
         export_command,
         config,
     )
-    export.add_argument("--since", required=True, help="first day, YYYY-MM-DD (clinic time)")
-    export.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    export.add_argument("--since", help="first day, YYYY-MM-DD (clinic time)")
+    export.add_argument("--out", type=Path, help="the CSV file to write")
+    export.add_argument(
+        "--fhir", type=Path, metavar="FILE", help="write a FHIR R4B bundle (JSON) instead"
+    )

@@ -15,6 +15,7 @@ from aftercare_bot.domain.bookings import BookingDelivery, DeliveryState, LinkKi
 from aftercare_bot.domain.check_ins import CheckIn
 from aftercare_bot.domain.clinic_lists import Batch, Practitioner, Product
 from aftercare_bot.domain.clinic_settings import SettingChange
+from aftercare_bot.domain.clinical_records import ClinicalRecords
 from aftercare_bot.domain.consent import ConsentEvent
 from aftercare_bot.domain.console_access import ConsoleSession, ConsoleSignIn
 from aftercare_bot.domain.digest import Appointment, CheckInDay, OpenIncident, OpenTask, PatientRef
@@ -652,6 +653,10 @@ class RelayDrafts(Protocol):
 
 class ClinicOverview(Protocol):
     """Queries across all patients."""
+
+    async def clinical_records(self, since: datetime) -> ClinicalRecords:
+        """The followed patients with their consents, appointments, check-ins and incidents."""
+        ...
 
     async def patients_in(self, *statuses: PatientStatus) -> list[PatientRef]:
         """Patients in one of these states, in order of enrollment."""

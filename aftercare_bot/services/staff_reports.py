@@ -5,10 +5,11 @@ renders the plain results."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aftercare_bot.domain.audit import AuditEvent
+from aftercare_bot.domain.clinical_records import ClinicalRecords
 from aftercare_bot.domain.digest import DigestFacts
 from aftercare_bot.domain.patient_summary import PatientSummary, TimelineEvent
 from aftercare_bot.domain.patients import Patient, PatientStatus
@@ -58,6 +59,18 @@ class StaffReports:
             )
             await uow.commit()
         return rows
+
+    async def clinical_records(self, since: datetime, actor: int | None) -> ClinicalRecords:
+        """The records a FHIR export is made of (patients by code, their consents, next
+        appointments, check-ins and incidents since `since`); who took them is audited."""
+        now = self.clock.now()
+        async with self.units.unit_of_work() as uow:
+            records = await uow.overview.clinical_records(since)
+            await uow.audit.record(
+                AuditEvent(now, "export.fhir", actor, detail=f"{len(records.patients)} patients")
+            )
+            await uow.commit()
+        return records
 
     async def patients(
         self,

@@ -1,6 +1,7 @@
 """The digest and the export from the command line, beside the running bot."""
 
 import csv
+import json
 from pathlib import Path
 
 from tests.e2e.conftest import RunningBot
@@ -47,3 +48,27 @@ async def test_export_with_a_bad_date_names_it(bot: RunningBot, tmp_path: Path) 
     assert (
         result.stderr.strip() == "export: --since 'last week' is not a date (expected YYYY-MM-DD)"
     )
+
+
+async def test_export_fhir_writes_a_valid_bundle_of_the_patients_by_code(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    anna, code = await linked(bot)
+    await report_severe(bot, anna)
+    out = tmp_path / "clinic.fhir.json"
+    config = str(tmp_path / "config.toml")
+    result = await bot_py("export", "--fhir", str(out), "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("export: a FHIR R4B bundle of ")
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    Bundle.model_validate(bundle)
+    kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
+    assert {"Questionnaire", "Patient", "QuestionnaireResponse", "Observation", "Task"} <= set(
+        kinds
+    )
+    assert code in out.read_text(encoding="utf-8") and "Anna" not in out.read_text("utf-8")
+    neither = await bot_py("export", "--config", config)
+    assert neither.returncode == 2
+    assert "--fhir FILE" in neither.stderr

@@ -172,7 +172,7 @@ async def test_the_openapi_document_and_its_page_describe_every_call(console: Co
     operations = {
         (method.upper(), path) for path, spec in document["paths"].items() for method in spec
     }
-    assert ("POST", "/api/v1/patients") in operations and len(operations) == 9
+    assert ("POST", "/api/v1/patients") in operations and len(operations) == 10
     schema = document["components"]["schemas"]["EnrollBody"]
     assert set(schema["required"]) == {"first_name", "session_at"}
     page = await console.client.get("/api/docs")

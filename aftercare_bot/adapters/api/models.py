@@ -139,3 +139,13 @@ class ErrorBody(BaseModel):
     """Every error has this one shape."""
 
     error: ErrorDetail
+
+
+class FhirBundle(BaseModel):
+    """A FHIR R4B Bundle of type collection (see the README for what it holds)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    resourceType: Literal["Bundle"]
+    type: Literal["collection"]
+    entry: list[dict[str, object]] = Field(default_factory=list)

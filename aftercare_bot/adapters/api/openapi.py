@@ -56,6 +56,8 @@ OPERATIONS = (
               "Acknowledge an incident in the key owner's name", models.IncidentDone),
     Operation("post", "/api/v1/incidents/{incident_id}/resolve", "api_resolve",
               "Resolve an incident with what was done", models.IncidentDone, models.ResolveBody),
+    Operation("get", "/api/v1/export/fhir", "api_fhir",
+              "The clinic's records as a FHIR R4B Bundle (?since=YYYY-MM-DD)", models.FhirBundle),
 )  # fmt: skip
 _ERRORS = {
     "400": "The body is not JSON",

@@ -5,7 +5,9 @@ console and Telegram, acting for the key's owner, and answers with its model.
 only; everything about a patient's health needs a `clinical` key (the guard decides).
 """
 
+import asyncio
 import base64
+from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
 from aiohttp import web
@@ -234,3 +236,22 @@ def _done(result: object, name: str) -> web.Response:
         raise ApiError(409, "conflict", f"already {result.incident.state.value} by {who}")
     incident: Incident = result.incident  # type: ignore[attr-defined]
     return _json(IncidentDone(id=incident.id or 0, state=incident.state.value, by=name))
+
+
+@ROUTES.get("/api/v1/export/fhir", name="api_fhir")
+async def fhir(request: web.Request) -> web.StreamResponse:
+    """The clinic's records as a FHIR R4B Bundle (all time, or `?since=YYYY-MM-DD`)."""
+    from aftercare_bot.adapters.fhir_export import fhir_bundle
+
+    deps, caller = deps_of(request), caller_of(request)
+    zone = deps.config.clinic.timezone
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    if "since" in request.query:
+        try:
+            day = date.fromisoformat(request.query["since"][:10])
+        except ValueError:
+            raise ApiError(422, "invalid", "a date like 2026-12-01, please", "since") from None
+        since = datetime.combine(day, time(0), zone)
+    records = await deps.reports.clinical_records(since, caller.user_id)
+    bundle = await asyncio.to_thread(fhir_bundle, records, deps.clock.now())
+    return web.json_response(bundle, content_type="application/fhir+json")

@@ -21,6 +21,8 @@ from aftercare_bot.adapters.persistence.tables import (
     treatment_sessions,
 )
 from aftercare_bot.domain.check_ins import CheckInState
+from aftercare_bot.domain.clinical_records import ClinicalRecords, RecordIncident, RecordPatient
+from aftercare_bot.domain.consent import ConsentChange
 from aftercare_bot.domain.digest import (
     Appointment,
     CheckInDay,
@@ -396,6 +398,69 @@ class ClinicOverview:
             .order_by(check_ins.c.opened_at, check_ins.c.id)
         )
         return [CheckInRow(*row) for row in rows]
+
+    async def clinical_records(self, since: datetime) -> ClinicalRecords:
+        """The patients the clinic follows (not erased, not anonymised, not left) with their
+        consents and next appointment, and their check-ins and incidents since `since`."""
+        hidden = (PatientStatus.ANONYMISED, PatientStatus.LEFT)
+        rows = await self._session.execute(
+            select(patients.c.id, patients.c.code, patients.c.language)
+            .where(patients.c.status.not_in(hidden))
+            .order_by(patients.c.id)
+        )
+        found = {pid: (code, language) for pid, code, language in rows.all()}
+        if not found:
+            return ClinicalRecords()
+        ids = list(found)
+        consents: dict[int, list[tuple[ConsentChange, datetime]]] = {}
+        for pid, change, at in await self._session.execute(
+            select(
+                consent_events.c.patient_id, consent_events.c.change, consent_events.c.occurred_at
+            )
+            .where(consent_events.c.patient_id.in_(ids))
+            .order_by(consent_events.c.occurred_at, consent_events.c.id)
+        ):
+            consents.setdefault(pid, []).append((ConsentChange(change), at))
+        appointments = dict(
+            (
+                await self._session.execute(
+                    select(courses.c.patient_id, courses.c.next_appointment_at).where(
+                        courses.c.patient_id.in_(ids),
+                        courses.c.closed_at.is_(None),
+                        courses.c.next_appointment_at.is_not(None),
+                    )
+                )
+            ).all()
+        )
+        records = [
+            RecordPatient(pid, code, language, tuple(consents.get(pid, [])), appointments.get(pid))
+            for pid, (code, language) in found.items()
+        ]
+        check_in_rows = [
+            row for row in await self.check_ins_since(since) if row.patient_id in found
+        ]
+        incident_rows = await self._session.execute(
+            select(
+                incidents.c.id,
+                incidents.c.patient_id,
+                incidents.c.urgency,
+                incidents.c.state,
+                incidents.c.opened_at,
+                incidents.c.acknowledged_at,
+                incidents.c.resolved_at,
+                incidents.c.outcome,
+            )
+            .where(incidents.c.patient_id.in_(ids), incidents.c.opened_at >= since)
+            .order_by(incidents.c.opened_at, incidents.c.id)
+        )
+        return ClinicalRecords(
+            records,
+            check_in_rows,
+            [
+                RecordIncident(iid, pid, str(urgency), str(state), opened, acked, resolved, outcome)
+                for iid, pid, urgency, state, opened, acked, resolved, outcome in incident_rows
+            ],
+        )
 
     async def incidents_since(self, since: datetime) -> list[IncidentRecord]:
         """Incidents opened since `since`, with when they were acknowledged."""
