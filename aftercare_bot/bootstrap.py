@@ -8,7 +8,7 @@ import asyncio
 import logging
 import os
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -228,6 +228,7 @@ class BotRuntime:
         self.heartbeat.every(DIGEST_CHECK_INTERVAL, "digest", self._post_digest)
         self.heartbeat.every(RETENTION_CHECK_INTERVAL, "retention", self._forget_expired)
         self.heartbeat.every(REFRESH_EVERY, "settings", self._settings)
+        self._refreshed_at: datetime | None = None  # when the stored settings were last read
         self.console = self._console() if config.web.enabled else None
 
     def _console(self) -> "ConsoleServer":
@@ -279,11 +280,16 @@ class BotRuntime:
         await live.refresh(services.database)
 
     async def _settings(self) -> None:
-        """Every instance takes the settings as stored now; the active one posts what staff
-        changed to the staff group."""
-        await self.services.live.refresh(self.services.database)
+        """Every instance takes the settings and plans as stored, once a tick (the beat is
+        also woken after every update: those wakes do not read them again); the active one
+        posts what staff changed to the staff group."""
+        services = self.services
+        now = services.clock.now()
+        if self._refreshed_at is None or now - self._refreshed_at >= REFRESH_EVERY:
+            await services.live.refresh(services.database)
+            self._refreshed_at = now
         if self.active:
-            await post_setting_changes(self.application.bot, self.services)
+            await post_setting_changes(self.application.bot, services)
 
     async def _lead(self) -> None:
         """Take or renew the lease; become active, or stand by, when that changes."""

@@ -160,3 +160,31 @@ class LiveConfig:
         if stamp != self._stamp:
             self.apply_plans(await stored_versions(units))
             self._stamp = stamp
+
+
+class LiveReading:
+    """The config, texts, views and plans as they stand now, for a front end that holds the
+    instance's `LiveConfig` as `live` (the Telegram handlers' services, the console): read
+    when needed, never kept."""
+
+    live: LiveConfig
+
+    @property
+    def config(self) -> Config:
+        """The config with the clinic settings stored in the database over the file's."""
+        return self.live.config
+
+    @property
+    def texts(self) -> Texts:
+        """The texts, with the clinic's current phone, hours, languages and plan sentences."""
+        return self.live.texts
+
+    @property
+    def views(self) -> Views:
+        """Domain values as people read them, with the current texts."""
+        return self.live.views
+
+    @property
+    def plans(self) -> PlanBook:
+        """Every version of every plan (a course names its own), the newest offered."""
+        return self.live.plans

@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import RowMapping, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftercare_bot.adapters.persistence.insert_once import insert_once
 from aftercare_bot.adapters.persistence.tables import booking_deliveries, booking_links
 from aftercare_bot.domain.bookings import (
     BookingDelivery,
@@ -23,26 +23,22 @@ class BookingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    @property
-    def _postgres(self) -> bool:
-        return self._session.get_bind().dialect.name == "postgresql"
-
     async def link(
         self, patient_id: int, kind: LinkKind, value_hash: str, now: datetime, by: int | None
     ) -> int:
         """Link a hash to a patient; the patient it names (another one when it was already
         linked to someone else: never two)."""
-        insert = postgresql.insert if self._postgres else sqlite.insert
         await self._session.execute(
-            insert(booking_links)
-            .values(
+            insert_once(
+                self._session,
+                booking_links,
+                ["kind", "value_hash"],
                 patient_id=patient_id,
                 kind=kind.value,
                 value_hash=value_hash,
                 created_at=now,
                 created_by=by,
             )
-            .on_conflict_do_nothing(index_elements=["kind", "value_hash"])
         )
         owner = await self._session.scalar(
             select(booking_links.c.patient_id).where(
@@ -69,10 +65,11 @@ class BookingRepository:
 
     async def add_delivery(self, delivery: BookingDelivery) -> bool:
         """Keep a delivery; False when this booking's trigger came before (a repeat)."""
-        insert = postgresql.insert if self._postgres else sqlite.insert
         added = await self._session.execute(
-            insert(booking_deliveries)
-            .values(
+            insert_once(
+                self._session,
+                booking_deliveries,
+                ["booking_uid", "trigger"],
                 booking_uid=delivery.booking_uid,
                 trigger=delivery.trigger.value,
                 received_at=delivery.received_at,
@@ -82,9 +79,7 @@ class BookingRepository:
                 state=delivery.state.value,
                 patient_id=delivery.patient_id,
                 applied_at=delivery.applied_at,
-            )
-            .on_conflict_do_nothing(index_elements=["booking_uid", "trigger"])
-            .returning(booking_deliveries.c.id)
+            ).returning(booking_deliveries.c.id)
         )
         found = added.scalar_one_or_none()
         if found is None:

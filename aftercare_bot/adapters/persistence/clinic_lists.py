@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import RowMapping, Table, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftercare_bot.adapters.persistence.insert_once import insert_once
 from aftercare_bot.adapters.persistence.tables import (
     batches,
     patients,
@@ -148,11 +148,7 @@ class ClinicListsRepository:
 
     async def _insert_once(self, table: Table, values: dict[str, object], keys: list[str]) -> None:
         """Insert unless a row with the same `keys` exists (decided by the database)."""
-        dialect = self._session.get_bind().dialect.name
-        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await self._session.execute(
-            builder(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-        )
+        await self._session.execute(insert_once(self._session, table, keys, **values))
 
     async def set_batch_expiry(self, batch_id: int, expires_on: date | None) -> None:
         """Give a batch its expiry date."""

@@ -4,9 +4,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import RowMapping, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftercare_bot.adapters.persistence.insert_once import insert_once
 from aftercare_bot.adapters.persistence.tables import clinic_settings, setting_changes
 from aftercare_bot.domain.clinic_settings import SettingChange
 
@@ -33,11 +33,10 @@ class ClinicSettingsRepository:
             {"setting": setting, "value": value, "changed_at": now}
             for setting, value in values.items()
         ]
-        dialect = self._session.get_bind().dialect.name
-        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await self._session.execute(
-            builder(clinic_settings).values(rows).on_conflict_do_nothing(index_elements=["setting"])
-        )
+        for row in rows:
+            await self._session.execute(
+                insert_once(self._session, clinic_settings, ["setting"], **row)
+            )
 
     async def put(self, setting: str, value: str, now: datetime) -> None:
         """Store a setting's new text (its row exists: `add_missing` ran at start-up)."""

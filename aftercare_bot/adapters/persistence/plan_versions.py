@@ -4,9 +4,9 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import RowMapping, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftercare_bot.adapters.persistence.insert_once import insert_once
 from aftercare_bot.adapters.persistence.tables import courses, plan_versions
 from aftercare_bot.domain.plan_versions import PlanVersion
 
@@ -37,11 +37,11 @@ class PlanVersionsRepository:
     async def add(self, version: PlanVersion) -> bool:
         """Store a version; False when that plan already has that version number (two staff
         saving at once: the second must start again from the first's)."""
-        dialect = self._session.get_bind().dialect.name
-        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
         added = await self._session.execute(
-            builder(plan_versions)
-            .values(
+            insert_once(
+                self._session,
+                plan_versions,
+                ["plan_name", "version"],
                 plan_name=version.plan_name,
                 version=version.version,
                 definition=json.dumps(version.table, ensure_ascii=False, sort_keys=True),
@@ -49,9 +49,7 @@ class PlanVersionsRepository:
                 created_at=version.created_at,
                 created_by=version.created_by,
                 created_by_name=version.created_by_name,
-            )
-            .on_conflict_do_nothing(index_elements=["plan_name", "version"])
-            .returning(plan_versions.c.id)
+            ).returning(plan_versions.c.id)
         )
         return added.scalar_one_or_none() is not None
 

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftercare_bot.adapters.persistence.insert_once import insert_once
 from aftercare_bot.adapters.persistence.tables import bot_settings, staff_members
 from aftercare_bot.domain.staff import StaffMember
 
@@ -50,12 +50,8 @@ class SettingsRepository:
     async def put_if_absent(self, key: str, value: str, now: datetime) -> str:
         """Store a value unless one is stored (by whoever comes first, even at once); the
         value stored."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         await self._session.execute(
-            insert(bot_settings)
-            .values(key=key, value=value, updated_at=now)
-            .on_conflict_do_nothing(index_elements=["key"])
+            insert_once(self._session, bot_settings, ["key"], key=key, value=value, updated_at=now)
         )
         return await self.get(key) or value
 

@@ -12,11 +12,8 @@ from importlib.resources import files
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from aftercare_bot.adapters.live_config import LiveConfig, paging_rules
+from aftercare_bot.adapters.live_config import LiveConfig, LiveReading, paging_rules
 from aftercare_bot.adapters.telegram.runtime.identity import bot_id
-from aftercare_bot.adapters.telegram.views.rendering import Views
-from aftercare_bot.config import Config
-from aftercare_bot.domain.plan_versions import PlanBook
 from aftercare_bot.services.api_keys import ApiKeys
 from aftercare_bot.services.bookings import BookingSync
 from aftercare_bot.services.bot_username import remembered_username
@@ -30,11 +27,10 @@ from aftercare_bot.services.staff_incidents import StaffIncidents
 from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
 from aftercare_bot.services.staff_requests import StaffRequests
-from aftercare_bot.texts import Texts
 
 
 @dataclass(frozen=True)
-class ConsoleDeps:
+class ConsoleDeps(LiveReading):
     """The console's use cases and rendering; those that read a clinic setting are built
     from the config as it stands at each request."""
 
@@ -47,26 +43,6 @@ class ConsoleDeps:
     relay: StaffRelay
     units: ReportingUnitsOfWork
     bot_token: str
-
-    @property
-    def config(self) -> Config:
-        """The config as it stands now."""
-        return self.live.config
-
-    @property
-    def plans(self) -> PlanBook:
-        """Every version of every plan, the newest of each offered."""
-        return self.live.plans
-
-    @property
-    def texts(self) -> Texts:
-        """The texts, with the clinic's current details."""
-        return self.live.texts
-
-    @property
-    def views(self) -> Views:
-        """Domain values as people read them."""
-        return self.live.views
 
     @property
     def incidents(self) -> StaffIncidents:

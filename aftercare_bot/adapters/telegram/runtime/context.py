@@ -6,7 +6,7 @@ from typing import Any, cast
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from aftercare_bot.adapters.live_config import LiveConfig
+from aftercare_bot.adapters.live_config import LiveConfig, LiveReading
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.runtime.answer_wakes import WakeAfterAnswer
@@ -14,9 +14,7 @@ from aftercare_bot.adapters.telegram.runtime.blocked_chats import BlockedChats
 from aftercare_bot.adapters.telegram.runtime.presses import EarlyAnswers
 from aftercare_bot.adapters.telegram.runtime.repeats import RepeatedUpdates
 from aftercare_bot.adapters.telegram.views.rendering import Views
-from aftercare_bot.config import Config
 from aftercare_bot.domain.floods import OncePerWindow
-from aftercare_bot.domain.plan_versions import PlanBook
 from aftercare_bot.domain.triage import TriageRules
 from aftercare_bot.services.appointment_replies import AppointmentReplies
 from aftercare_bot.services.check_ins import CheckInTiming
@@ -30,13 +28,12 @@ from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
 from aftercare_bot.services.staff_requests import StaffRequests
-from aftercare_bot.texts import Texts
 
 _SERVICES_KEY = "aftercare_services"
 
 
 @dataclass(frozen=True)
-class Services:
+class Services(LiveReading):
     """What every handler may use: the config, texts, plans, database, clock and heartbeat."""
 
     live: LiveConfig
@@ -57,27 +54,6 @@ class Services:
     blocked_chats: BlockedChats = field(default_factory=BlockedChats)
     # Chats recently told a button is no longer current (see `first_stale_answer`).
     stale_answers: OncePerWindow = field(default_factory=OncePerWindow)
-
-    @property
-    def config(self) -> Config:
-        """The config as it stands now (the clinic settings stored in the database over the
-        file's): read it when it is needed, never keep it."""
-        return self.live.config
-
-    @property
-    def plans(self) -> PlanBook:
-        """Every version of every plan (a course names its own), the newest offered."""
-        return self.live.plans
-
-    @property
-    def texts(self) -> Texts:
-        """The texts, with the clinic's current phone, hours and languages."""
-        return self.live.texts
-
-    @property
-    def views(self) -> Views:
-        """Domain values as people read them, with the current texts."""
-        return self.live.views
 
     @property
     def wake_after_answer(self) -> WakeAfterAnswer:
