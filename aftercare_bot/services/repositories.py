@@ -282,6 +282,10 @@ class Bookings(Protocol):
         """Link a hash to a patient; the patient it names (never two)."""
         ...
 
+    async def unlink(self, patient_id: int) -> None:
+        """Forget a patient's booking links (she is erased or anonymised)."""
+        ...
+
     async def patients_for(self, hashes: Sequence[str]) -> set[int]:
         """The patients any of these hashes is linked to."""
         ...

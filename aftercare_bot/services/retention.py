@@ -50,6 +50,7 @@ async def forget(
     chat_id, language, status = patient.chat_id, patient.language, patient.status
     name = patient.display_name
     incident = await uow.incidents.open_for_patient(patient_id)
+    await uow.bookings.unlink(patient_id)  # her e-mail's hash goes with her, whatever the mode
     uow.patients.detach(patient)
     if incident is not None:
         if status == PatientStatus.LEFT:

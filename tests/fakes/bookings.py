@@ -33,6 +33,12 @@ class FakeBookingRepository:
             links[key] = LinkRow(patient_id, kind.value, value_hash)
         return int(links[key].patient_id)
 
+    async def unlink(self, patient_id: int) -> None:
+        """Forget a patient's booking links."""
+        links = self._session.table("booking_links")
+        for key in [k for k, row in links.items() if row.patient_id == patient_id]:
+            del links[key]
+
     async def patients_for(self, hashes: Sequence[str]) -> set[int]:
         """The patients any of these hashes is linked to."""
         links = self._session.table("booking_links")

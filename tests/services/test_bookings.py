@@ -73,3 +73,22 @@ async def test_an_unmatched_booking_waits_then_is_assigned_and_finds_her_later(
     assert await bookings.drop_old() == 0
     desk.clock.advance(timedelta(days=1, seconds=1))
     assert await bookings.drop_old() == 1 and await bookings.waiting() == []
+
+
+async def test_an_erased_or_anonymised_patient_loses_her_booking_links(desk: Desk) -> None:
+    from aftercare_bot.domain.privacy import DeleteMode
+    from aftercare_bot.services.retention import forget
+
+    anna = await linked(desk)
+    assert anna.id is not None
+    bookings = sync(desk)
+    assert await bookings.link(anna.id, LinkKind.EMAIL, "anna@example.com", ADMIN)
+    async with desk.units.unit_of_work() as uow:
+        patient = await uow.patients.by_id(anna.id)
+        assert patient is not None
+        await forget(uow, patient, DeleteMode.ANONYMISE, desk.clock.now(), "on request")
+        await uow.commit()
+    async with desk.units.unit_of_work() as uow:
+        assert await uow.bookings.links_of(anna.id) == 0
+    later = await event(desk, "bk-after", "anna@example.com")
+    assert await bookings.receive(later) == DeliveryState.WAITING  # nobody to apply it to

@@ -47,6 +47,12 @@ class BookingRepository:
         )
         return int(owner or patient_id)
 
+    async def unlink(self, patient_id: int) -> None:
+        """Forget a patient's booking links (she is erased or anonymised)."""
+        await self._session.execute(
+            delete(booking_links).where(booking_links.c.patient_id == patient_id)
+        )
+
     async def patients_for(self, hashes: Sequence[str]) -> set[int]:
         """The patients any of these hashes is linked to."""
         if not hashes:
