@@ -278,6 +278,7 @@ class BotRuntime:
                 name,
             )
         await live.refresh(services.database)
+        self._refreshed_at = services.clock.now()  # the first beat need not read them again
 
     async def _settings(self) -> None:
         """Every instance takes the settings and plans as stored, once a tick (the beat is

@@ -130,14 +130,12 @@ class ConsoleAccess:
                 await uow.console.end(token_hash, now)
                 await uow.commit()
                 return None
-            member = await uow.staff.get(session.user_id)
-            seen_name = await uow.settings.get(_name_key(session.user_id))
+            name = await known_name(uow, session.user_id)
             language = await own_language(uow, session.user_id)
             if now - session.last_seen_at >= TOUCH_EVERY:
                 # the idle clock restarts at most once a minute: a page is not a write
                 await uow.console.touch(token_hash, now)
                 await uow.commit()
-        name = member.display_name if member is not None else seen_name or str(session.user_id)
         return ConsoleUser(session.user_id, name, role, session.csrf_token, language)
 
     async def sign_out(self, secret: str) -> None:

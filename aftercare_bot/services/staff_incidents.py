@@ -127,6 +127,15 @@ class StaffIncidents:
         async with self.units.unit_of_work() as uow:
             return await uow.incidents.open_incidents()
 
+    async def open_with_patients(self) -> list[tuple[Incident, Patient | None]]:
+        """Open incidents, urgent first, oldest first, each with its patient (None once she
+        left), read in one unit of work."""
+        async with self.units.unit_of_work() as uow:
+            return [
+                (incident, await uow.patients.by_id(incident.patient_id))
+                for incident in await uow.incidents.open_incidents()
+            ]
+
     async def copy_at(self, chat_id: int, message_id: int) -> IncidentCopy | None:
         """The incident message kept at this chat and message, if it is one."""
         async with self.units.unit_of_work() as uow:

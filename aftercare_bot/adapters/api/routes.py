@@ -183,12 +183,8 @@ async def patients(request: web.Request) -> web.StreamResponse:
 @ROUTES.get("/api/v1/incidents", name="api_incidents")
 async def incidents(request: web.Request) -> web.StreamResponse:
     """The open incidents, urgent first."""
-    deps = deps_of(request)
-    lines = []
-    for incident in await deps.incidents.open_incidents():
-        found = await deps.incidents.with_patient(incident.id or 0)
-        patient = found[1] if found else None
-        lines.append(_incident_line(incident, patient))
+    found = await deps_of(request).incidents.open_with_patients()
+    lines = [_incident_line(incident, patient) for incident, patient in found]
     return _json(IncidentList(incidents=lines))
 
 

@@ -55,10 +55,9 @@ async def _page(
     zone = deps.config.clinic.timezone
     keys = await deps.api_keys.listing()
     members = await deps.requests.members()
-    owners = [(admin_id, str(admin_id)) for admin_id in deps.config.staff.admin_ids]
+    known = {listed.key.user_id: listed.owner for listed in keys}  # admins' names included
+    owners = [(i, known.get(i, str(i))) for i in deps.config.staff.admin_ids]
     owners += [(member.telegram_user_id, member.display_name) for member in members]
-    for listed in keys:  # an admin known by name once they used the console
-        owners = [(i, listed.owner if i == listed.key.user_id else n) for i, n in owners]
     said = problem or notice
     return render(
         request,

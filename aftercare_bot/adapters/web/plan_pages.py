@@ -336,7 +336,7 @@ def _preview(
     )
     samples = {
         "name": "Anna",
-        "practitioner": user_name(deps, staff_language),
+        "practitioner": plain(texts.render(staff_language, "plans.sample_practitioner")),
         "appointment": views.when(language, appointment, zone),
         "clinic": config.clinic.name,
         "phone": config.clinic.phone,
@@ -363,8 +363,3 @@ def _preview(
             )
         )
     return rows
-
-
-def user_name(deps: ConsoleDeps, language: str) -> str:
-    """A practitioner's name for the preview's sentences."""
-    return plain(deps.texts.render(language, "plans.sample_practitioner"))
