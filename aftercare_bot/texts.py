@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,13 @@ def placeholders(text: str) -> frozenset[str]:
     return frozenset(field for _, field, _, _ in string.Formatter().parse(text) if field)
 
 
+@lru_cache(maxsize=4096)
+def _placeholders_of(text: str) -> frozenset[str]:
+    """The names a text's fields start with (`{a.b}` needs `a`), remembered: each of the
+    catalogues' texts is rendered again and again."""
+    return frozenset(field.split(".")[0].split("[")[0] for field in placeholders(text))
+
+
 class Texts:
     """All catalogues, checked to have the same keys and placeholders in every language."""
 
@@ -95,6 +102,7 @@ class Texts:
         reviewed: Mapping[str, bool] | None = None,
         offered: Sequence[str] | None = None,
         checked: bool = False,
+        structure_only: bool = False,
     ) -> None:
         self._catalogues = dict(catalogues)
         self._defaults = dict(defaults or {})
@@ -104,7 +112,7 @@ class Texts:
         # The languages people are answered in; every catalogue stays loaded and checked.
         self.languages = tuple(offered) if offered is not None else tuple(catalogues)
         if not checked:  # catalogues taken from texts already checked are not checked again
-            self._check_in_step()
+            self._check_in_step(structure_only)
 
     def with_defaults(self, defaults: Mapping[str, object]) -> "Texts":
         """These texts filling `defaults` (the clinic's name, phone, hours) into every text
@@ -194,8 +202,16 @@ class Texts:
                         f"the shipped text has {sorted(placeholders(shipped))}"
                     )
                 else:
+                    problem = _html_problem(text)
+                    if problem is not None:
+                        problems.append(f"{path.name}: {key}: {problem}")
+                        continue
                     catalogues[code][key] = text
-        texts = Texts(catalogues, self._defaults, reviewed=reviewed, offered=self.languages)
+        # The keys and placeholders are the shipped ones (checked above), so the plural forms
+        # are too: only the clinic's sentences needed checking.
+        texts = Texts(
+            catalogues, self._defaults, reviewed=reviewed, offered=self.languages, checked=True
+        )
         return texts, problems
 
     def raw(self, language: str, key: str) -> str | None:
@@ -249,16 +265,29 @@ class Texts:
                 raise CatalogueError(f"{code}.toml: {error}") from None
             reviewed[code] = _reviewed(code, table)
             catalogues[code] = _flatten(table)
-        return cls(catalogues, reviewed=reviewed)
+        # The shipped catalogues' grammar and HTML are checked by the tests (`verify`): at every
+        # start those checks would load Babel's data of every language (14 MiB, 70 ms) for
+        # nothing. A clinic's own texts are checked in full.
+        return cls(catalogues, reviewed=reviewed, structure_only=directory is None)
 
     def keys(self) -> frozenset[str]:
         """Every message key (the same in every language)."""
         return frozenset(_base_keys(self._catalogues[DEFAULT_LANGUAGE]))
 
-    def _check_in_step(self) -> None:
+    def verify(self) -> None:
+        """Every check a catalogue must pass, the grammar and Telegram's HTML included (the
+        start-up skips those two for the shipped catalogues: the tests make them).
+
+        Raises:
+            CatalogueError: the first problem found.
+        """
+        self._check_in_step(structure_only=False)
+
+    def _check_in_step(self, structure_only: bool) -> None:
         reference = _base_keys(self._catalogues[DEFAULT_LANGUAGE])
         for code, catalogue in self._catalogues.items():
-            self._check_plural_forms(code, catalogue)
+            if not structure_only:
+                self._check_plural_forms(code, catalogue)
             missing = sorted(set(reference) - set(_base_keys(catalogue)))
             extra = sorted(set(_base_keys(catalogue)) - set(reference))
             if missing or extra:
@@ -270,7 +299,8 @@ class Texts:
                         f"messages/{code}.toml: {key} has placeholders "
                         f"{sorted(placeholders(text))}, expected {expected}"
                     )
-                _check_html(code, key, text)
+                if not structure_only:
+                    _check_html(code, key, text)
 
     def _check_plural_forms(self, code: str, catalogue: Mapping[str, str]) -> None:
         """Every plural text has each form the language's grammar needs (Babel's CLDR data)."""
@@ -307,15 +337,19 @@ class Texts:
         if language not in self._catalogues:
             language = DEFAULT_LANGUAGE
         catalogue = self._catalogues[language]
-        # A callable value is written in the reader's language: called with it.
-        safe = {
-            name: _escaped(value(language) if callable(value) else value)
-            for name, value in {**self._defaults, **params}.items()
-        }
         count = params.get("count")
         if key not in catalogue and isinstance(count, int):
             key = _plural_key(catalogue, key, Locale.parse(language).plural_form(count))
-        return catalogue[key].format(**safe)
+        text = catalogue[key]
+        wanted = _placeholders_of(text)
+        # A callable value is written in the reader's language: called with it, and only when
+        # the text shows it (the clinic's hours need Babel's data of that language).
+        safe = {
+            name: _escaped(value(language) if callable(value) else value)
+            for name, value in {**self._defaults, **params}.items()
+            if name in wanted
+        }
+        return text.format(**safe)
 
     def format_day(self, language: str, day: date, pattern: str = "medium") -> str:
         """A localized date, e.g. "Wed 25 Nov 2026"."""
@@ -335,16 +369,22 @@ def _shipped() -> Texts:
 def _check_html(code: str, key: str, text: str) -> None:
     """Telegram must accept the text in HTML mode, whatever its parameters hold (they are
     escaped when filled in, so a sample stands for them)."""
+    problem = _html_problem(text)
+    if problem is not None:
+        raise CatalogueError(f"messages/{code}.toml: {key}: {problem}")
+
+
+def _html_problem(text: str) -> str | None:
+    """Why Telegram would refuse the text in HTML mode; None when it would take it."""
     if "<" not in text and "&" not in text:
-        return  # nothing for Telegram's parser to refuse
+        return None  # nothing for Telegram's parser to refuse
     try:
         parse_html(text.format(**dict.fromkeys(placeholders(text), "x")))
     except EntityParseError as error:
-        raise CatalogueError(
-            f"messages/{code}.toml: {key}: Telegram would refuse it: {error}"
-        ) from None
+        return f"Telegram would refuse it: {error}"
     except (ValueError, IndexError, KeyError) as error:
-        raise CatalogueError(f"messages/{code}.toml: {key}: braces do not pair: {error}") from None
+        return f"braces do not pair: {error}"
+    return None
 
 
 # The shipped English is British (24-hour times, as the clinic's own line is written).

@@ -161,6 +161,17 @@ def test_a_clinic_sentence_with_an_unknown_key_or_other_placeholders_is_named_at
     ]
 
 
+def test_a_clinic_sentence_telegram_would_refuse_is_named_at_start(tmp_path: Path) -> None:
+    own = tmp_path / "our-texts"
+    own.mkdir()
+    (own / "ru.toml").write_text('[staff]\nconsole_button = "<b>Консоль"\n', "utf-8")
+    problems = problems_of(write_config(tmp_path, extra='\n[texts]\ndir = "our-texts"\n'))
+    assert problems == [
+        'texts.dir: "our-texts": ru.toml: staff.console_button: Telegram would refuse it: '
+        'Can\'t find end tag corresponding to start tag "b"'
+    ]
+
+
 def test_a_plan_naming_a_text_that_does_not_exist_is_refused_at_start(tmp_path: Path) -> None:
     plan = (
         '\n[plans.short]\nsessions = 2\nspacing = "4w"\nsteps = [\n'
