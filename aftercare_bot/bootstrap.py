@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from aftercare_bot import __version__, logs
@@ -222,6 +223,7 @@ class BotRuntime:
         )
         self.active = False
         self._leading = asyncio.Lock()
+        self._introducing: asyncio.Task[None] | None = None
         self.heartbeat.every(renew_every(config.ha.takeover_after), "leadership", self._lead)
         self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
@@ -313,6 +315,7 @@ class BotRuntime:
         logger.info(
             "bot @%s is running (active, as %s)", application.bot.username, self.leadership.me
         )
+        self._introducing = asyncio.create_task(self._introduce())
         self.heartbeat.wake()
 
     async def _take_updates(self) -> None:
@@ -352,6 +355,9 @@ class BotRuntime:
         assert isinstance(updates, ChatOrderedUpdates)
         if self.console is not None:
             await self.console.stop()
+        if self._introducing is not None:
+            self._introducing.cancel()
+            await asyncio.gather(self._introducing, return_exceptions=True)
         await asyncio.gather(
             self.heartbeat.shutdown(self.stop_grace),
             updates.stop_handling(self.stop_grace),
@@ -419,6 +425,26 @@ class BotRuntime:
         if added:
             self.heartbeat.wake()
 
+    async def _introduce(self) -> None:
+        """The command menu in every language and the check of the staff chats, once the bot
+        takes updates: on Telegram they are a dozen round trips no patient should wait for."""
+        services = self.services
+        bot = self.application.bot
+        try:
+            await publish_command_menu(bot, services.texts, services.config.clinic.language)
+            unreachable = await log_staff_reach(bot, services.config, services.database)
+            if unreachable:
+                await StaffNotifier(bot, services)(
+                    "staff_check.unreachable", who=", ".join(reach.who for reach in unreachable)
+                )
+        except TelegramError as error:
+            logger.warning("the command menu or the staff check did not reach Telegram: %s", error)
+
+    async def introduced(self) -> None:
+        """Once the command menu is published and the staff chats checked (when active)."""
+        if self._introducing is not None:
+            await asyncio.shield(self._introducing)
+
     async def _on_startup(self) -> None:
         services = self.services
         await remember_username(
@@ -427,16 +453,6 @@ class BotRuntime:
             self.application.bot.username,
             services.clock.now(),
         )
-        await publish_command_menu(
-            self.application.bot, services.texts, services.config.clinic.language
-        )
-        unreachable = await log_staff_reach(
-            self.application.bot, services.config, services.database
-        )
-        if unreachable:
-            await StaffNotifier(self.application.bot, services)(
-                "staff_check.unreachable", who=", ".join(reach.who for reach in unreachable)
-            )
         async with services.database.unit_of_work() as uow:
             await uow.audit.record(
                 AuditEvent(

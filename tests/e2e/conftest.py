@@ -150,6 +150,7 @@ async def bot(
     clock = ManualClock(start_at)
     pacer = ImmediatePacer()
     async with BotRuntime(config, clock=clock, pacer=pacer) as runtime:
+        await runtime.introduced()
         clock.on_change(runtime.heartbeat.wake)
         yield RunningBot(simulator, runtime, clock, admin, pacer)
 

@@ -1,9 +1,16 @@
 """Patients find every command of theirs in Telegram's menu, in their own language."""
 
+from pathlib import Path
+
 from telegram import BotCommandScopeAllPrivateChats
 
 from aftercare_bot.adapters.telegram.views.commands import PATIENT_COMMANDS
-from tests.e2e.conftest import RunningBot
+from aftercare_bot.bootstrap import BotRuntime
+from aftercare_bot.clock import ManualClock
+from aftercare_bot.config import load_config
+from aftercare_bot.sandbox import TelegramSimulator
+from tests.config_files import write_config
+from tests.e2e.conftest import START, ImmediatePacer, RunningBot
 
 PRIVATE = {"type": "all_private_chats"}
 
@@ -29,3 +36,42 @@ async def test_checkin_is_described_in_the_patients_language(bot: RunningBot) ->
     }
     assert described["en"]["checkin"] == "Tell the clinic how your scalp is"
     assert described["ru"]["checkin"] == "Рассказать клинике, как ваша кожа головы"
+
+
+async def test_a_patient_is_answered_while_telegram_is_still_taking_the_command_menu(
+    simulator: TelegramSimulator, tmp_path: Path, database_url: str
+) -> None:
+    # On Telegram the menu is ten round trips; polling does not wait for them.
+    grey = simulator.add_user(first_name="Grey")
+    config = load_config(
+        write_config(
+            tmp_path, database_url=database_url, base_url=simulator.base_url, admin_ids=(grey.id,)
+        )
+    )
+    menu = simulator.faults.hold_next("setMyCommands")
+    async with BotRuntime(config, clock=ManualClock(START), pacer=ImmediatePacer()) as runtime:
+        await menu.arrived()
+        vera = simulator.add_user(first_name="Vera")
+        await vera.send("/help")
+        assert "/checkin" in (await vera.wait_for_reply())["text"]
+        assert simulator.commands(PRIVATE, language_code="en") == []
+        menu.release()
+        await runtime.introduced()
+        assert "checkin" in simulator.commands(PRIVATE, language_code="en")
+
+
+async def test_a_command_menu_telegram_refuses_leaves_the_bot_running(
+    simulator: TelegramSimulator, tmp_path: Path, database_url: str
+) -> None:
+    grey = simulator.add_user(first_name="Grey")
+    config = load_config(
+        write_config(
+            tmp_path, database_url=database_url, base_url=simulator.base_url, admin_ids=(grey.id,)
+        )
+    )
+    simulator.faults.fail_next("setMyCommands", status=500)
+    async with BotRuntime(config, clock=ManualClock(START), pacer=ImmediatePacer()) as runtime:
+        await runtime.introduced()
+        vera = simulator.add_user(first_name="Vera")
+        await vera.send("/help")
+        assert "/checkin" in (await vera.wait_for_reply())["text"]

@@ -28,6 +28,7 @@ EVENING = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
 @asynccontextmanager
 async def running(config: Config, clock: ManualClock) -> AsyncIterator[BotRuntime]:
     async with BotRuntime(config, clock=clock, pacer=ImmediatePacer()) as runtime:
+        await runtime.introduced()
         clock.on_change(runtime.heartbeat.wake)
         yield runtime
         await runtime.heartbeat.idle()

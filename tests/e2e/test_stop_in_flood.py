@@ -64,7 +64,8 @@ async def test_a_stop_in_a_flood_ends_in_time_and_keeps_what_was_not_handled(
     clock = ManualClock(START)
     users = [simulator.add_user(first_name=f"Guest{n}") for n in range(ASKING)]
     simulator.limiter.enabled = False  # enrollment at machine speed, before the flood
-    async with BotRuntime(config, clock=clock, pacer=ImmediatePacer()):
+    async with BotRuntime(config, clock=clock, pacer=ImmediatePacer()) as runtime:
+        await runtime.introduced()
         enrolled = await enroll(grey)
         anna = simulator.add_user(first_name="Anna")
         await anna.send(f"/start {enrolled.token}")
