@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from telegram import Bot, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
@@ -60,6 +60,7 @@ from aftercare_bot.adapters.telegram.messenger import Messenger
 from aftercare_bot.adapters.telegram.notices.setting_notices import post_setting_changes
 from aftercare_bot.adapters.telegram.notices.staff_notices import StaffNotifier
 from aftercare_bot.adapters.telegram.notices.timer_actions import TimerActions
+from aftercare_bot.adapters.telegram.runtime.connections import telegram_bot, telegram_request
 from aftercare_bot.adapters.telegram.runtime.context import AftercareContext, Services
 from aftercare_bot.adapters.telegram.runtime.errors import on_error
 from aftercare_bot.adapters.telegram.runtime.flood_gate import FloodAwareUpdates, FloodGate
@@ -127,6 +128,8 @@ def build_application(services: Services, token: str, pacer: Pacer) -> Aftercare
         .token(token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
+        .request(telegram_request())
+        .get_updates_request(telegram_request(for_updates=True))
         .context_types(ContextTypes(context=AftercareContext))
         # A reply quotes what it answers (in groups); if that message was deleted meanwhile,
         # Telegram refuses the reply unless told to send it anyway, and the answer is lost.
@@ -200,11 +203,7 @@ class BotRuntime:
         )
         self.application = build_application(self.services, config.require_token(), self.pacer)
         telegram = config.telegram
-        self.dispatch_bot = Bot(
-            config.require_token(),
-            base_url=telegram.base_url,
-            base_file_url=telegram.base_file_url,
-        )
+        self.dispatch_bot = telegram_bot(config.require_token(), telegram)
         self.dispatcher = Dispatcher(
             database=self.services.database,
             sender=Messenger(self.dispatch_bot),
@@ -536,11 +535,7 @@ async def wait_for_telegram(config: Config, stop: asyncio.Event, pause: Pause) -
     attempt = 0
     while not stop.is_set():
         attempt += 1
-        bot = Bot(
-            config.require_token(),
-            base_url=telegram.base_url,
-            base_file_url=telegram.base_file_url,
-        )
+        bot = telegram_bot(config.require_token(), telegram)
         try:
             async with bot:
                 return True

@@ -81,10 +81,9 @@ def check_command(args: argparse.Namespace) -> int:
     and the bot must run for that. A token refused or a database that cannot be used is
     exit 1; a Telegram that does not answer is a warning too, as `run` waits for it.
     """
-    from telegram import Bot
-
     from aftercare_bot.adapters.live_config import stored_config
     from aftercare_bot.adapters.persistence.database import Database
+    from aftercare_bot.adapters.telegram.runtime.connections import telegram_bot
     from aftercare_bot.adapters.telegram.runtime.staff_check import check_staff_reach, describe
     from aftercare_bot.texts import Texts
 
@@ -93,11 +92,7 @@ def check_command(args: argparse.Namespace) -> int:
 
     async def check() -> list[Any]:
         database = Database(config.database_url)
-        bot = Bot(
-            config.require_token(),
-            base_url=config.telegram.base_url,
-            base_file_url=config.telegram.base_file_url,
-        )
+        bot = telegram_bot(config.require_token(), config.telegram)
         try:
             settled = await stored_config(config, database, Texts.load().all_languages)
             checked.append(settled)

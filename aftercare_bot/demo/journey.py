@@ -371,6 +371,7 @@ async def play_demo(
             narrator.say(f"Telegram Bot API simulator listening at {simulator.base_url}")
             await asyncio.to_thread(migrate.upgrade, config.database_url)
             async with BotRuntime(config, clock=clock) as runtime:
+                await runtime.introduced()  # the menu and the staff check, before the story
                 clock.on_change(runtime.heartbeat.wake)
                 narrator.say(f"Bot @{runtime.application.bot.username} started (no token needed)")
                 narrator.say(

@@ -107,6 +107,7 @@ async def bot(
     delivery = config.delivery
     pacer = WatchedPacer(delivery.max_per_second, delivery.per_chat_interval.total_seconds())
     async with BotRuntime(config, clock=clock, pacer=pacer) as runtime:
+        await runtime.introduced()
         clock.on_change(runtime.heartbeat.wake)
         yield RunningBot(simulator, runtime, clock, admin, pacer)  # type: ignore[arg-type]
 

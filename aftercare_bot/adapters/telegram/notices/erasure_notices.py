@@ -17,6 +17,7 @@ from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.messenger import send
 from aftercare_bot.adapters.telegram.notices.incident_notices import TelegramStaffNotifier
+from aftercare_bot.adapters.telegram.runtime.connections import telegram_bot
 from aftercare_bot.adapters.telegram.runtime.context import Services
 from aftercare_bot.adapters.telegram.views.incidents import staff_language
 from aftercare_bot.adapters.telegram.views.rendering import Views
@@ -63,11 +64,7 @@ async def announce_from_command_line(
         ),
     )
     try:
-        bot = Bot(
-            config.require_token(),
-            base_url=config.telegram.base_url,
-            base_file_url=config.telegram.base_file_url,
-        )
+        bot = telegram_bot(config.require_token(), config.telegram)
         async with bot:
             return await announce_departure(bot, services, forgotten)
     except (ConfigError, TelegramError) as error:

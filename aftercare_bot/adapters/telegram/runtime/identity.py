@@ -7,10 +7,10 @@ refreshes it at every start.
 
 from datetime import datetime
 
-from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
 from aftercare_bot.adapters.persistence.database import Database
+from aftercare_bot.adapters.telegram.runtime.connections import telegram_bot
 from aftercare_bot.config import Config
 from aftercare_bot.domain.errors import AftercareError
 from aftercare_bot.services.bot_username import remember_username, remembered_username
@@ -35,7 +35,7 @@ async def bot_username(config: Config, database: Database, now: datetime) -> str
     cached = await remembered_username(database, bot_id(token))
     if cached:
         return cached
-    bot = Bot(token, base_url=config.telegram.base_url, base_file_url=config.telegram.base_file_url)
+    bot = telegram_bot(token, config.telegram)
     try:
         async with bot:
             username = bot.username
