@@ -67,6 +67,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="override the bot's [delivery] max_per_second for the burst",
     )
     parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default=None,
+        help="measure on this database only (default: both; PostgreSQL from "
+        "AFTERCARE_BENCH_DATABASE_URL, else 127.0.0.1:5432/test when it answers)",
+    )
+    parser.add_argument(
         "--output", type=Path, default=None, help="where to write the Markdown results"
     )
     return parser.parse_args(argv)
@@ -131,7 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("--sizes needs exactly one --only (sizes mean different things)", file=sys.stderr)
         return 2
     options = Options(
-        quick=args.quick, runs=runs, sizes=args.sizes, max_per_second=args.max_per_second
+        quick=args.quick,
+        runs=runs,
+        sizes=args.sizes,
+        max_per_second=args.max_per_second,
+        database=args.database,
     )
     machine = Machine.here()
     mode = "Quick mode (reduced sizes)." if args.quick else "Full sizes."

@@ -30,6 +30,7 @@ from pathlib import Path
 from aftercare_bot.adapters.telegram.runtime.pacing import GROUP_BURST, GROUP_PER_MINUTE
 from aftercare_bot.sandbox import ApiCall, SimUser
 from aftercare_bot.sandbox.rate_limits import is_rate_limited
+from benchmarks.databases import Backend, Target
 from benchmarks.harness import (
     SENT_OK,
     STARTUP_SECONDS,
@@ -37,8 +38,6 @@ from benchmarks.harness import (
     MessageRow,
     PatientRow,
     Telegram,
-    bulk_connection,
-    create_database,
     insert_messages,
     insert_patients,
     is_sent,
@@ -47,7 +46,7 @@ from benchmarks.harness import (
     write_config,
 )
 from benchmarks.options import Options, progress
-from benchmarks.report import Section, fmt, median, verdict
+from benchmarks.report import Section, fmt, median, not_measured, verdict
 
 TELEGRAM_LIMIT = 30.0  # RateLimits().global_rate: the simulator's overall messages per second
 GOAL_RATIO = 0.95
@@ -193,7 +192,9 @@ class BurstWatch:
         return self._recent[-1] + (self.expected - self.seen) / rate
 
 
-async def run_once(patients: int, phase: int, max_per_second: float | None) -> BurstRun:
+async def run_once(
+    backend: Backend, patients: int, phase: int, max_per_second: float | None
+) -> BurstRun:
     """One burst of `patients` x 2 messages, probed for escalation from its first second to its
     last, every PROBE_SPACING seconds from `phase` x PROBE_STEP."""
     slowest_seconds = 2 * patients / SLOWEST_RATE
@@ -205,10 +206,12 @@ async def run_once(patients: int, phase: int, max_per_second: float | None) -> B
             group = telegram.add_staff_group(admin)
             burst_users = telegram.add_users(patients, "Patient")
             probe_users = telegram.add_users(probe_count, "Probe")
-            database = directory / "bench.sqlite3"
-            create_database(database)
+            database = backend.target(directory, "bench")
+            await asyncio.to_thread(database.create)
             due_at = now() + DUE_LEAD
-            _fill(database, burst_users, probe_users, timedelta(seconds=DUE_LEAD))
+            await asyncio.to_thread(
+                _fill, database, burst_users, probe_users, timedelta(seconds=DUE_LEAD)
+            )
             config = write_config(
                 directory,
                 telegram,
@@ -232,23 +235,24 @@ async def run_once(patients: int, phase: int, max_per_second: float | None) -> B
             finally:
                 probing.cancel()
                 await bot.stop()
+                await asyncio.to_thread(database.drop)
             return _measure(telegram, bot.started_at, patients, burst_chats, probes)
 
 
 def _fill(
-    database: Path, burst_users: list[SimUser], probe_users: list[SimUser], due_in: timedelta
+    database: Target, burst_users: list[SimUser], probe_users: list[SimUser], due_in: timedelta
 ) -> None:
     users = burst_users + probe_users
     enrolled = datetime.now(UTC)
     due = enrolled + due_in
-    with bulk_connection(database) as connection:
+    with database.bulk() as loader:
         insert_patients(
-            connection,
+            loader,
             (PatientRow(i + 1, user.id, user.first_name) for i, user in enumerate(users)),
             enrolled,
         )
         insert_messages(
-            connection,
+            loader,
             (
                 MessageRow(i + 1, f"bench:{i + 1}:{key}", key, due)
                 for i in range(len(burst_users))
@@ -442,32 +446,44 @@ def _measure(
 async def run(options: Options) -> list[Section]:
     """Both tables: delivery during the burst, and escalation during it (probes every
     PROBE_SPACING seconds, see the module)."""
-    results: dict[int, list[BurstRun]] = {}
-    for patients in options.pick(full=(600, 3000), quick=(60, 150)):
-        for number in range(1, options.runs + 1):
-            phase = (number - 1) % PHASES
-            result = await run_once(patients, phase, options.max_per_second)
-            results.setdefault(patients, []).append(result)
-            progress(
-                f"burst {patients} patients, run {number}/{options.runs}: "
-                f"{result.rate:.2f} msg/s ({result.all_rate:.2f} with replies and posts), "
-                f"{result.too_many} x 429, "
-                f"{result.duplicates} duplicates, {result.out_of_order} out of order; "
-                f"{len(result.escalations)} probes from {result.from_start:+.2f} s to "
-                f"{result.to_end:.2f} s before the end: "
-                f"{', '.join(_seconds(s) for s in result.escalations)} s"
-            )
+    results: Results = {}
+    missing: dict[str, str] = {}
+    for backend in options.backends():
+        if backend.missing:
+            missing[backend.name] = backend.missing
+            continue
+        for patients in options.pick(full=(600, 3000), quick=(60, 150)):
+            for number in range(1, options.runs + 1):
+                phase = (number - 1) % PHASES
+                result = await run_once(backend, patients, phase, options.max_per_second)
+                results.setdefault((backend.name, patients), []).append(result)
+                _report(backend, patients, number, options.runs, result)
     return [
-        _delivery_section(options, results),
-        _escalation_section(options, results),
+        _delivery_section(options, results, missing),
+        _escalation_section(options, results, missing),
     ]
+
+
+Results = dict[tuple[str, int], list[BurstRun]]
+
+
+def _report(backend: Backend, patients: int, number: int, runs: int, result: BurstRun) -> None:
+    progress(
+        f"burst on {backend.name}, {patients} patients, run {number}/{runs}: "
+        f"{result.rate:.2f} msg/s ({result.all_rate:.2f} with replies and posts), "
+        f"{result.too_many} x 429, "
+        f"{result.duplicates} duplicates, {result.out_of_order} out of order; "
+        f"{len(result.escalations)} probes from {result.from_start:+.2f} s to "
+        f"{result.to_end:.2f} s before the end: "
+        f"{', '.join(_seconds(s) for s in result.escalations)} s"
+    )
 
 
 def _seconds(value: float) -> str:
     return "never" if math.isinf(value) else f"{value:.2f}"
 
 
-def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> Section:
+def _delivery_section(options: Options, results: Results, missing: dict[str, str]) -> Section:
     pacing = (
         f"{options.max_per_second:g}/s (--max-per-second)"
         if options.max_per_second is not None
@@ -479,6 +495,7 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
         goal=f">= {GOAL_RATIO:g} of the 30 msg/s limit, zero 429s, zero duplicates, per-chat "
         "order kept",
         headers=[
+            "database",
             "patients",
             "messages",
             "delivered",
@@ -493,7 +510,7 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
             "reproduce",
         ],
     )
-    for patients, runs in results.items():
+    for (database, patients), runs in results.items():
         met = (
             min(run.all_ratio for run in runs) >= GOAL_RATIO
             and max(run.too_many for run in runs) == 0
@@ -503,6 +520,7 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
         )
         section.rows.append(
             [
+                database,
                 f"{patients:,}",
                 f"{2 * patients:,}",
                 fmt(median(run.sent for run in runs), 0),
@@ -514,9 +532,10 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
                 fmt(median(run.duplicates for run in runs), 0),
                 fmt(median(run.out_of_order for run in runs), 0),
                 verdict(met),
-                options.command("burst", patients),
+                options.command("burst", patients, database),
             ]
         )
+    section.rows += [not_measured(name, why, len(section.headers)) for name, why in missing.items()]
     probe_sends = len(PROBE_TAPS) + 3
     section.notes += [
         f"Median of {options.runs} run(s); the goal column takes the worst run (its lowest "
@@ -538,7 +557,7 @@ def _delivery_section(options: Options, results: dict[int, list[BurstRun]]) -> S
     return section
 
 
-def _escalation_section(options: Options, results: dict[int, list[BurstRun]]) -> Section:
+def _escalation_section(options: Options, results: Results, missing: dict[str, str]) -> Section:
     section = Section(
         key="escalation",
         title="2. Escalation during the burst",
@@ -546,6 +565,7 @@ def _escalation_section(options: Options, results: dict[int, list[BurstRun]]) ->
         "for every probe of every run (the worst probe of the worst run); a post that never "
         "came is a miss",
         headers=[
+            "database",
             "burst patients",
             "probes (all runs)",
             "first tap after start s",
@@ -558,12 +578,13 @@ def _escalation_section(options: Options, results: dict[int, list[BurstRun]]) ->
             "reproduce",
         ],
     )
-    for patients, runs in results.items():
+    for (database, patients), runs in results.items():
         everything = [value for run in runs for value in run.escalations]
         worst = max(everything, default=math.inf)
         never = sum(1 for value in everything if math.isinf(value))
         section.rows.append(
             [
+                database,
                 f"{patients:,}",
                 f"{len(everything):,}",
                 fmt(max(run.from_start for run in runs)),
@@ -573,9 +594,10 @@ def _escalation_section(options: Options, results: dict[int, list[BurstRun]]) ->
                 _seconds(worst),
                 f"{never:,}",
                 verdict(bool(everything) and worst < GOAL_ESCALATION),
-                options.command("burst", patients),
+                options.command("burst", patients, database),
             ]
         )
+    section.rows += [not_measured(name, why, len(section.headers)) for name, why in missing.items()]
     section.notes += [
         "Probe patients (no burst messages of their own) type /checkin and tap None, None, "
         f"Severe, each at least {THINK_SECONDS:g} s after the question shows; the Severe tap "

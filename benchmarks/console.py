@@ -27,9 +27,9 @@ from aftercare_bot.adapters.web.server import ACCESS_LOG, console_deps
 from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import load_config, load_texts_and_plans
 from aftercare_bot.domain.patients import CODE_ALPHABET, CODE_PREFIX
-from benchmarks.harness import _insert_chunks, bulk_connection, create_database, sqlite_time
+from benchmarks.databases import Backend, Target
 from benchmarks.options import Options, progress
-from benchmarks.report import Section, fmt, median, percentile, verdict
+from benchmarks.report import Section, fmt, median, not_measured, percentile, verdict
 
 GOAL_MS = 50.0
 REQUESTS = 200
@@ -54,55 +54,69 @@ def _code(number: int) -> str:
     return CODE_PREFIX + "".join(letters)
 
 
-def _seed(path: Path, patients: int, now: datetime) -> None:
-    """A clinic with `patients` patients, straight into SQLite."""
+PATIENT_COLUMNS = (
+    "id",
+    "code",
+    "display_name",
+    "language",
+    "timezone",
+    "practitioner",
+    "status",
+    "chat_id",
+    "enrolled_at",
+)
+
+
+def _seed(database: Target, patients: int, now: datetime) -> None:
+    """A clinic with `patients` patients, written straight into the database."""
     names = ("Anna", "Maria", "Olga", "Lucía", "Sofia", "Elena", "Irina", "Chiara")
-    with bulk_connection(path) as db:
-        _insert_chunks(
-            db,
-            "INSERT INTO patients (id, code, display_name, language, timezone, practitioner,"
-            " status, chat_id, enrolled_at) VALUES (?, ?, ?, 'en', 'Europe/London', ?, ?, ?, ?)",
+    every = range(1, patients + 1)
+    with database.bulk() as db:
+        db.insert(
+            "patients",
+            PATIENT_COLUMNS,
             (
                 (
                     i,
                     _code(i),
                     names[i % len(names)],
+                    "en",
+                    "Europe/London",
                     ("Dr Lee", "Dr Petrova", "Grey")[i % 3],
                     "linked" if i % 10 else "stopped",
                     100_000 + i,
-                    sqlite_time(now - timedelta(minutes=i)),
+                    now - timedelta(minutes=i),
                 )
-                for i in range(1, patients + 1)
+                for i in every
             ),
         )
-        _insert_chunks(
-            db,
-            "INSERT INTO courses (id, patient_id, plan_name, sessions_planned, spacing,"
-            " started_at) VALUES (?, ?, 'scalp-mesotherapy', 4, ?, ?)",
+        db.insert(
+            "courses",
+            ("id", "patient_id", "plan_name", "sessions_planned", "spacing", "started_at"),
             (
-                (i, i, "1970-01-22 00:00:00.000000", sqlite_time(now - timedelta(minutes=i)))
-                for i in range(1, patients + 1)
+                (i, i, "scalp-mesotherapy", 4, timedelta(weeks=3), now - timedelta(minutes=i))
+                for i in every
             ),
         )
-        _insert_chunks(
-            db,
-            "INSERT INTO treatment_sessions (course_id, number, held_at, practitioner)"
-            " VALUES (?, 1, ?, 'Dr Lee')",
-            ((i, sqlite_time(now - timedelta(minutes=i))) for i in range(1, patients + 1)),
+        db.insert(
+            "treatment_sessions",
+            ("course_id", "number", "held_at", "practitioner"),
+            ((i, 1, now - timedelta(minutes=i), "Dr Lee") for i in every),
         )
         answers = json.dumps({"redness": "mild", "swelling": "none", "bruising": "none"})
-        _insert_chunks(
-            db,
-            "INSERT INTO check_ins (patient_id, opened_at, state, answered_at, answers,"
-            " urgency) VALUES (?, ?, 'answered', ?, ?, 'nothing')",
+        db.insert(
+            "check_ins",
+            ("patient_id", "opened_at", "state", "answered_at", "answers", "urgency"),
             (
                 (
                     i,
-                    sqlite_time(now - timedelta(days=day)),
-                    sqlite_time(now - timedelta(days=day)),
+                    now - timedelta(days=day),
+                    "answered",
+                    now - timedelta(days=day),
                     answers,
+                    "nothing",
                 )
-                for i in range(1, patients + 1)
+                for i in every
                 for day in (1, 3)
             ),
         )
@@ -113,34 +127,33 @@ def _seed(path: Path, patients: int, now: datetime) -> None:
             (i, "urgent" if i % 2 else "routine", "open", None)
             for i in range(RESOLVED_INCIDENTS + 1, RESOLVED_INCIDENTS + OPEN_INCIDENTS + 1)
         ]
-        _insert_chunks(
-            db,
-            "INSERT INTO incidents (patient_id, urgency, state, opened_at, post_text, reports,"
-            " outcome) VALUES (?, ?, ?, ?, ?, 1, ?)",
+        db.insert(
+            "incidents",
+            ("patient_id", "urgency", "state", "opened_at", "post_text", "reports", "outcome"),
             (
                 (
                     (patient - 1) % patients + 1,
                     urgency,
                     state,
-                    sqlite_time(now - timedelta(hours=patient % 48)),
+                    now - timedelta(hours=patient % 48),
                     f"<b>URGENT check-in</b>: patient {_code((patient - 1) % patients + 1)}, day 1",
+                    1,
                     outcome,
                 )
                 for patient, urgency, state, outcome in incidents
             ),
         )
-        _insert_chunks(
-            db,
-            "INSERT INTO audit_events (occurred_at, action, actor_telegram_id, subject)"
-            " VALUES (?, 'patient.viewed', ?, ?)",
+        db.insert(
+            "audit_events",
+            ("occurred_at", "action", "actor_telegram_id", "subject"),
             (
-                (sqlite_time(now - timedelta(seconds=20 * i)), ADMIN, _code(i % patients + 1))
+                (now - timedelta(seconds=20 * i), "patient.viewed", ADMIN, _code(i % patients + 1))
                 for i in range(AUDIT_EVENTS)
             ),
         )
 
 
-def _config(directory: Path, database: Path) -> Path:
+def _config(directory: Path, database: Target) -> Path:
     path = directory / "config.toml"
     path.write_text(
         f"""
@@ -148,7 +161,7 @@ def _config(directory: Path, database: Path) -> Path:
 token = "{TOKEN}"
 
 [database]
-url = "sqlite:///{database}"
+url = "{database.url}"
 
 [clinic]
 name = "Bench Hair Clinic"
@@ -184,12 +197,12 @@ def _pages(patients: int) -> Iterator[tuple[str, str, dict[str, str] | None]]:
     yield "export form", "/console/export", None
 
 
-async def _measure(patients: int, requests: int) -> list[tuple[str, list[float]]]:
+async def _measure(backend: Backend, patients: int, requests: int) -> list[tuple[str, list[float]]]:
     """Server times (ms) of every page, `requests` times each."""
     with tempfile.TemporaryDirectory(prefix="aftercare-console-") as tmp:
         directory = Path(tmp)
-        database = directory / "bench.sqlite3"
-        await asyncio.to_thread(create_database, database)
+        database = backend.target(directory, "bench")
+        await asyncio.to_thread(database.create)
         now = datetime.now(UTC)
         await asyncio.to_thread(_seed, database, patients, now)
         config = load_config(_config(directory, database))
@@ -229,6 +242,7 @@ async def _measure(patients: int, requests: int) -> list[tuple[str, list[float]]
         finally:
             await runner.cleanup()
             await units.dispose()
+            await asyncio.to_thread(database.drop)
 
 
 def _server_ms(header: str) -> float:
@@ -242,27 +256,33 @@ async def run(options: Options) -> list[Section]:
     requests = QUICK_REQUESTS if options.quick else REQUESTS
     section = Section(
         key="console",
-        title="7. The staff console's page times (SQLite)",
+        title="7. The staff console's page times",
         goal=f"every page's server time p99 under {GOAL_MS:g} ms with 10,000 patients",
-        headers=["patients", "page", "median ms", "p99 ms", "goal", "reproduce"],
+        headers=["database", "patients", "page", "median ms", "p99 ms", "goal", "reproduce"],
     )
-    for size in sizes:
+    for backend, size in ((backend, size) for backend in options.backends() for size in sizes):
+        if backend.missing:
+            section.rows.append(not_measured(backend.name, backend.missing, len(section.headers)))
+            continue
         runs = []
         for number in range(options.runs):
-            progress(f"console: {size} patients, run {number + 1} of {options.runs}")
-            runs.append(await _measure(size, requests))
+            progress(
+                f"console on {backend.name}: {size} patients, run {number + 1} of {options.runs}"
+            )
+            runs.append(await _measure(backend, size, requests))
         for index, (label, _times) in enumerate(runs[0]):
             medians = [median(run[index][1]) for run in runs]
             p99s = [percentile(run[index][1], 0.99) for run in runs]
             p99 = median(p99s)
             section.rows.append(
                 [
+                    backend.name,
                     f"{size:,}",
                     label,
                     fmt(median(medians), 1),
                     fmt(p99, 1),
                     verdict(p99 < GOAL_MS) if size >= 10_000 else "n/a",
-                    options.command("console", size),
+                    options.command("console", size, backend.name),
                 ]
             )
     section.notes += [

@@ -13,7 +13,6 @@ flood has been worked through.
 import asyncio
 import math
 import os
-import sqlite3
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -21,13 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aftercare_bot.sandbox import ApiCall, SimUser
+from benchmarks.databases import Backend, Target
 from benchmarks.harness import (
     STARTUP_SECONDS,
     BotProcess,
     PatientRow,
     Telegram,
-    bulk_connection,
-    create_database,
     insert_patients,
     is_sent,
     now,
@@ -36,12 +34,13 @@ from benchmarks.harness import (
     write_config,
 )
 from benchmarks.options import Options, progress
-from benchmarks.report import REPOSITORY, Section, fmt, median, verdict
+from benchmarks.report import REPOSITORY, Section, fmt, median, not_measured, verdict
 
 GOAL_SECONDS = 1.0
 REPLY_TIMEOUT = 30.0
 STORED_TIMEOUT = 120.0
 POLL_SECONDS = 0.05
+STORED_SQL = "SELECT count(*) FROM patient_messages WHERE patient_id = 1"  # the flooder's
 RECEIVED = "received your messages"  # messages/en.toml floods.received
 # A 1x1 PNG: a photo as small as Telegram allows.
 PNG = bytes.fromhex(
@@ -63,18 +62,18 @@ class FloodRun:
     too_many_elsewhere: int
 
 
-async def run_once(flood: int) -> FloodRun:
+async def run_once(backend: Backend, flood: int) -> FloodRun:
     """One flood of `flood` messages with a /help from another patient right behind it."""
     with tempfile.TemporaryDirectory(prefix="aftercare-flood-") as tmp:
         directory = Path(tmp)
         async with Telegram() as telegram:
             admin = telegram.add_users(1, "Admin")[0]
             flooder, asker = telegram.add_users(2, "Patient")
-            database = directory / "bench.sqlite3"
-            create_database(database)
-            with bulk_connection(database) as connection:
+            database = backend.target(directory, "bench")
+            await asyncio.to_thread(database.create)
+            with database.bulk() as loader:
                 insert_patients(
-                    connection,
+                    loader,
                     (PatientRow(i + 1, u.id, u.first_name) for i, u in enumerate((flooder, asker))),
                     datetime.now(UTC),
                 )
@@ -99,6 +98,7 @@ async def run_once(flood: int) -> FloodRun:
                 stored, stored_at = await _stored(bot, database, flood)
             finally:
                 await bot.stop()
+                await asyncio.to_thread(database.drop)
             handed_out = telegram.handed_out
             flood_out = handed_out.get(("message", flooder.id, first), math.inf)
             help_out = handed_out.get(_key(sent), math.inf)
@@ -143,29 +143,18 @@ async def _at(bot: BotProcess, call: asyncio.Future[ApiCall]) -> float:
         return math.inf
 
 
-async def _stored(bot: BotProcess, database: Path, flood: int) -> tuple[int, float]:
+async def _stored(bot: BotProcess, database: Target, flood: int) -> tuple[int, float]:
     """Wait until every flood message is in patient_messages (patient 1 is the flooder): how
     many are, and when the last one was seen there."""
     deadline = now() + STORED_TIMEOUT
     stored = 0
     while now() < deadline:
         bot.check_alive()
-        stored = await asyncio.to_thread(_count_stored, database)
+        stored = await asyncio.to_thread(database.count, STORED_SQL)
         if stored >= flood:
             return stored, now()
         await asyncio.sleep(POLL_SECONDS)
     return stored, math.inf
-
-
-def _count_stored(database: Path) -> int:
-    connection = sqlite3.connect(database, timeout=5.0)
-    try:
-        row = connection.execute(
-            "SELECT count(*) FROM patient_messages WHERE patient_id = 1"
-        ).fetchone()
-        return int(row[0])
-    finally:
-        connection.close()
 
 
 def _elsewhere(calls: list[ApiCall], chat_id: int) -> list[ApiCall]:
@@ -191,27 +180,42 @@ def commit() -> str:
 async def run(options: Options) -> list[Section]:
     """The table: the other patient's answer while one floods."""
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    results: dict[int, list[FloodRun]] = {}
-    for flood in options.pick(full=(60, 600), quick=(60,)):
-        for number in range(1, options.runs + 1):
-            result = await run_once(flood)
-            results.setdefault(flood, []).append(result)
-            progress(
-                f"flood of {flood}, run {number}/{options.runs}: /help answered in "
-                f"{result.help_reply:.3f} s, flooder told in {result.received:.3f} s, "
-                f"{result.stored}/{flood} stored after {result.stored_after:.2f} s, "
-                f"{result.too_many} x 429 ({result.too_many_elsewhere} in other chats)"
-            )
-    return [_section(options, results, load)]
+    results: dict[tuple[str, int], list[FloodRun]] = {}
+    missing: dict[str, str] = {}
+    for backend in options.backends():
+        if backend.missing:
+            missing[backend.name] = backend.missing
+            continue
+        for flood in options.pick(full=(60, 600), quick=(60,)):
+            for number in range(1, options.runs + 1):
+                result = await run_once(backend, flood)
+                results.setdefault((backend.name, flood), []).append(result)
+                _report(backend, flood, number, options.runs, result)
+    return [_section(options, results, missing, load)]
 
 
-def _section(options: Options, results: dict[int, list[FloodRun]], load: str) -> Section:
+def _report(backend: Backend, flood: int, number: int, runs: int, result: FloodRun) -> None:
+    progress(
+        f"flood of {flood} on {backend.name}, run {number}/{runs}: /help answered in "
+        f"{result.help_reply:.3f} s, flooder told in {result.received:.3f} s, "
+        f"{result.stored}/{flood} stored after {result.stored_after:.2f} s, "
+        f"{result.too_many} x 429 ({result.too_many_elsewhere} in other chats)"
+    )
+
+
+def _section(
+    options: Options,
+    results: dict[tuple[str, int], list[FloodRun]],
+    missing: dict[str, str],
+    load: str,
+) -> Section:
     section = Section(
         key="flood",
         title="6. Another chat's answer during a flood",
         goal=f"another patient's /help answered under {GOAL_SECONDS:g} s after it reaches the "
         "bot while one patient floods, zero 429s in other chats",
         headers=[
+            "database",
             "flood messages",
             "/help reply median s",
             "/help reply worst s",
@@ -224,11 +228,12 @@ def _section(options: Options, results: dict[int, list[FloodRun]], load: str) ->
             "reproduce",
         ],
     )
-    for flood, runs in results.items():
+    for (database, flood), runs in results.items():
         worst = max(run.help_reply for run in runs)
         met = worst < GOAL_SECONDS and max(run.too_many_elsewhere for run in runs) == 0
         section.rows.append(
             [
+                database,
                 f"{flood:,}",
                 fmt(median(run.help_reply for run in runs), 3),
                 fmt(worst, 3),
@@ -238,9 +243,10 @@ def _section(options: Options, results: dict[int, list[FloodRun]], load: str) ->
                 fmt(median(run.too_many for run in runs), 0),
                 fmt(median(run.too_many_elsewhere for run in runs), 0),
                 verdict(met),
-                options.command("flood", flood),
+                options.command("flood", flood, database),
             ]
         )
+    section.rows += [not_measured(name, why, len(section.headers)) for name, why in missing.items()]
     section.notes += [
         f"Median of {options.runs} run(s); worst = the slowest run. Measured at commit "
         f"{commit()} (load average {load} when this benchmark started), with the bot's "

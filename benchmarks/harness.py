@@ -3,24 +3,24 @@
 The bot runs as `python bot.py run --config ...`, exactly as a clinic runs it, in a process
 of its own (so its RSS is its own and it has a core to itself); the simulator, with Telegram's
 flood limits on, runs in the benchmark's process. Patients and their schedule are written
-straight into the database with bulk INSERTs, as months of follow-up would leave them.
+straight into the database in bulk (benchmarks/databases.py: SQLite or PostgreSQL), as months of
+follow-up would leave them.
 """
 
 import asyncio
 import contextlib
 import os
 import signal
-import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from aftercare_bot.adapters.persistence import migrate
 from aftercare_bot.sandbox import ApiCall, SimChat, SimUser, TelegramSimulator
+from benchmarks.databases import Loader, Target
 from benchmarks.memory import Memory, memory_of
 from benchmarks.report import REPOSITORY
 
@@ -41,7 +41,7 @@ base_url = "{base_url}"
 base_file_url = "{base_file_url}"
 
 [database]
-url = "sqlite:///{database}"
+url = "{database_url}"
 
 [clinic]
 name = "Benchmark Clinic"
@@ -181,7 +181,7 @@ def too_many_requests(calls: Iterable[ApiCall], since: float = 0.0) -> int:
 def write_config(
     directory: Path,
     telegram: Telegram,
-    database: Path,
+    database: Target,
     admin_id: int,
     *,
     escalation_chat_id: int | None = None,
@@ -201,7 +201,7 @@ def write_config(
             token=TOKEN,
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            database=database,
+            database_url=database.url,
             admin_id=admin_id,
             escalation=escalation,
             delivery=delivery,
@@ -311,19 +311,6 @@ class BotProcess:
 
 # --- the database, filled directly ------------------------------------------------------------
 
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime on SQLite
-CHUNK = 20_000
-
-
-def sqlite_time(moment: datetime) -> str:
-    """An aware UTC datetime as the bot's UtcDateTime column stores it on SQLite."""
-    return moment.replace(tzinfo=None).strftime(_SQLITE_TIME)
-
-
-def create_database(path: Path) -> None:
-    """A new SQLite database at the current schema."""
-    migrate.upgrade(f"sqlite:///{path}")
-
 
 @dataclass(frozen=True)
 class PatientRow:
@@ -345,56 +332,65 @@ class MessageRow:
     valid_for: timedelta = timedelta(hours=6)
 
 
-def insert_patients(
-    connection: sqlite3.Connection, rows: Iterable[PatientRow], at: datetime
-) -> None:
+def insert_patients(loader: Loader, rows: Iterable[PatientRow], at: datetime) -> None:
     """Linked patients in London, enrolled at `at`; codes are B + the id (8 characters max)."""
-    enrolled = sqlite_time(at)
-    _insert_chunks(
-        connection,
-        "INSERT INTO patients (id, code, display_name, language, timezone, practitioner, status,"
-        " chat_id, enrolled_at) VALUES (?, ?, ?, 'en', 'Europe/London', 'Dr Lee', 'linked', ?, ?)",
-        ((row.id, f"B{row.id}", row.name, row.chat_id, enrolled) for row in rows),
-    )
-
-
-def insert_messages(connection: sqlite3.Connection, rows: Iterable[MessageRow]) -> None:
-    """Pending plan messages, inserted in the order given (ids count up in that order)."""
-    _insert_chunks(
-        connection,
-        "INSERT INTO scheduled_messages (unique_key, patient_id, kind, message_key, due_at,"
-        " valid_until, state, priority, attempts) VALUES (?, ?, 'info', ?, ?, ?, 'pending', 50, 0)",
+    loader.insert(
+        "patients",
+        (
+            "id",
+            "code",
+            "display_name",
+            "language",
+            "timezone",
+            "practitioner",
+            "status",
+            "chat_id",
+            "enrolled_at",
+        ),
         (
             (
-                row.unique_key,
-                row.patient_id,
-                row.message_key,
-                sqlite_time(row.due_at),
-                sqlite_time(row.due_at + row.valid_for),
+                row.id,
+                f"B{row.id}",
+                row.name,
+                "en",
+                "Europe/London",
+                "Dr Lee",
+                "linked",
+                row.chat_id,
+                at,
             )
             for row in rows
         ),
     )
 
 
-def _insert_chunks(connection: sqlite3.Connection, sql: str, values: Iterable[Any]) -> None:
-    chunk: list[Any] = []
-    for value in values:
-        chunk.append(value)
-        if len(chunk) >= CHUNK:
-            connection.executemany(sql, chunk)
-            chunk.clear()
-    if chunk:
-        connection.executemany(sql, chunk)
-
-
-@contextlib.contextmanager
-def bulk_connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain sqlite3 connection for bulk loading, committed on success."""
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA synchronous=OFF")
-    try:
-        with connection:
-            yield connection
-    finally:
-        connection.close()
+def insert_messages(loader: Loader, rows: Iterable[MessageRow]) -> None:
+    """Pending plan messages, inserted in the order given (ids count up in that order)."""
+    loader.insert(
+        "scheduled_messages",
+        (
+            "unique_key",
+            "patient_id",
+            "kind",
+            "message_key",
+            "due_at",
+            "valid_until",
+            "state",
+            "priority",
+            "attempts",
+        ),
+        (
+            (
+                row.unique_key,
+                row.patient_id,
+                "info",
+                row.message_key,
+                row.due_at,
+                row.due_at + row.valid_for,
+                "pending",
+                50,
+                0,
+            )
+            for row in rows
+        ),
+    )

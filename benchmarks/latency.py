@@ -41,6 +41,7 @@ from typing import Any
 from aftercare_bot.adapters.telegram.runtime.pacing import GLOBAL_BURST
 from aftercare_bot.sandbox import ApiCall, SimUser
 from aftercare_bot.sandbox.rate_limits import is_rate_limited
+from benchmarks.databases import Backend
 from benchmarks.harness import (
     SENT_OK,
     STARTUP_SECONDS,
@@ -48,15 +49,13 @@ from benchmarks.harness import (
     BotProcess,
     PatientRow,
     Telegram,
-    bulk_connection,
-    create_database,
     insert_patients,
     now,
     too_many_requests,
     write_config,
 )
 from benchmarks.options import Options, progress
-from benchmarks.report import Section, fmt, median, percentile, verdict
+from benchmarks.report import Section, fmt, median, not_measured, percentile, verdict
 
 OURS, PLAIN = "aftercare_bot", "plain PTB"
 BOTS = (OURS, PLAIN)
@@ -305,7 +304,12 @@ async def _patient_loop(
 
 
 async def run_once(
-    bot_name: str, patients: int, warm_up: float, seconds: float, seed: str
+    bot_name: str,
+    backend: Backend | None,
+    patients: int,
+    warm_up: float,
+    seconds: float,
+    seed: str,
 ) -> LatencyRun:
     """One run: `warm_up` seconds, `seconds` measured, then the answers still owed."""
     with tempfile.TemporaryDirectory(prefix="aftercare-latency-") as tmp:
@@ -313,7 +317,7 @@ async def run_once(
         async with Telegram() as telegram:
             admin = telegram.add_users(1, "Admin")[0]
             users = telegram.add_users(patients, "Patient")
-            bot = _bot(bot_name, telegram, directory, admin.id, users)
+            bot = await _bot(bot_name, backend, telegram, directory, admin.id, users)
             await bot.start()
             try:
                 polling = asyncio.ensure_future(telegram.sim.wait_for_poll(STARTUP_SECONDS))
@@ -431,10 +435,15 @@ def _flow_calls(crowd: Iterable[Patient], calls: list[ApiCall]) -> tuple[int, in
     return completed, counted
 
 
-def _bot(
-    name: str, telegram: Telegram, directory: Path, admin_id: int, users: list[SimUser]
+async def _bot(
+    name: str,
+    backend: Backend | None,
+    telegram: Telegram,
+    directory: Path,
+    admin_id: int,
+    users: list[SimUser],
 ) -> BotProcess:
-    if name == PLAIN:
+    if name == PLAIN or backend is None:
         argv = [
             sys.executable,
             "-m",
@@ -443,18 +452,19 @@ def _bot(
             f"--base-url={telegram.sim.base_url}",
         ]
         return BotProcess(argv, directory / "plain.log")
-    database = directory / "bench.sqlite3"
-    create_database(database)
-    with bulk_connection(database) as connection:
+    database = backend.target(directory, "bench")
+    await asyncio.to_thread(database.create)
+    with database.bulk() as loader:
         insert_patients(
-            connection,
+            loader,
             (PatientRow(i + 1, user.id, user.first_name) for i, user in enumerate(users)),
             datetime.now(UTC),
         )
     return BotProcess.aftercare(write_config(directory, telegram, database, admin_id))
 
 
-Key = tuple[str, int]  # bot, patients
+Key = tuple[str, str, int]  # bot, database, patients
+NO_DATABASE = "none"
 
 
 async def run(options: Options) -> list[Section]:
@@ -463,15 +473,23 @@ async def run(options: Options) -> list[Section]:
     seconds = QUICK_WINDOW_SECONDS if options.quick else WINDOW_SECONDS
     warm_up = QUICK_WARM_UP_SECONDS if options.quick else WARM_UP_SECONDS
     results: dict[Key, list[LatencyRun]] = {}
+    backends = options.backends()
+    variants: list[tuple[str, Backend | None]] = [
+        (OURS, backend) for backend in backends if not backend.missing
+    ]
+    variants.append((PLAIN, None))
     for patients in options.pick(full=FULL_SIZES, quick=FULL_SIZES):
         for number in range(1, options.runs + 1):
-            for bot_name in BOTS:  # taking turns, so that a busier moment hits both alike
+            # Taking turns, so that a busier moment hits every bot alike.
+            for bot_name, backend in variants:
                 result = await run_once(
-                    bot_name, patients, warm_up, seconds, f"{patients}:{number}"
+                    bot_name, backend, patients, warm_up, seconds, f"{patients}:{number}"
                 )
-                results.setdefault((bot_name, patients), []).append(result)
+                database = backend.name if backend is not None else NO_DATABASE
+                results.setdefault((bot_name, database, patients), []).append(result)
                 progress(
-                    f"latency {bot_name}, {patients} patients, run {number}/{options.runs}: "
+                    f"latency {bot_name} ({database}), {patients} patients, "
+                    f"run {number}/{options.runs}: "
                     f"{result.rate:.1f} updates/s, {result.sends_per_second:.1f} sends+edits/s, "
                     f"{result.per_check_in:.2f} per check-in ({result.completed}); bot time "
                     f"p50 {result.bot_ms(0.5):.1f} p99 {result.bot_ms(0.99):.1f} ms; visible "
@@ -480,18 +498,29 @@ async def run(options: Options) -> list[Section]:
                     f"/checkin {result.bot_ms(0.99, MESSAGE):.1f}, taps "
                     f"{result.bot_ms(0.99, PRESS):.1f} ms"
                 )
+    missing = {backend.name: backend.missing for backend in backends if backend.missing}
     sections = [
         _goal_section(options, results, seconds),
         _shared_section(options, results, seconds),
     ]
+    for section in sections:
+        section.rows += [
+            not_measured(f"{OURS}, {name}", why, len(section.headers))
+            for name, why in missing.items()
+        ]
     return [section for section in sections if section.rows]
 
 
 def _ordered(
     results: dict[Key, list[LatencyRun]], within: bool
 ) -> list[tuple[Key, list[LatencyRun]]]:
-    chosen = [item for item in results.items() if within_limit(item[0][1]) == within]
-    return sorted(chosen, key=lambda item: (item[0][1], BOTS.index(item[0][0])))
+    chosen = [item for item in results.items() if within_limit(item[0][2]) == within]
+    return sorted(chosen, key=lambda item: (item[0][2], BOTS.index(item[0][0]), item[0][1]))
+
+
+def _database_flag(database: str) -> str | None:
+    """The row's --database, none for plain PTB (which runs with either)."""
+    return None if database == NO_DATABASE else database
 
 
 def _common(runs: list[LatencyRun]) -> list[str]:
@@ -526,7 +555,7 @@ def _goal_section(
         f"most {LIMIT_PER_SECOND:g}/s), each patient tapping at least "
         f"{THINK_AT_LEAST:g} s after her question appears",
         headers=[
-            "bot",
+            "bot, database",
             "patients",
             "updates/s",
             "sends+edits/s",
@@ -542,10 +571,10 @@ def _goal_section(
             "reproduce",
         ],
     )
-    for (bot_name, patients), runs in _ordered(results, within=True):
+    for (bot_name, database, patients), runs in _ordered(results, within=True):
         section.rows.append(
             [
-                bot_name,
+                f"{bot_name}, {database}",
                 f"{patients:,}",
                 *_common(runs),
                 fmt(median(run.bot_ms(0.5) for run in runs), 1),
@@ -557,7 +586,7 @@ def _goal_section(
                 fmt(median(run.late for run in runs), 0),
                 fmt(median(run.too_many for run in runs), 0),
                 _goal_cell(runs),
-                options.command("latency", patients),
+                options.command("latency", patients, _database_flag(database)),
             ]
         )
     section.notes += [
@@ -587,7 +616,7 @@ def _shared_section(
         goal="(none: above 29 sends+edits/s no bot can show every next question at once; "
         "shows how each bot shares the wait among the chats)",
         headers=[
-            "bot",
+            "bot, database",
             "patients",
             "offered updates/s",
             "updates/s",
@@ -605,12 +634,12 @@ def _shared_section(
             "reproduce",
         ],
     )
-    for (bot_name, patients), runs in _ordered(results, within=False):
+    for (bot_name, database, patients), runs in _ordered(results, within=False):
         chat_median = median(median(run.chat_p99_ms()) for run in runs)
         chat_worst = median(max(run.chat_p99_ms()) for run in runs)
         section.rows.append(
             [
-                bot_name,
+                f"{bot_name}, {database}",
                 f"{patients:,}",
                 fmt(patients * UPDATES_PER_PATIENT, 0),
                 *_common(runs),
@@ -623,7 +652,7 @@ def _shared_section(
                 fmt(median(run.jain() for run in runs), 3),
                 fmt(median(run.late for run in runs), 0),
                 fmt(median(run.too_many for run in runs), 0),
-                options.command("latency", patients),
+                options.command("latency", patients, _database_flag(database)),
             ]
         )
     section.notes += [

@@ -45,6 +45,11 @@ def fmt(value: float, digits: int = 2, unit: str = "") -> str:
     return f"{text} {unit}".rstrip()
 
 
+def not_measured(database: str, reason: str, columns: int) -> list[str]:
+    """A row for a database that could not be measured: its name, why, and empty cells."""
+    return [database, reason] + [""] * (columns - 2)
+
+
 def verdict(met: bool | None) -> str:
     """A goal's verdict in one word."""
     return "n/a" if met is None else ("met" if met else "MISSED")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.databases import SQLITE, Backend, Target
 from benchmarks.harness import (
     FIRST_SIM_USER_ID,
     STARTUP_SECONDS,
@@ -33,8 +34,6 @@ from benchmarks.harness import (
     MessageRow,
     PatientRow,
     Telegram,
-    bulk_connection,
-    create_database,
     insert_messages,
     insert_patients,
     is_sent,
@@ -43,7 +42,7 @@ from benchmarks.harness import (
 )
 from benchmarks.jobqueue_baseline import build_job_store
 from benchmarks.options import Options, progress
-from benchmarks.report import Section, fmt, median, verdict
+from benchmarks.report import Section, fmt, median, not_measured, verdict
 
 DUE_NOW = 10
 MESSAGES_PER_PATIENT = 10
@@ -57,13 +56,23 @@ GOAL_GROWTH_AT = 100_000
 GROWTH_FLOOR_MIB = 0.5  # RSS differences below this are noise: ratios are "at least"
 IDLE = 0
 
-OURS, JOBQUEUE, JOBSTORE = "ours", "jobqueue", "jobstore"
-KINDS = (OURS, JOBQUEUE, JOBSTORE)
+OURS, JOBQUEUE, JOBSTORE = f"ours:{SQLITE}", "jobqueue", "jobstore"
 LABELS = {
-    OURS: "aftercare_bot (its own table, SQLite)",
     JOBQUEUE: "PTB JobQueue (in memory)",
     JOBSTORE: "APScheduler SQLAlchemyJobStore (SQLite)",
 }
+
+
+def ours(database: str) -> str:
+    """The kind of start that is ours on `database` (OURS is ours on SQLite)."""
+    return f"ours:{database}"
+
+
+def label(kind: str) -> str:
+    """The process as the table names it."""
+    if kind.startswith("ours:"):
+        return f"aftercare_bot (its own table, {kind.removeprefix('ours:')})"
+    return LABELS[kind]
 
 
 @dataclass(frozen=True)
@@ -77,14 +86,14 @@ class Start:
     peak_mib: float  # VmHWM, read once the due messages are out and it has idled
 
 
-def build_template(path: Path, pending: int, built_at: datetime) -> None:
+def build_template(database: Target, pending: int, built_at: datetime) -> None:
     """The database for `pending` messages (IDLE: only the due ones)."""
-    create_database(path)
+    database.create()
     total = max(pending, DUE_NOW)
     patients = max(DUE_NOW, math.ceil(total / MESSAGES_PER_PATIENT))
-    with bulk_connection(path) as connection:
+    with database.bulk() as loader:
         insert_patients(
-            connection,
+            loader,
             (
                 PatientRow(
                     number,
@@ -95,7 +104,7 @@ def build_template(path: Path, pending: int, built_at: datetime) -> None:
             ),
             built_at,
         )
-        insert_messages(connection, _messages(pending, patients, built_at))
+        insert_messages(loader, _messages(pending, patients, built_at))
 
 
 def _due_chat(patient: int) -> int:
@@ -132,20 +141,23 @@ def _users(telegram: Telegram) -> tuple[int, set[int]]:
     return admin.id, set(chats)
 
 
-async def run_ours(template: Path, pending: int, settle: float) -> Start:
+async def run_ours(backend: Backend, template: Target, pending: int, settle: float) -> Start:
     """Start the bot over a copy of the template; time it and weigh it."""
     with tempfile.TemporaryDirectory(prefix="aftercare-scale-") as tmp:
         directory = Path(tmp)
-        database = directory / "bench.sqlite3"
-        shutil.copyfile(template, database)
-        async with Telegram() as telegram:
-            admin_id, due_chats = _users(telegram)
-            config = write_config(directory, telegram, database, admin_id)
-            bot = BotProcess.aftercare(config)
-            first_poll, first_send, peak = await _time_and_weigh(
-                telegram, bot, due_chats, settle, STARTUP_SECONDS
-            )
-    return Start(OURS, pending, first_poll, first_send, peak)
+        database = backend.target(directory, "bench")
+        await asyncio.to_thread(database.create, template)
+        try:
+            async with Telegram() as telegram:
+                admin_id, due_chats = _users(telegram)
+                config = write_config(directory, telegram, database, admin_id)
+                bot = BotProcess.aftercare(config)
+                first_poll, first_send, peak = await _time_and_weigh(
+                    telegram, bot, due_chats, settle, STARTUP_SECONDS
+                )
+        finally:
+            await asyncio.to_thread(database.drop)
+    return Start(ours(backend.name), pending, first_poll, first_send, peak)
 
 
 async def run_baseline(kind: str, pending: int, settle: float, store: Path | None) -> Start:
@@ -230,40 +242,63 @@ async def run(options: Options) -> list[Section]:
     """Table 3 (ours) and 5a (ours against the two APScheduler ways, idle footprint first)."""
     sizes = options.pick(full=(1_000, 100_000, 1_000_000), quick=(1_000, 100_000))
     settle = _settle(options)
-    starts: dict[tuple[str, int], list[Start]] = {}
+    starts: Starts = {}
+    backends = [backend for backend in options.backends() if not backend.missing]
+    missing = {b.name: b.missing for b in options.backends() if b.missing}
+    kinds = [ours(backend.name) for backend in backends] + [JOBQUEUE, JOBSTORE]
     with tempfile.TemporaryDirectory(prefix="aftercare-templates-") as tmp:
         directory = Path(tmp)
         built_at = datetime.now(UTC)
         for pending in (IDLE, *sizes):
-            ours = directory / f"template-{pending}.sqlite3"
+            templates = {b.name: b.target(directory, f"template{pending}") for b in backends}
             store = directory / f"jobstore-{pending}.sqlite3"
             began = now()
-            await asyncio.to_thread(build_template, ours, pending, built_at)
+            for template in templates.values():
+                await asyncio.to_thread(build_template, template, pending, built_at)
             built = now()
             await asyncio.to_thread(
                 build_job_store, store, max(pending, DUE_NOW), _due_chats(), built_at
             )
             progress(
                 f"scale: templates with {pending:,} pending built in {built - began:.1f} s "
-                f"(ours), {now() - built:.1f} s (SQLAlchemy job store)"
+                f"(ours, {len(templates)} database(s)), {now() - built:.1f} s (SQLAlchemy job "
+                "store)"
             )
             for number in range(1, options.runs + 1):
                 # The three side by side in each run, so that a busy moment touches all three.
-                for kind in KINDS:
-                    start = await (
-                        run_ours(ours, pending, settle)
-                        if kind == OURS
-                        else run_baseline(kind, pending, settle, store)
+                for backend in backends:
+                    _record(
+                        starts,
+                        await run_ours(backend, templates[backend.name], pending, settle),
+                        number,
+                        options.runs,
                     )
-                    starts.setdefault((kind, pending), []).append(start)
-                    progress(
-                        f"scale {pending:,} pending, {kind}, run {number}/{options.runs}: first "
-                        f"getUpdates {start.first_poll:.2f} s, first send "
-                        f"{start.first_send:.2f} s, peak RSS {start.peak_mib:.1f} MiB"
+                for kind in (JOBQUEUE, JOBSTORE):
+                    _record(
+                        starts,
+                        await run_baseline(kind, pending, settle, store),
+                        number,
+                        options.runs,
                     )
-            ours.unlink()
+            for template in templates.values():
+                await asyncio.to_thread(template.drop)
             store.unlink()
-    return [_scale_section(options, sizes, starts), _baseline_section(options, sizes, starts)]
+    return [
+        _scale_section(options, sizes, starts, missing),
+        _baseline_section(options, sizes, starts, kinds, missing),
+    ]
+
+
+Starts = dict[tuple[str, int], list[Start]]
+
+
+def _record(starts: Starts, start: Start, number: int, runs: int) -> None:
+    starts.setdefault((start.kind, start.pending), []).append(start)
+    progress(
+        f"scale {start.pending:,} pending, {label(start.kind)}, run {number}/{runs}: first "
+        f"getUpdates {start.first_poll:.2f} s, first send "
+        f"{start.first_send:.2f} s, peak RSS {start.peak_mib:.1f} MiB"
+    )
 
 
 def _settle(options: Options) -> float:
@@ -294,14 +329,15 @@ def _ratio(theirs: float, ours: float) -> str:
 
 
 def _scale_section(
-    options: Options, sizes: tuple[int, ...], starts: dict[tuple[str, int], list[Start]]
+    options: Options, sizes: tuple[int, ...], starts: Starts, missing: dict[str, str]
 ) -> Section:
     section = Section(
         key="scale",
-        title="3. Scale of the schedule (SQLite)",
+        title="3. Scale of the schedule",
         goal=f"first due message sent under {GOAL_FIRST_SEND:g} s after start; peak RSS within "
         f"{GOAL_MEMORY_SPREAD:.0%} from the smallest to the largest schedule",
         headers=[
+            "database",
             "pending",
             "first getUpdates s",
             "first send s",
@@ -311,29 +347,42 @@ def _scale_section(
             "reproduce",
         ],
     )
-    for pending in (IDLE, *sizes):
-        runs = starts[(OURS, pending)]
-        first_send = median(run.first_send for run in runs)
-        section.rows.append(
-            [
-                f"idle ({DUE_NOW} due)" if pending == IDLE else f"{pending:,}",
-                fmt(median(run.first_poll for run in runs)),
-                fmt(first_send),
-                fmt(_peak(starts, OURS, pending), 1),
-                "" if pending == IDLE else fmt(_growth(starts, OURS, pending), 1),
-                verdict(first_send < GOAL_FIRST_SEND),
-                options.command("scale") if pending == IDLE else options.command("scale", pending),
-            ]
+    databases = sorted(
+        {kind.removeprefix("ours:") for kind, _ in starts if kind.startswith("ours:")},
+        key=lambda name: name != SQLITE,
+    )
+    spreads = []
+    for database in databases:
+        kind = ours(database)
+        for pending in (IDLE, *sizes):
+            runs = starts[(kind, pending)]
+            first_send = median(run.first_send for run in runs)
+            section.rows.append(
+                [
+                    database,
+                    f"idle ({DUE_NOW} due)" if pending == IDLE else f"{pending:,}",
+                    fmt(median(run.first_poll for run in runs)),
+                    fmt(first_send),
+                    fmt(_peak(starts, kind, pending), 1),
+                    "" if pending == IDLE else fmt(_growth(starts, kind, pending), 1),
+                    verdict(first_send < GOAL_FIRST_SEND),
+                    options.command("scale", None if pending == IDLE else pending, database),
+                ]
+            )
+        smallest = _peak(starts, kind, min(sizes))
+        largest = _peak(starts, kind, max(sizes))
+        spread = largest / smallest - 1
+        spreads.append(
+            f"{database}: peak RSS {largest:.1f} MiB at {max(sizes):,} pending against "
+            f"{smallest:.1f} MiB at {min(sizes):,}: {spread:+.1%} — goal "
+            f"{verdict(abs(spread) <= GOAL_MEMORY_SPREAD)}."
         )
-    smallest = _peak(starts, OURS, min(sizes))
-    largest = _peak(starts, OURS, max(sizes))
-    spread = largest / smallest - 1
+    section.rows += [not_measured(name, why, len(section.headers)) for name, why in missing.items()]
     section.notes += [
         f"Median of {options.runs} run(s). Times from spawning `python bot.py run` to its first "
         "getUpdates reaching the simulator (ready for patients) and to the simulator logging "
         f"the first of the {DUE_NOW} due messages (first send: the goal's measure).",
-        f"Memory: peak RSS {largest:.1f} MiB at {max(sizes):,} pending against {smallest:.1f} MiB "
-        f"at {min(sizes):,}: {spread:+.1%} — goal {verdict(abs(spread) <= GOAL_MEMORY_SPREAD)}.",
+        "Memory: " + " ".join(spreads),
         f"One patient per {MESSAGES_PER_PATIENT} pending messages, spread over 90 days; "
         "peak RSS is VmHWM, read once the due messages are out and the bot has idled "
         f"{_settle(options):g} s.",
@@ -342,7 +391,11 @@ def _scale_section(
 
 
 def _baseline_section(
-    options: Options, sizes: tuple[int, ...], starts: dict[tuple[str, int], list[Start]]
+    options: Options,
+    sizes: tuple[int, ...],
+    starts: Starts,
+    kinds: list[str],
+    missing: dict[str, str],
 ) -> Section:
     section = Section(
         key="jobqueue",
@@ -361,34 +414,39 @@ def _baseline_section(
             "reproduce",
         ],
     )
+    reference = kinds[0]  # ours: on SQLite, unless only PostgreSQL was asked for
     for pending in (IDLE, *sizes):
-        ours = _growth(starts, OURS, pending)
-        for kind in KINDS:
+        our_growth = _growth(starts, reference, pending)
+        for kind in kinds:
             runs = starts[(kind, pending)]
             growth = _growth(starts, kind, pending)
-            ratio = "" if pending == IDLE or kind == OURS else _ratio(growth, ours)
+            compared = pending == IDLE or kind.startswith("ours:")
+            ratio = "" if compared else _ratio(growth, our_growth)
             section.rows.append(
                 [
                     f"idle ({DUE_NOW} due)" if pending == IDLE else f"{pending:,}",
-                    LABELS[kind],
+                    label(kind),
                     fmt(median(run.first_poll for run in runs)),
                     fmt(median(run.first_send for run in runs)),
                     fmt(_peak(starts, kind, pending), 1),
                     "" if pending == IDLE else fmt(growth, 1),
                     ratio,
-                    options.command("scale")
-                    if pending == IDLE
-                    else options.command("scale", pending),
+                    options.command("scale", None if pending == IDLE else pending),
                 ]
             )
+    section.rows += [
+        not_measured(f"(aftercare_bot, {name})", why, len(section.headers))
+        for name, why in missing.items()
+    ]
     if GOAL_GROWTH_AT in sizes:
         theirs = _growth(starts, JOBQUEUE, GOAL_GROWTH_AT)
-        ours = _growth(starts, OURS, GOAL_GROWTH_AT)
-        met = theirs >= GOAL_GROWTH_RATIO * max(ours, GROWTH_FLOOR_MIB)
-        section.notes.append(
-            f"Goal at {GOAL_GROWTH_AT:,} pending: JobQueue +{theirs:.1f} MiB against ours "
-            f"+{ours:.1f} MiB — {verdict(met)}."
-        )
+        for kind in (kind for kind in kinds if kind.startswith("ours:")):
+            grown = _growth(starts, kind, GOAL_GROWTH_AT)
+            met = theirs >= GOAL_GROWTH_RATIO * max(grown, GROWTH_FLOOR_MIB)
+            section.notes.append(
+                f"Goal at {GOAL_GROWTH_AT:,} pending, {label(kind)}: JobQueue +{theirs:.1f} MiB "
+                f"against ours +{grown:.1f} MiB — {verdict(met)}."
+            )
     else:
         section.notes.append(
             f"Goal at {GOAL_GROWTH_AT:,} pending: not measured at these sizes (n/a)."
