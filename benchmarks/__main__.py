@@ -13,7 +13,7 @@ import sys
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
-from benchmarks import burst, console, flood, latency, scale
+from benchmarks import burst, console, failover, flood, latency, scale
 from benchmarks.options import Options, progress
 from benchmarks.report import (
     QUICK_RESULTS,
@@ -25,7 +25,7 @@ from benchmarks.report import (
     write_markdown,
 )
 
-BENCHMARKS = ("burst", "scale", "latency", "flood", "console")
+BENCHMARKS = ("burst", "scale", "latency", "flood", "console", "failover")
 DEFAULT_RUNS = 5
 QUICK_RUNS = 1
 
@@ -51,14 +51,15 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=BENCHMARKS,
         action="append",
         help="run only this benchmark (repeatable): burst (1, 2), scale (3, 5a), latency (4, 5b), "
-        "flood (6), console (7)",
+        "flood (6), console (7), failover (8)",
     )
     parser.add_argument(
         "--sizes",
         type=_sizes,
         default=None,
         help="comma-separated sizes instead of the defaults, with one --only: patients for "
-        "burst and latency, pending messages for scale, messages in the flood for flood",
+        "burst, latency and failover, pending messages for scale, messages in the flood for "
+        "flood",
     )
     parser.add_argument(
         "--max-per-second",
@@ -113,6 +114,9 @@ async def run_all(options: Options, selected: Sequence[str]) -> list[Section]:
     if "console" in selected:
         progress("7: the staff console's page times")
         sections += await _stamped(console.run(options))
+    if "failover" in selected:
+        progress("8: failover in a burst, the active instance killed")
+        sections += await _stamped(failover.run(options))
     return sections
 
 

@@ -169,7 +169,7 @@ class BurstWatch:
         """Count the burst messages logged since the last look."""
         calls = self.telegram.calls
         for call in calls[self._index :]:
-            if _burst_kind(call, self.chats) is None:
+            if burst_kind(call, self.chats) is None:
                 continue
             self.seen += 1
             self.first = call.at if self.first is None else self.first
@@ -210,7 +210,7 @@ async def run_once(
             await asyncio.to_thread(database.create)
             due_at = now() + DUE_LEAD
             await asyncio.to_thread(
-                _fill, database, burst_users, probe_users, timedelta(seconds=DUE_LEAD)
+                fill, database, burst_users, probe_users, timedelta(seconds=DUE_LEAD)
             )
             config = write_config(
                 directory,
@@ -239,7 +239,7 @@ async def run_once(
             return _measure(telegram, bot.started_at, patients, burst_chats, probes)
 
 
-def _fill(
+def fill(
     database: Target, burst_users: list[SimUser], probe_users: list[SimUser], due_in: timedelta
 ) -> None:
     users = burst_users + probe_users
@@ -273,7 +273,7 @@ async def _follow_burst(bot: BotProcess, watch: BurstWatch, due_at: float) -> No
             return
 
 
-def _burst_kind(call: ApiCall, chats: set[int]) -> str | None:
+def burst_kind(call: ApiCall, chats: set[int]) -> str | None:
     """Which burst message a successful sendMessage was, if it was one."""
     if not is_sent("sendMessage")(call) or call.params.get("chat_id") not in chats:
         return None
@@ -406,7 +406,7 @@ def _measure(
     sends = [
         (call.at, int(call.params["chat_id"]), kind)
         for call in telegram.calls
-        if (kind := _burst_kind(call, chats)) is not None
+        if (kind := burst_kind(call, chats)) is not None
     ]
     times = [at for at, _, _ in sends]
     span = max(times) - min(times) if len(times) > 1 else 0.0

@@ -67,9 +67,13 @@ class Target(ABC):
     def bulk(self) -> contextlib.AbstractContextManager[Loader]:
         """A loader, committed when the block ends without an error."""
 
-    @abstractmethod
     def count(self, sql: str) -> int:
         """One number read from the database (`SELECT count(*) ...`)."""
+        return int(self.fetch(sql)[0][0])
+
+    @abstractmethod
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        """The rows a query reads, beside the running bot."""
 
     @abstractmethod
     def drop(self) -> None:
@@ -142,11 +146,11 @@ class SqliteTarget(Target):
         finally:
             connection.close()
 
-    def count(self, sql: str) -> int:
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
         """Read beside the running bot (waiting up to 5 s for its write lock)."""
         connection = sqlite3.connect(self.path, timeout=5.0)
         try:
-            return int(connection.execute(sql).fetchone()[0])
+            return [tuple(row) for row in connection.execute(sql).fetchall()]
         finally:
             connection.close()
 
@@ -228,12 +232,12 @@ class PostgresTarget(Target):
         finally:
             engine.dispose()
 
-    def count(self, sql: str) -> int:
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
         """Read beside the running bot."""
         engine = create_engine(sync_url(self.url), poolclass=NullPool)
         try:
             with engine.connect() as connection:
-                return int(connection.execute(text(sql)).scalar_one())
+                return [tuple(row) for row in connection.execute(text(sql))]
         finally:
             engine.dispose()
 

@@ -78,6 +78,8 @@ class Telegram:
         self.handed_out: dict[tuple[Any, ...], float] = {}
         # When the first getUpdates reached the simulator (the process is ready for updates).
         self.first_poll: float | None = None
+        # When each getUpdates reached the simulator (who polls after a kill is the standby).
+        self.polls: list[float] = []
         self._waiters: list[tuple[Callable[[ApiCall], bool], asyncio.Future[ApiCall]]] = []
         world = self.sim.world
         log_call = world.log_call
@@ -90,6 +92,7 @@ class Telegram:
         async def observed_poll(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
             if self.first_poll is None:
                 self.first_poll = now()
+            self.polls.append(now())
             batch: list[dict[str, Any]] = await poll(*args, **kwargs)
             moment = now()
             for update in batch:
@@ -294,6 +297,15 @@ class BotProcess:
         assert self._process is not None
         code = self._process.returncode
         return f"{self.argv[1]} exited with {code}; log tail:\n{self.log_tail()}"
+
+    async def kill(self) -> float:
+        """SIGKILL, as a crash or an OOM kill would end it; when it was sent."""
+        assert self._process is not None
+        killed_at = now()
+        with contextlib.suppress(ProcessLookupError):
+            self._process.kill()
+        await self._process.wait()
+        return killed_at
 
     async def stop(self) -> None:
         """SIGTERM, then SIGKILL if it does not stop in time."""
