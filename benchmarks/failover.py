@@ -19,6 +19,7 @@ probe's Severe tap to the URGENT post in the staff group, across the takeover.
 
 import asyncio
 import math
+import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -47,7 +48,9 @@ DUE_LEAD = 10.0  # both instances are up (A active, B standing by) before the bu
 KILL_AT = 1 / 3  # of the burst delivered
 TAP_AFTER_KILL = 1.0
 STEP_TIMEOUT = 30.0
+SETTLE_SECONDS = 3.0
 FINISH_TIMEOUT = TAKEOVER_AFTER + 120.0
+ONE, TWO = 1, 2  # machines
 CLAIMED_SQL = (
     "SELECT p.chat_id, m.message_key FROM scheduled_messages m "
     "JOIN patients p ON p.id = m.patient_id WHERE m.state = 'sending'"
@@ -69,8 +72,9 @@ class FailoverRun:
     urgent_post: float  # the Severe tap (after the kill) to the URGENT post
 
 
-async def run_once(backend: Backend, patients: int) -> FailoverRun:
-    """One burst of `patients` x 2 messages with the active instance killed a third in."""
+async def run_once(backend: Backend, patients: int, machines: int) -> FailoverRun:
+    """One burst of `patients` x 2 messages with the active instance killed a third in; the
+    two instances on one machine, or each with a host name of its own (two machines)."""
     with tempfile.TemporaryDirectory(prefix="aftercare-failover-") as tmp:
         directory = Path(tmp)
         async with Telegram() as telegram:
@@ -85,8 +89,9 @@ async def run_once(backend: Backend, patients: int) -> FailoverRun:
                 fill, database, burst_users, [probe], timedelta(seconds=DUE_LEAD)
             )
             first, second = (
-                BotProcess.aftercare(
-                    _config(directory / name, telegram, database, admin.id, group.id)
+                _instance(
+                    _config(directory / name, telegram, database, admin.id, group.id),
+                    f"bench-{name}" if machines == TWO else None,
                 )
                 for name in ("a", "b")
             )
@@ -98,6 +103,31 @@ async def run_once(backend: Backend, patients: int) -> FailoverRun:
                 await first.stop()
                 await second.stop()
                 await asyncio.to_thread(database.drop)
+
+
+def _instance(config: Path, host: str | None) -> BotProcess:
+    """`bot.py run`; with `host`, in a UTS namespace of its own under that host name: to the
+    other instance it is on another machine, whose processes it cannot see."""
+    process = BotProcess.aftercare(config)
+    if host is None:
+        return process
+    rename = 'hostname "$0" && exec "$@"'
+    return BotProcess(["unshare", "--uts", "sh", "-c", rename, host, *process.argv], process.log)
+
+
+def own_host_names() -> str:
+    """Why instances cannot have host names of their own here; "" when they can."""
+    try:
+        done = subprocess.run(
+            ["unshare", "--uts", "sh", "-c", "hostname bench-probe"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return str(error)
+    return "" if done.returncode == 0 else (done.stderr.strip() or f"exit {done.returncode}")
 
 
 def _config(
@@ -150,11 +180,20 @@ async def _fail_over(
     await probe.press(message, PROBE_TAPS[-1])
     posted = await _within(second, post, FINISH_TIMEOUT)
     deadline = now() + FINISH_TIMEOUT
-    while watch.seen < expected and now() < deadline:
+    while len(_delivered(telegram, chats)) < expected and now() < deadline:
         second.check_alive()
         await asyncio.sleep(0.2)
-        watch.update()
+    await asyncio.sleep(SETTLE_SECONDS)  # a late second copy would still be counted
     return _measure(telegram, chats, len(burst_users), killed_at, in_flight, posted - tapped)
+
+
+def _delivered(telegram: Telegram, chats: set[int]) -> set[tuple[int, str]]:
+    """The burst messages delivered so far, each once, by chat and kind."""
+    return {
+        (int(call.params["chat_id"]), kind)
+        for call in telegram.calls
+        if (kind := burst_kind(call, chats)) is not None
+    }
 
 
 async def _logged(process: BotProcess, words: str) -> None:
@@ -237,6 +276,7 @@ async def run(options: Options) -> list[Section]:
         "the kill; 0 out of order",
         headers=[
             "database",
+            "machines",
             "patients",
             "messages",
             "sent before kill",
@@ -264,20 +304,31 @@ async def run(options: Options) -> list[Section]:
         if backend.missing:
             section.rows.append(not_measured(POSTGRES, backend.missing, len(section.headers)))
             continue
-        for patients in options.pick(full=(600, 3000), quick=(150,)):
+        hosts = own_host_names()
+        for machines, patients in (
+            (machines, patients)
+            for machines in (TWO, ONE)
+            for patients in options.pick(full=(600, 3000), quick=(150,))
+        ):
+            if machines == TWO and hosts:
+                row = not_measured(POSTGRES, "", len(section.headers))
+                row[1] = f"two: not measured (no host name of its own: {hosts})"
+                section.rows.append(row)
+                continue
             runs = []
             for number in range(1, options.runs + 1):
-                result = await run_once(backend, patients)
+                result = await run_once(backend, patients, machines)
                 runs.append(result)
                 progress(
-                    f"failover, {patients} patients, run {number}/{options.runs}: "
+                    f"failover, {machines} machine(s), {patients} patients, "
+                    f"run {number}/{options.runs}: "
                     f"{result.delivered_before_kill} sent before the kill; takeover "
                     f"{result.takeover:.2f} s, first send {result.first_send:.2f} s after; "
                     f"{result.lost} lost, {result.duplicated} duplicated "
                     f"({result.in_flight} in flight), {result.out_of_order} out of order; "
                     f"urgent post {result.urgent_post:.2f} s after the tap"
                 )
-            section.rows.append(_row(options, backend, patients, runs))
+            section.rows.append(_row(options, backend, machines, patients, runs))
     section.notes += [
         f"Median of {options.runs} run(s); the goal column takes the worst run. Both "
         f"instances run `python bot.py run` with the clinic's defaults: ha.takeover_after "
@@ -290,6 +341,11 @@ async def run(options: Options) -> list[Section]:
         "at the kill) whose message the simulator had already carried out: B sends those again, "
         "the window README documents; out of order = chats whose evening reminder came before "
         "their aftercare text.",
+        "machines: one = both instances side by side on this machine, where the standby sees "
+        "that the lease's holder is a process that no longer exists and takes over at its next "
+        "lease beat; two = each instance in a UTS namespace with a host name of its own "
+        "(`unshare --uts`), as on two servers, where the standby cannot see the dead process "
+        "and waits for the lease to lapse: the goal's case.",
         f"urgent post = the probe's Severe tap, {TAP_AFTER_KILL:g} s after the kill (None, None "
         "answered while A was active), to the URGENT post in the staff group: the update waits "
         "at Telegram until B polls, so this is about the takeover time.",
@@ -297,7 +353,9 @@ async def run(options: Options) -> list[Section]:
     return [section]
 
 
-def _row(options: Options, backend: Backend, patients: int, runs: list[FailoverRun]) -> list[str]:
+def _row(
+    options: Options, backend: Backend, machines: int, patients: int, runs: list[FailoverRun]
+) -> list[str]:
     worst_takeover = max(run.takeover for run in runs)
     met = (
         worst_takeover <= GOAL_TAKEOVER
@@ -307,6 +365,7 @@ def _row(options: Options, backend: Backend, patients: int, runs: list[FailoverR
     )
     return [
         backend.name,
+        "two (emulated)" if machines == TWO else "one",
         f"{patients:,}",
         f"{2 * patients:,}",
         fmt(median(run.delivered_before_kill for run in runs), 0),

@@ -130,7 +130,8 @@ def test_what_run_loads_imports_neither_the_simulator_nor_the_demo() -> None:
 
 def test_with_the_console_off_none_of_its_modules_is_loaded() -> None:
     """A bot built from a config without `web.enabled` imports nothing of the console (nor
-    Jinja), in a fresh interpreter; with it on, the console is built."""
+    Jinja, aiohttp, its API, the FHIR models, or the QR maker an enrollment loads), in a fresh
+    interpreter; with it on, the console is built."""
     script = (
         "import sys, tempfile, pathlib\n"
         "from tests.config_files import write_config\n"
@@ -139,7 +140,8 @@ def test_with_the_console_off_none_of_its_modules_is_loaded() -> None:
         "folder = pathlib.Path(tempfile.mkdtemp())\n"
         "off = BotRuntime(load_config(write_config(folder)))\n"
         "print(off.console is None, sorted(m for m in sys.modules"
-        " if m.startswith(('aftercare_bot.adapters.web', 'jinja2'))))\n"
+        " if m.startswith(('aftercare_bot.adapters.web', 'aftercare_bot.adapters.api',"
+        " 'jinja2', 'aiohttp', 'fhir', 'segno'))))\n"
         "on = BotRuntime(load_config(write_config(folder, extra='[web]\\nenabled = true\\n')))\n"
         "print(on.console is not None)\n"
     )
