@@ -7,16 +7,18 @@ flood limits on, print a table per benchmark and write them to benchmarks/RESULT
 
 import argparse
 import asyncio
+import compileall
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
-from benchmarks import burst, console, failover, flood, latency, scale
+from benchmarks import burst, console, failover, flood, footprint, latency, scale
 from benchmarks.options import Options, progress
 from benchmarks.report import (
     QUICK_RESULTS,
+    REPOSITORY,
     RESULTS,
     Machine,
     Section,
@@ -25,7 +27,7 @@ from benchmarks.report import (
     write_markdown,
 )
 
-BENCHMARKS = ("burst", "scale", "latency", "flood", "console", "failover")
+BENCHMARKS = ("burst", "scale", "latency", "flood", "console", "failover", "footprint")
 DEFAULT_RUNS = 5
 QUICK_RUNS = 1
 
@@ -51,7 +53,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=BENCHMARKS,
         action="append",
         help="run only this benchmark (repeatable): burst (1, 2), scale (3, 5a), latency (4, 5b), "
-        "flood (6), console (7), failover (8)",
+        "flood (6), console (7), failover (8), footprint (9, 9b)",
     )
     parser.add_argument(
         "--sizes",
@@ -117,6 +119,9 @@ async def run_all(options: Options, selected: Sequence[str]) -> list[Section]:
     if "failover" in selected:
         progress("8: failover in a burst, the active instance killed")
         sections += await _stamped(failover.run(options))
+    if "footprint" in selected:
+        progress("9: idle footprint, ours and bare python-telegram-bot")
+        sections += await _stamped(footprint.run(options))
     return sections
 
 
@@ -128,6 +133,14 @@ async def _stamped(running: Awaitable[list[Section]]) -> list[Section]:
     for section in sections:
         section.measured = measured
     return sections
+
+
+def compile_bytecode() -> None:
+    """The bot's bytecode written first, as a clinic's every start after the first has it
+    (with PYTHONDONTWRITEBYTECODE set, as on some machines, each start would compile every
+    module again and time that instead)."""
+    for package in ("aftercare_bot", "messages", "benchmarks"):
+        compileall.compile_dir(REPOSITORY / package, quiet=1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = "Quick mode (reduced sizes)." if args.quick else "Full sizes."
     header = f"{mode} Each figure is the median of {runs} run(s)."
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    compile_bytecode()
     try:
         sections = asyncio.run(run_all(options, selected))
     except (KeyboardInterrupt, asyncio.CancelledError):
