@@ -41,7 +41,7 @@ from typing import Any
 from aftercare_bot.adapters.telegram.runtime.pacing import GLOBAL_BURST
 from aftercare_bot.sandbox import ApiCall, SimUser
 from aftercare_bot.sandbox.rate_limits import is_rate_limited
-from benchmarks.databases import Backend
+from benchmarks.databases import SQLITE, Backend
 from benchmarks.harness import (
     SENT_OK,
     STARTUP_SECONDS,
@@ -515,7 +515,9 @@ def _ordered(
     results: dict[Key, list[LatencyRun]], within: bool
 ) -> list[tuple[Key, list[LatencyRun]]]:
     chosen = [item for item in results.items() if within_limit(item[0][2]) == within]
-    return sorted(chosen, key=lambda item: (item[0][2], BOTS.index(item[0][0]), item[0][1]))
+    return sorted(
+        chosen, key=lambda item: (item[0][2], BOTS.index(item[0][0]), item[0][1] != SQLITE)
+    )
 
 
 def _database_flag(database: str) -> str | None:
