@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -438,6 +439,8 @@ class BotRuntime:
                 )
         except TelegramError as error:
             logger.warning("the command menu or the staff check did not reach Telegram: %s", error)
+        except (SQLAlchemyError, OSError) as error:  # a task's failure would otherwise go unseen
+            logger.error("the staff chats could not be checked: %s", type(error).__name__)
 
     async def introduced(self) -> None:
         """Once the command menu is published and the staff chats checked (when active)."""
