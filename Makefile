@@ -12,8 +12,8 @@ help:
 	@echo "make run    start the real bot from $(CONFIG)"
 	@echo "make lint   ruff and mypy"
 	@echo "make test-browser  the console's journeys in a real Chromium (installs Debian's chromium where missing)"
-	@echo "make bench  benchmarks (not part of make test; about an hour)"
-	@echo "make bench-quick  the same at small sizes, a few minutes (BENCH_ARGS=--quick)"
+	@echo "make bench  benchmarks on SQLite and PostgreSQL (not part of make test; about 2 hours at 5 runs)"
+	@echo "make bench-quick  the same at small sizes (BENCH_ARGS=--quick)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aftercare_bot needs Python 3.11 or newer; set PYTHON=python3.11")'
