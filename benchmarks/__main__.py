@@ -11,7 +11,7 @@ import compileall
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from benchmarks import burst, console, failover, flood, footprint, latency, scale
@@ -27,7 +27,20 @@ from benchmarks.report import (
     write_markdown,
 )
 
-BENCHMARKS = ("burst", "scale", "latency", "flood", "console", "failover", "footprint")
+# Each benchmark: its name on the command line, what it measures, and its run.
+RUNS: dict[str, tuple[str, Callable[[Options], Awaitable[list[Section]]]]] = {
+    "burst": ("1 and 2: burst delivery and escalation", burst.run),
+    "scale": (
+        "3 and 5a: scale of the schedule, against APScheduler in memory and in SQL",
+        scale.run,
+    ),
+    "latency": ("4 and 5b: the patient's view, against plain python-telegram-bot", latency.run),
+    "flood": ("6: another chat's answer during a flood", flood.run),
+    "console": ("7: the staff console's page times", console.run),
+    "failover": ("8: failover in a burst, the active instance killed", failover.run),
+    "footprint": ("9: idle footprint, ours and bare python-telegram-bot", footprint.run),
+}
+BENCHMARKS = tuple(RUNS)
 DEFAULT_RUNS = 5
 QUICK_RUNS = 1
 
@@ -101,27 +114,10 @@ async def run_all(options: Options, selected: Sequence[str]) -> list[Section]:
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     sections: list[Section] = []
-    if "burst" in selected:
-        progress("1 and 2: burst delivery and escalation")
-        sections += await _stamped(burst.run(options))
-    if "scale" in selected:
-        progress("3 and 5a: scale of the schedule, against APScheduler in memory and in SQL")
-        sections += await _stamped(scale.run(options))
-    if "latency" in selected:
-        progress("4 and 5b: the patient's view, against plain python-telegram-bot")
-        sections += await _stamped(latency.run(options))
-    if "flood" in selected:
-        progress("6: another chat's answer during a flood")
-        sections += await _stamped(flood.run(options))
-    if "console" in selected:
-        progress("7: the staff console's page times")
-        sections += await _stamped(console.run(options))
-    if "failover" in selected:
-        progress("8: failover in a burst, the active instance killed")
-        sections += await _stamped(failover.run(options))
-    if "footprint" in selected:
-        progress("9: idle footprint, ours and bare python-telegram-bot")
-        sections += await _stamped(footprint.run(options))
+    for name, (what, running) in RUNS.items():
+        if name in selected:
+            progress(what)
+            sections += await _stamped(running(options))
     return sections
 
 

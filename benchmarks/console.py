@@ -28,6 +28,7 @@ from aftercare_bot.clock import SystemClock
 from aftercare_bot.config import load_config, load_texts_and_plans
 from aftercare_bot.domain.patients import CODE_ALPHABET, CODE_PREFIX
 from benchmarks.databases import Backend, Target
+from benchmarks.harness import PATIENT_COLUMNS
 from benchmarks.options import Options, progress
 from benchmarks.report import Section, fmt, median, not_measured, percentile, verdict
 
@@ -52,19 +53,6 @@ def _code(number: int) -> str:
         number, digit = divmod(number, len(CODE_ALPHABET))
         letters.append(CODE_ALPHABET[digit])
     return CODE_PREFIX + "".join(letters)
-
-
-PATIENT_COLUMNS = (
-    "id",
-    "code",
-    "display_name",
-    "language",
-    "timezone",
-    "practitioner",
-    "status",
-    "chat_id",
-    "enrolled_at",
-)
 
 
 def _seed(database: Target, patients: int, now: datetime) -> None:

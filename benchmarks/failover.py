@@ -164,11 +164,7 @@ async def _fail_over(
         watch.update()
     killed_at = await first.kill()
     claimed = set(await asyncio.to_thread(database.fetch, CLAIMED_SQL))
-    carried_out = {
-        (int(call.params["chat_id"]), kind)
-        for call in telegram.calls
-        if call.at < killed_at and (kind := burst_kind(call, chats)) is not None
-    }
+    carried_out = _delivered(telegram, chats, before=killed_at)
     in_flight = sum(1 for chat, key in claimed if (chat, key) in carried_out)
     await asyncio.sleep(max(killed_at + TAP_AFTER_KILL - now(), 0.0))
     post = telegram.watch(
@@ -187,12 +183,14 @@ async def _fail_over(
     return _measure(telegram, chats, len(burst_users), killed_at, in_flight, posted - tapped)
 
 
-def _delivered(telegram: Telegram, chats: set[int]) -> set[tuple[int, str]]:
-    """The burst messages delivered so far, each once, by chat and kind."""
+def _delivered(
+    telegram: Telegram, chats: set[int], before: float = math.inf
+) -> set[tuple[int, str]]:
+    """The burst messages delivered so far (or before `before`), each once, by chat and kind."""
     return {
         (int(call.params["chat_id"]), kind)
         for call in telegram.calls
-        if (kind := burst_kind(call, chats)) is not None
+        if call.at < before and (kind := burst_kind(call, chats)) is not None
     }
 
 

@@ -76,8 +76,6 @@ class Telegram:
             token=TOKEN, bot_username="aftercare_bench_bot", monotonic=now, rate_limits=True
         )
         self.handed_out: dict[tuple[Any, ...], float] = {}
-        # When the first getUpdates reached the simulator (the process is ready for updates).
-        self.first_poll: float | None = None
         # When each getUpdates reached the simulator (who polls after a kill is the standby).
         self.polls: list[float] = []
         self._waiters: list[tuple[Callable[[ApiCall], bool], asyncio.Future[ApiCall]]] = []
@@ -90,8 +88,6 @@ class Telegram:
             self._on_call(call)
 
         async def observed_poll(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-            if self.first_poll is None:
-                self.first_poll = now()
             self.polls.append(now())
             batch: list[dict[str, Any]] = await poll(*args, **kwargs)
             moment = now()
@@ -112,6 +108,11 @@ class Telegram:
         for _, future in self._waiters:
             future.cancel()
         await self.sim.stop()
+
+    @property
+    def first_poll(self) -> float | None:
+        """When the first getUpdates reached the simulator (the process is ready for updates)."""
+        return self.polls[0] if self.polls else None
 
     @property
     def calls(self) -> list[ApiCall]:
@@ -344,21 +345,24 @@ class MessageRow:
     valid_for: timedelta = timedelta(hours=6)
 
 
+PATIENT_COLUMNS = (
+    "id",
+    "code",
+    "display_name",
+    "language",
+    "timezone",
+    "practitioner",
+    "status",
+    "chat_id",
+    "enrolled_at",
+)
+
+
 def insert_patients(loader: Loader, rows: Iterable[PatientRow], at: datetime) -> None:
     """Linked patients in London, enrolled at `at`; codes are B + the id (8 characters max)."""
     loader.insert(
         "patients",
-        (
-            "id",
-            "code",
-            "display_name",
-            "language",
-            "timezone",
-            "practitioner",
-            "status",
-            "chat_id",
-            "enrolled_at",
-        ),
+        PATIENT_COLUMNS,
         (
             (
                 row.id,

@@ -7,7 +7,7 @@ from telegram import BotCommandScopeAllPrivateChats
 from aftercare_bot.adapters.telegram.views.commands import PATIENT_COMMANDS
 from aftercare_bot.bootstrap import BotRuntime
 from aftercare_bot.clock import ManualClock
-from aftercare_bot.config import load_config
+from aftercare_bot.config import Config, load_config
 from aftercare_bot.sandbox import TelegramSimulator
 from tests.config_files import write_config
 from tests.e2e.conftest import START, ImmediatePacer, RunningBot
@@ -42,12 +42,7 @@ async def test_a_patient_is_answered_while_telegram_is_still_taking_the_command_
     simulator: TelegramSimulator, tmp_path: Path, database_url: str
 ) -> None:
     # On Telegram the menu is ten round trips; polling does not wait for them.
-    grey = simulator.add_user(first_name="Grey")
-    config = load_config(
-        write_config(
-            tmp_path, database_url=database_url, base_url=simulator.base_url, admin_ids=(grey.id,)
-        )
-    )
+    config = _config(simulator, tmp_path, database_url)
     menu = simulator.faults.hold_next("setMyCommands")
     async with BotRuntime(config, clock=ManualClock(START), pacer=ImmediatePacer()) as runtime:
         await menu.arrived()
@@ -63,15 +58,20 @@ async def test_a_patient_is_answered_while_telegram_is_still_taking_the_command_
 async def test_a_command_menu_telegram_refuses_leaves_the_bot_running(
     simulator: TelegramSimulator, tmp_path: Path, database_url: str
 ) -> None:
-    grey = simulator.add_user(first_name="Grey")
-    config = load_config(
-        write_config(
-            tmp_path, database_url=database_url, base_url=simulator.base_url, admin_ids=(grey.id,)
-        )
-    )
+    config = _config(simulator, tmp_path, database_url)
     simulator.faults.fail_next("setMyCommands", status=500)
     async with BotRuntime(config, clock=ManualClock(START), pacer=ImmediatePacer()) as runtime:
         await runtime.introduced()
         vera = simulator.add_user(first_name="Vera")
         await vera.send("/help")
         assert "/checkin" in (await vera.wait_for_reply())["text"]
+
+
+def _config(simulator: TelegramSimulator, tmp_path: Path, database_url: str) -> Config:
+    """A clinic whose admin, Grey, is known to the simulator."""
+    grey = simulator.add_user(first_name="Grey")
+    return load_config(
+        write_config(
+            tmp_path, database_url=database_url, base_url=simulator.base_url, admin_ids=(grey.id,)
+        )
+    )
