@@ -59,9 +59,6 @@ class Browser:
         )
         from selenium.webdriver.support.ui import WebDriverWait
 
-        def body() -> str:
-            return str(self.driver.find_element(By.TAG_NAME, "body").text)
-
         # the old page's body goes stale while the next one loads: look again
         waiting = WebDriverWait(
             self.driver,
@@ -69,14 +66,27 @@ class Browser:
             ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
         )
         try:
-            await self._run(waiting.until, lambda _: text in body())
+            await self._run(waiting.until, lambda _: text in self._body())
         except Exception as error:
             raise AssertionError(f"{text!r} not on the page in {timeout} s") from error
-        return str(await self._run(waiting.until, lambda _: body()))
+        return str(await self._run(waiting.until, lambda _: self._body()))
 
     async def text(self) -> str:
-        """What the page says."""
-        return await self._run(lambda: self.driver.find_element(By.TAG_NAME, "body").text)
+        """What the page says (once a page with a body is there)."""
+        return await self.wait_for("")
+
+    def _body(self) -> str:
+        """The body's text. While the next page loads, Chromium may answer for the old body
+        with "Node with given id does not belong to the document" instead of Selenium's own
+        stale-element error: that is the same case, and is raised as it."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+        try:
+            return str(self.driver.find_element(By.TAG_NAME, "body").text)
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error.msg):
+                raise StaleElementReferenceException(error.msg) from error
+            raise
 
     async def press(self, label: str, within: str = "") -> None:
         """Press the button labelled `label` (inside the element `within`, a CSS selector)."""
