@@ -24,7 +24,7 @@ from aftercare_bot.adapters.live_config import REFRESH_EVERY, LiveConfig, settin
 from aftercare_bot.adapters.persistence import schema
 from aftercare_bot.adapters.persistence.database import Database
 from aftercare_bot.adapters.persistence.instance_lock import instance_lock
-from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.scheduling import DISPATCH, SETTINGS, Heartbeat
 from aftercare_bot.adapters.telegram.handlers.appointments import appointment_handlers
 from aftercare_bot.adapters.telegram.handlers.check_ins import check_in_handlers, concern_labels
 from aftercare_bot.adapters.telegram.handlers.chosen_language import (
@@ -189,7 +189,7 @@ class BotRuntime:
             live=LiveConfig(config, texts, plans),
             database=Database(config.database_url),
             clock=clock or SystemClock(),
-            heartbeat=self.heartbeat,
+            wake=self.heartbeat.waker(DISPATCH),
             triage_rules=load_triage_rules(config),
             check_in_timing=CheckInTiming(
                 config.schedule.checkin_nudge_after,
@@ -225,11 +225,11 @@ class BotRuntime:
         self._leading = asyncio.Lock()
         self._introducing: asyncio.Task[None] | None = None
         self.heartbeat.every(renew_every(config.ha.takeover_after), "leadership", self._lead)
-        self.heartbeat.every(config.schedule.tick, "dispatch", self._dispatch)
+        self.heartbeat.every(config.schedule.tick, DISPATCH, self._dispatch)
         self.heartbeat.every(COURSE_CHECK_INTERVAL, "courses", self._follow_up_courses)
         self.heartbeat.every(DIGEST_CHECK_INTERVAL, "digest", self._post_digest)
         self.heartbeat.every(RETENTION_CHECK_INTERVAL, "retention", self._forget_expired)
-        self.heartbeat.every(REFRESH_EVERY, "settings", self._settings)
+        self.heartbeat.every(REFRESH_EVERY, SETTINGS, self._settings)
         self._refreshed_at: datetime | None = None  # when the stored settings were last read
         self.console = self._console() if config.web.enabled else None
 
@@ -239,7 +239,12 @@ class BotRuntime:
 
         services = self.services
         return ConsoleServer(
-            console_deps(services.live, services.database, services.clock, self.heartbeat)
+            console_deps(
+                services.live,
+                services.database,
+                services.clock,
+                self.heartbeat.waker(DISPATCH, SETTINGS),
+            )
         )
 
     async def __aenter__(self) -> "BotRuntime":
@@ -284,8 +289,9 @@ class BotRuntime:
 
     async def _settings(self) -> None:
         """Every instance takes the settings and plans as stored, once a tick (the beat is
-        also woken after every update: those wakes do not read them again); the active one
-        posts what staff changed to the staff group."""
+        also woken when the console saves, and by every wake at start or of a test's clock:
+        those wakes do not read them again); the active one posts what staff changed to the
+        staff group."""
         services = self.services
         now = services.clock.now()
         if self._refreshed_at is None or now - self._refreshed_at >= REFRESH_EVERY:
@@ -388,7 +394,7 @@ class BotRuntime:
         if report != DeliveryReport():
             logger.info("dispatch round: %s", report)
         next_due = await self.dispatcher.next_due(after=started)
-        self.heartbeat.wake_at("dispatch", next_due, clock.now())
+        self.heartbeat.wake_at(DISPATCH, next_due, clock.now())
 
     async def _forget_expired(self) -> None:
         if not self.active:
@@ -423,7 +429,7 @@ class BotRuntime:
                 uow, services.clock.now(), services.config.schedule.course_overdue_after
             )
         if added:
-            self.heartbeat.wake()
+            self.heartbeat.wake(DISPATCH)
 
     async def _introduce(self) -> None:
         """The command menu in every language and the check of the staff chats, once the bot

@@ -1,8 +1,10 @@
 """APScheduler only wakes the bot's periodic work; what is due lives in the database.
 
 Each beat (the dispatcher, the leader lease, the digest ...) is a coroutine run every
-`interval` by APScheduler, and at once when `wake()` is called: after the clock moves in a
-test, or when a use case has just made something due. A beat may also arm one wake of its own
+`interval` by APScheduler, and at once when woken: every beat at start and after the clock
+moves in a test (`wake()`); only the beats a use case names when it has just made something
+due (`waker`: the dispatcher, for a patient's every tap, so a tap costs one round, not the
+lease, retention and digest queries besides). A beat may also arm one wake of its own
 with `wake_at` (the dispatcher, for the next row's due time), so what falls due between two
 ticks goes out on time; the interval stays as a safety net. A beat never runs twice at the same
 time; a wake that arrives while it runs makes it run once more afterwards, so no wake is lost.
@@ -20,6 +22,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 logger = logging.getLogger(__name__)
 
 BeatWork = Callable[[], Awaitable[None]]
+
+# The beats use cases wake by name: the dispatcher (something is due now) and the settings
+# (staff changed one on the console; the active instance posts it to the staff group).
+DISPATCH = "dispatch"
+SETTINGS = "settings"
 
 # An armed wake never comes sooner than this: something due now that cannot go yet must not
 # make a beat spin.
@@ -82,7 +89,8 @@ class _Beat:
 
 
 class Heartbeat:
-    """The scheduler adapter: periodic beats, and `wake()` to run them all at once."""
+    """The scheduler adapter: periodic beats, `wake()` to run them at once, and `waker` for a
+    use case's `WakeUp` that runs only the beats it names."""
 
     def __init__(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
@@ -107,12 +115,17 @@ class Heartbeat:
         self._scheduler.start()
         self.wake()
 
-    def wake(self) -> None:
-        """Run every beat now (a no-op before `start`)."""
+    def wake(self, *names: str) -> None:
+        """Run the beats named, or every beat when none is, now (a no-op before `start`)."""
         if not self._scheduler.running:
             return
-        for beat in self._beats.values():
+        for beat in [self._beats[name] for name in names] or self._beats.values():
             beat.kick()
+
+    def waker(self, *names: str) -> "BeatWake":
+        """A `WakeUp` for use cases that runs only the beats `names` (at least one)."""
+        assert names, "a waker names the beats it wakes"
+        return BeatWake(self, names)
 
     def wake_at(self, name: str, moment: datetime | None, now: datetime) -> None:
         """Run beat `name` once at `moment` of the clock that read `now`, replacing the wake
@@ -171,3 +184,15 @@ class Heartbeat:
             logger.warning("stopping: cut short %s", ", ".join(beat.name for beat in busy))
             for beat in busy:
                 await beat.cut_short()
+
+
+class BeatWake:
+    """The use cases' `WakeUp`: runs the beats it was made for, not the heartbeat's others."""
+
+    def __init__(self, heartbeat: Heartbeat, names: tuple[str, ...]) -> None:
+        self._heartbeat = heartbeat
+        self._names = names
+
+    def wake(self) -> None:
+        """Run this wake's beats now (a no-op before the heartbeat starts)."""
+        self._heartbeat.wake(*self._names)

@@ -1,6 +1,7 @@
 """The scheduler adapter wakes periodic work at once when asked, without losing a wake."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from aftercare_bot.adapters.scheduling import Heartbeat
@@ -70,6 +71,40 @@ async def test_a_wake_during_a_run_makes_it_run_once_more_and_never_twice_at_onc
     await heartbeat.idle()
     await heartbeat.shutdown()
     assert (runs, overlaps) == (2, 1)
+
+
+async def test_a_use_cases_wake_runs_only_the_beats_it_names_and_a_bare_wake_runs_all() -> None:
+    runs: list[str] = []
+
+    def beat(name: str) -> Callable[[], Awaitable[None]]:
+        async def work() -> None:
+            runs.append(name)
+
+        return work
+
+    heartbeat = Heartbeat()
+    for name in ("leadership", "dispatch", "retention", "settings"):
+        heartbeat.every(HOUR, name, beat(name))
+    dispatcher = heartbeat.waker("dispatch")
+    dispatcher.wake()  # before the start: nothing runs yet
+    heartbeat.start()
+    await heartbeat.idle()
+    runs.clear()
+
+    dispatcher.wake()  # a patient's tap made something due
+    await heartbeat.idle()
+    after_tap = sorted(runs)
+    runs.clear()
+    heartbeat.waker("dispatch", "settings").wake()  # staff saved a setting on the console
+    await heartbeat.idle()
+    after_save = sorted(runs)
+    runs.clear()
+    heartbeat.wake()  # the clock moved
+    await heartbeat.idle()
+    await heartbeat.shutdown()
+    assert after_tap == ["dispatch"]
+    assert after_save == ["dispatch", "settings"]
+    assert sorted(runs) == ["dispatch", "leadership", "retention", "settings"]
 
 
 async def test_a_failing_round_does_not_stop_the_next_one() -> None:

@@ -31,7 +31,7 @@ async def on_any_private_message(update: Update, context: AftercareContext) -> N
     if chat is None:
         return
     services = context.services
-    await chat_wrote(services.database, services.heartbeat, chat.id, services.clock.now())
+    await chat_wrote(services.database, services.wake, chat.id, services.clock.now())
 
 
 MEMBERSHIP_GROUP = -1  # runs before, and independently of, the handlers that answer

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 
 from aftercare_bot.adapters.live_config import LiveConfig
 from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.scheduling import Heartbeat
+from aftercare_bot.adapters.scheduling import DISPATCH, Heartbeat
 from aftercare_bot.adapters.telegram.messenger import send
 from aftercare_bot.adapters.telegram.notices.incident_notices import TelegramStaffNotifier
 from aftercare_bot.adapters.telegram.runtime.connections import telegram_bot
@@ -55,7 +55,7 @@ async def announce_from_command_line(
         live=live,
         database=database,
         clock=SystemClock(),
-        heartbeat=Heartbeat(),
+        wake=Heartbeat().waker(DISPATCH),  # never started: nothing to wake here
         triage_rules=load_triage_rules(config),
         check_in_timing=CheckInTiming(
             config.schedule.checkin_nudge_after,

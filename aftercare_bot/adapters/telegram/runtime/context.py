@@ -8,7 +8,6 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from aftercare_bot.adapters.live_config import LiveConfig, LiveReading
 from aftercare_bot.adapters.persistence.database import Database
-from aftercare_bot.adapters.scheduling import Heartbeat
 from aftercare_bot.adapters.telegram.runtime.answer_wakes import WakeAfterAnswer
 from aftercare_bot.adapters.telegram.runtime.blocked_chats import BlockedChats
 from aftercare_bot.adapters.telegram.runtime.presses import EarlyAnswers
@@ -23,7 +22,7 @@ from aftercare_bot.services.console_access import ConsoleAccess
 from aftercare_bot.services.patient_check_ins import PatientCheckIns
 from aftercare_bot.services.patient_links import PatientLinks
 from aftercare_bot.services.patient_requests import PatientRequests
-from aftercare_bot.services.ports import Clock
+from aftercare_bot.services.ports import Clock, WakeUp
 from aftercare_bot.services.staff_access import StaffAccess
 from aftercare_bot.services.staff_relay import StaffRelay
 from aftercare_bot.services.staff_reports import StaffReports
@@ -34,12 +33,13 @@ _SERVICES_KEY = "aftercare_services"
 
 @dataclass(frozen=True)
 class Services(LiveReading):
-    """What every handler may use: the config, texts, plans, database, clock and heartbeat."""
+    """What every handler may use: the config, texts, plans, database, clock and the
+    dispatcher's wake."""
 
     live: LiveConfig
     database: Database
     clock: Clock
-    heartbeat: Heartbeat
+    wake: WakeUp  # runs the dispatcher now (only it: a tap must not cost every beat)
     triage_rules: TriageRules
     check_in_timing: CheckInTiming
     # When each kind of technical error was last reported to the operators (rate limiting).
@@ -58,7 +58,7 @@ class Services(LiveReading):
     @property
     def wake_after_answer(self) -> WakeAfterAnswer:
         """Wakes the dispatcher once the update being handled is answered."""
-        return WakeAfterAnswer(self.heartbeat)
+        return WakeAfterAnswer(self.wake)
 
     @property
     def check_ins(self) -> PatientCheckIns:
