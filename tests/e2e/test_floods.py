@@ -30,6 +30,7 @@ from aftercare_bot.sandbox import SimChat, SimUser, TelegramSimulator
 from aftercare_bot.sandbox.transcript import TranscriptEvent
 from tests.config_files import VALID_CONFIG, write_config
 from tests.e2e.conftest import TOKEN, RunningBot
+from tests.e2e.test_blocked_patients import updates_in_hand
 from tests.e2e.test_check_ins import PNG
 from tests.e2e.test_incidents import staff_group
 
@@ -262,6 +263,41 @@ async def test_a_patient_flooding_delays_no_one_and_reaches_staff_in_one_bundle(
     assert await count_rows(bot, patient_messages, patient_id=fiona_id, awaiting_post=True) == 0
     # Nobody else's send was ever refused (Fiona's own would be allowed).
     assert [chat for chat in refusals(bot, calls) if chat != fiona.id] == []
+
+
+async def test_a_flood_still_worked_through_a_window_later_is_held_to_its_last_message(
+    bot: RunningBot,
+) -> None:
+    group = await staff_group(bot)
+    fiona = await linked_patient(bot, "Fiona", "P-F100")
+    sim = bot.simulator
+    mark = sim.mark()
+    chat = str(fiona.id)
+    help_reply = sim.faults.hold_next(
+        "sendMessage", matching=lambda params: str(params.get("chat_id")) == chat
+    )
+    await fiona.send("/help")
+    await asyncio.wait_for(help_reply.arrived(), HANDLED_WITHIN)
+    await flood(fiona, 30, "Fiona")
+    await updates_in_hand(bot, 31)  # /help's answer on its way, the flood waiting behind it
+    # Working through the flood takes longer than a window (a long queue, a slow database):
+    # each message's turn comes after the window it arrived in has passed.
+    bot.clock.advance(WINDOW + timedelta(seconds=1))
+    help_reply.release()
+    await handled(bot)
+
+    fiona_id = await patient_id(bot, "P-F100")
+    assert await count_rows(bot, patient_messages, patient_id=fiona_id) == 30
+    to_fiona = bot_texts(bot, fiona, mark)
+    assert len(to_fiona) == 2 and "What I can do" in to_fiona[0], to_fiona
+    assert RECEIVED in to_fiona[1]  # one "received", no sticker or photo answered singly
+    assert group_posts(bot, group, mark) == []  # no text passed on singly either
+
+    bot.clock.advance(POST_WITHIN)
+    await bot.settle()
+    bundles = bundles_in(bot, group, mark)
+    assert len(bundles) == 1
+    assert all(text in (bundles[0].text or "") for text in texts_of(30, "Fiona"))
 
 
 @pytest.mark.slow

@@ -13,20 +13,21 @@ def test_a_person_typing_fast_is_not_a_flood() -> None:
     for second in range(30):
         moment = NOW + timedelta(seconds=second)
         watch.arrived(42, moment)
-        assert watch.judge(42, moment) is None  # one a second: ten in any ten seconds
+        assert watch.judge(42, moment, moment) is None  # one a second: ten in any ten seconds
 
 
 def test_more_than_the_limit_within_the_window_is_a_flood_answered_once_per_window() -> None:
     watch = FloodWatch(LIMIT)
     for n in range(11):
         watch.arrived(42, NOW + timedelta(milliseconds=n))
-    first = watch.judge(42, NOW + timedelta(seconds=1))
+    first = watch.judge(42, NOW, NOW + timedelta(seconds=1))
     assert first is not None and first.answer and first.since == NOW
-    second = watch.judge(42, NOW + timedelta(seconds=2))
+    second = watch.judge(42, NOW + timedelta(milliseconds=1), NOW + timedelta(seconds=2))
     assert second is not None and not second.answer
     for n in range(11):
         watch.arrived(42, NOW + timedelta(seconds=11, milliseconds=n))
-    later = watch.judge(42, NOW + timedelta(seconds=11, milliseconds=20))
+    moment = NOW + timedelta(seconds=11)
+    later = watch.judge(42, moment, moment + timedelta(milliseconds=20))
     assert later is not None and later.answer  # a new window: one more short answer
 
 
@@ -35,15 +36,54 @@ def test_a_flood_in_one_chat_says_nothing_about_another() -> None:
     for _ in range(50):
         watch.arrived(42, NOW)
     watch.arrived(7, NOW)
-    assert watch.judge(7, NOW) is None
-    assert watch.judge(42, NOW) is not None
+    assert watch.judge(7, NOW, NOW) is None
+    assert watch.judge(42, NOW, NOW) is not None
 
 
 def test_a_flood_that_stopped_a_window_ago_is_over() -> None:
     watch = FloodWatch(LIMIT)
     for _ in range(20):
         watch.arrived(42, NOW)
-    assert watch.judge(42, NOW + timedelta(seconds=10)) is None
+    then = NOW + timedelta(seconds=10)
+    watch.arrived(42, then)
+    assert watch.judge(42, then, then) is None
+
+
+def test_a_flood_worked_through_for_longer_than_a_window_is_a_flood_to_its_last_message() -> None:
+    watch = FloodWatch(LIMIT)
+    arrivals = [NOW + timedelta(milliseconds=5 * n) for n in range(600)]  # 3 s of a stuck key
+    for moment in arrivals:
+        watch.arrived(42, moment)
+    # each message's turn comes 100 ms after the one before: the last a minute after it came
+    judged = [
+        watch.judge(42, moment, NOW + timedelta(milliseconds=100 * n))
+        for n, moment in enumerate(arrivals)
+    ]
+    assert all(flooding is not None for flooding in judged)
+    answered = [n for n, flooding in enumerate(judged) if flooding is not None and flooding.answer]
+    assert answered == [0, 100, 200, 300, 400, 500]  # one short answer per window of handling
+
+
+def test_a_message_just_before_a_flood_is_bundled_with_it_and_one_well_before_is_not() -> None:
+    watch = FloodWatch(LIMIT)
+    watch.arrived(42, NOW)  # a message of its own, more than a window before the flood
+    before = NOW + timedelta(seconds=15)
+    watch.arrived(42, before)
+    flood = NOW + timedelta(seconds=20)
+    for n in range(11):
+        watch.arrived(42, flood + timedelta(milliseconds=n))
+    handled = flood + timedelta(seconds=1)
+    assert watch.judge(42, NOW, handled) is None
+    assert watch.judge(42, before, handled) is not None
+
+
+def test_a_person_typing_behind_a_slow_backlog_is_judged_by_their_own_pace() -> None:
+    watch = FloodWatch(LIMIT)
+    arrivals = [NOW + timedelta(seconds=2 * n) for n in range(20)]  # one every two seconds
+    for moment in arrivals:
+        watch.arrived(42, moment)
+    late = NOW + timedelta(minutes=1)  # all handled together, after a slow database
+    assert [watch.judge(42, moment, late) for moment in arrivals] == [None] * 20
 
 
 def test_a_repeated_answer_is_given_once_per_window_and_per_chat() -> None:

@@ -7,6 +7,7 @@ its chat's earlier updates; each message is judged when its turn comes (see
 
 import logging
 from collections.abc import Awaitable
+from datetime import datetime
 from typing import Any
 
 from telegram import Message, Update
@@ -19,6 +20,8 @@ from aftercare_bot.services.ports import Clock
 logger = logging.getLogger(__name__)
 
 _EXEMPT_COMMANDS = frozenset({"/checkin", "/stop", "/start"})
+# Arrival times kept for updates waiting their turn: far more than any backlog.
+_ARRIVALS_KEPT = 10_000
 
 
 def _private_message(update: object) -> Message | None:
@@ -46,20 +49,31 @@ class FloodGate:
         self._clock = clock
         self._concern_labels = concern_labels
         self._words = words
+        # When each counted update arrived, until its turn comes (bounded: an update dropped
+        # before the gate, a repeat, is forgotten with the oldest).
+        self._arrivals: dict[int, datetime] = {}
 
     def arrived(self, update: object) -> None:
         """Count a private message against its chat's pace, as it arrives."""
         message = _private_message(update)
         if message is None or never_held(message, self._concern_labels, self._words):
             return
-        self._watch.arrived(message.chat_id, self._clock.now())
+        assert isinstance(update, Update)  # a private message comes in an Update
+        now = self._clock.now()
+        self._watch.arrived(message.chat_id, now)
+        if len(self._arrivals) >= _ARRIVALS_KEPT:
+            del self._arrivals[next(iter(self._arrivals))]
+        self._arrivals[update.update_id] = now
 
     def judge(self, update: object) -> Flooding | None:
-        """Whether this update, now its turn has come, is a message in a flood."""
+        """Whether this update, now its turn has come, is a message that arrived in a flood."""
         message = _private_message(update)
         if message is None or never_held(message, self._concern_labels, self._words):
             return None
-        return self._watch.judge(message.chat_id, self._clock.now())
+        assert isinstance(update, Update)  # a private message comes in an Update
+        now = self._clock.now()
+        arrived_at = self._arrivals.pop(update.update_id, now)
+        return self._watch.judge(message.chat_id, arrived_at, now)
 
 
 class FloodAwareUpdates(ChatOrderedUpdates):
