@@ -101,11 +101,13 @@ POLL_TIMEOUT_SECONDS = 10
 # How long a stop lets updates in hand and a dispatch round finish before setting them aside:
 # with the rest of the stop, well inside systemd's TimeoutStopSec (15 s in the README's unit).
 STOP_GRACE_SECONDS = 5.0
-# Whether the daily digest is due is checked this often (and whenever the heartbeat is woken).
+# Whether the daily digest is due is checked this often (and at start, on takeover, and when
+# a test moves its clock).
 DIGEST_CHECK_INTERVAL = timedelta(minutes=1)
 # Patients past the retention period are looked for this often.
 RETENTION_CHECK_INTERVAL = timedelta(hours=1)
-# Courses waiting for a booking are checked this often (and whenever the heartbeat is woken).
+# Courses waiting for a booking are checked this often (and at start, on takeover, and when a
+# test moves its clock).
 COURSE_CHECK_INTERVAL = timedelta(minutes=15)
 
 

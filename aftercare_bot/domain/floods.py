@@ -29,7 +29,10 @@ class FloodLimit:
 @dataclass(frozen=True)
 class Flooding:
     """This message arrived in a flood: hold it. `answer` is True for the one message of the
-    window that gets the short "received"; `since` is when the flood's window began."""
+    window that gets the short "received"; `since` is when the flood began, as far as its
+    bundled post goes: its window's start, or a window before `now` when the flood is handled
+    later than that (a flood worked through late is still posted as one bundle, after
+    `post_within`, not at once a few messages at a time)."""
 
     answer: bool
     since: datetime
@@ -88,7 +91,8 @@ class FloodWatch:
             while end < len(arrivals) and arrivals[end] < began + window:
                 end += 1
             if end - start > most:
-                return Flooding(answer=self._answers.first(chat_id, now), since=began)
+                since = max(began, now - window)
+                return Flooding(answer=self._answers.first(chat_id, now), since=since)
         return None
 
     def _forget_quiet_chats(self, now: datetime) -> None:

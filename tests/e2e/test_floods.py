@@ -265,8 +265,13 @@ async def test_a_patient_flooding_delays_no_one_and_reaches_staff_in_one_bundle(
     assert [chat for chat in refusals(bot, calls) if chat != fiona.id] == []
 
 
-async def test_a_flood_still_worked_through_a_window_later_is_held_to_its_last_message(
-    bot: RunningBot,
+@pytest.mark.parametrize(
+    "late",
+    [WINDOW + timedelta(seconds=1), POST_WITHIN + WINDOW],
+    ids=["a window late", "later than its post was due"],
+)
+async def test_a_flood_worked_through_late_is_held_to_its_last_message_for_one_post(
+    bot: RunningBot, late: timedelta
 ) -> None:
     group = await staff_group(bot)
     fiona = await linked_patient(bot, "Fiona", "P-F100")
@@ -280,9 +285,9 @@ async def test_a_flood_still_worked_through_a_window_later_is_held_to_its_last_m
     await asyncio.wait_for(help_reply.arrived(), HANDLED_WITHIN)
     await flood(fiona, 30, "Fiona")
     await updates_in_hand(bot, 31)  # /help's answer on its way, the flood waiting behind it
-    # Working through the flood takes longer than a window (a long queue, a slow database):
-    # each message's turn comes after the window it arrived in has passed.
-    bot.clock.advance(WINDOW + timedelta(seconds=1))
+    # Working through the flood takes longer than a window (a long queue, a slow database, a
+    # wait for Telegram): each message's turn comes after the window it arrived in has passed.
+    bot.clock.advance(late)
     help_reply.release()
     await handled(bot)
 
@@ -291,7 +296,7 @@ async def test_a_flood_still_worked_through_a_window_later_is_held_to_its_last_m
     to_fiona = bot_texts(bot, fiona, mark)
     assert len(to_fiona) == 2 and "What I can do" in to_fiona[0], to_fiona
     assert RECEIVED in to_fiona[1]  # one "received", no sticker or photo answered singly
-    assert group_posts(bot, group, mark) == []  # no text passed on singly either
+    assert group_posts(bot, group, mark) == []  # no text passed on singly, no post yet
 
     bot.clock.advance(POST_WITHIN)
     await bot.settle()

@@ -77,6 +77,18 @@ def test_a_message_just_before_a_flood_is_bundled_with_it_and_one_well_before_is
     assert watch.judge(42, before, handled) is not None
 
 
+def test_a_flood_handled_long_after_it_began_is_bundled_from_a_window_before_its_handling() -> None:
+    watch = FloodWatch(LIMIT)
+    for n in range(30):
+        watch.arrived(42, NOW + timedelta(milliseconds=n))
+    late = NOW + timedelta(minutes=2)  # a long wait for Telegram or the database
+    flooding = [watch.judge(42, NOW + timedelta(milliseconds=n), late) for n in range(30)]
+    # its post is due after the flood's own post_within from here, not already overdue, so
+    # the messages still to be handled go into the same bundle
+    assert {f.since for f in flooding if f is not None} == {late - LIMIT.window}
+    assert all(f is not None for f in flooding)
+
+
 def test_a_person_typing_behind_a_slow_backlog_is_judged_by_their_own_pace() -> None:
     watch = FloodWatch(LIMIT)
     arrivals = [NOW + timedelta(seconds=2 * n) for n in range(20)]  # one every two seconds

@@ -59,6 +59,8 @@ class FloodGate:
         if message is None or never_held(message, self._concern_labels, self._words):
             return
         assert isinstance(update, Update)  # a private message comes in an Update
+        if update.update_id in self._arrivals:
+            return  # Telegram sent it again while it waits: it counts once, from its first arrival
         now = self._clock.now()
         self._watch.arrived(message.chat_id, now)
         if len(self._arrivals) >= _ARRIVALS_KEPT:
