@@ -27,7 +27,7 @@ from tests.e2e.conftest import (  # noqa: F401 - the whole bot, as the e2e tests
     simulator,
     start_at,
 )
-from tests.e2e.test_webhook import free_port
+from tests.ports import free_port
 
 CHROMIUM = os.environ.get("AFTERCARE_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("AFTERCARE_CHROMEDRIVER", "/usr/bin/chromedriver")

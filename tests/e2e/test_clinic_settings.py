@@ -24,7 +24,7 @@ from tests.e2e.test_console import sign_in
 from tests.e2e.test_delivery import linked
 from tests.e2e.test_incidents import group_post, incident_post, report_severe, staff_group
 from tests.e2e.test_restarts import running
-from tests.e2e.test_webhook import free_port
+from tests.ports import free_port
 from tests.web.test_console_settings import as_form, form_values
 
 

@@ -12,7 +12,7 @@ from tests.e2e.conftest import RunningBot
 from tests.e2e.enrollment_steps import answer
 from tests.e2e.test_delivery import linked
 from tests.e2e.test_incidents import incident_post, report_severe, staff_group
-from tests.e2e.test_webhook import free_port
+from tests.ports import free_port
 
 
 @pytest.fixture

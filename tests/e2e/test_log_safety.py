@@ -17,7 +17,7 @@ import pytest
 
 from aftercare_bot.demo import DEMO_TOKEN
 from tests.e2e.test_command_line import REPOSITORY
-from tests.e2e.test_webhook import free_port
+from tests.ports import free_port
 
 # What patients type or tap in the demo (the transcript shows them; logs must not).
 PATIENT_WORDS = ("I have a concern", "STOP", "START", "Yes, I agree")

@@ -2,7 +2,6 @@
 
 import asyncio
 import copy
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,14 +14,9 @@ from aftercare_bot.sandbox import TelegramSimulator
 from aftercare_bot.sandbox.webhook import WebhookForwarder
 from tests.config_files import VALID_CONFIG, write_config
 from tests.e2e.conftest import START, TOKEN, ImmediatePacer
+from tests.ports import free_port
 
 SECRET = "s3cret-token-for-the-webhook-0123"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
