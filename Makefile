@@ -69,11 +69,24 @@ run: $(VENV)/.installed-runtime
 db-upgrade: $(VENV)/.installed-runtime
 	$(PY) bot.py db upgrade --config $(CONFIG)
 
-bench: $(VENV)/.installed-test
-	$(PY) -m benchmarks $(BENCH_ARGS)
+# The benchmarks run in their own venv holding only what a clinic installs (`pip install -e .`,
+# as `make run` needs): the test tools change what the bot loads at start (Selenium brings
+# trio, which httpcore imports when it is there), so .venv would weigh a bot no clinic runs.
+BENCH_VENV := .venv-bench
+BENCH_PY   := $(BENCH_VENV)/bin/python
 
-bench-quick: $(VENV)/.installed-test
-	$(PY) -m benchmarks --quick $(BENCH_ARGS)
+$(BENCH_VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "aftercare_bot needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --upgrade pip
+	$(BENCH_PY) -m pip install --quiet -e .
+	@touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_PY) -m benchmarks $(BENCH_ARGS)
+
+bench-quick: $(BENCH_VENV)/.installed
+	$(BENCH_PY) -m benchmarks --quick $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info

@@ -8,6 +8,7 @@ flood limits on, print a table per benchmark and write them to benchmarks/RESULT
 import argparse
 import asyncio
 import compileall
+import importlib.util
 import os
 import signal
 import sys
@@ -139,6 +140,13 @@ def compile_bytecode() -> None:
         compileall.compile_dir(REPOSITORY / package, quiet=1)
 
 
+def holds_test_tools() -> bool:
+    """Whether this Python also has the test tools (make test's .venv). They change what the
+    bot loads at start (Selenium brings trio, which httpcore imports when it finds it), so its
+    start and footprint would not be a clinic's: `make bench` uses .venv-bench instead."""
+    return importlib.util.find_spec("pytest") is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run, print the tables, write the Markdown."""
     args = parse(argv)
@@ -161,6 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = "Quick mode (reduced sizes)." if args.quick else "Full sizes."
     header = f"{mode} Each figure is the median of {runs} run(s)."
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    if holds_test_tools():
+        progress(
+            "this Python also has the test tools, which the bot's start loads in part: "
+            "`make bench` measures in .venv-bench, as a clinic installs the bot"
+        )
     compile_bytecode()
     try:
         sections = asyncio.run(run_all(options, selected))

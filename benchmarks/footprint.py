@@ -155,7 +155,10 @@ def _process_section(
         "database with the console off (config.example.toml), bare python-telegram-bot as "
         "benchmarks/bare_bot.py (an Application with one handler, run_polling). first "
         "getUpdates = from the spawn to its first getUpdates reaching the simulator; peak RSS "
-        f"= VmHWM from /proc once it has idled {settle:g} s.",
+        f"= VmHWM from /proc once it has idled {settle:g} s. Both run in the bot's runtime "
+        "install (make bench's .venv-bench, no test tools): in make test's .venv, Selenium "
+        "brings trio, which httpcore imports when a client is made, and both start later and "
+        "weigh more.",
         "Where ours spends the difference is table 9b. Our start-up also reads the database "
         "(the schema's revision, the leader lease, the clinic's settings and plans, the "
         "outbox's claimed rows, the updates kept at the last stop) before it polls: that is "

@@ -213,8 +213,10 @@ def write_markdown(path: Path, machine: Machine, header: str, sections: Sequence
         "",
         *[f"{line}  " for line in machine.lines()],
         "",
-        "Run them with `make bench` (or `python -m benchmarks`); each row names the command",
-        "that reproduces it. Sections not refreshed by the last run keep their earlier figures.",
+        "Run them with `make bench`: `python -m benchmarks` in .venv-bench, which holds the",
+        "bot's runtime install and not the test tools, as a clinic's machine does; each row names",
+        "the command that reproduces it there. Sections not refreshed by the last run keep their",
+        "earlier figures.",
         "",
     ]
     for key in order:
